@@ -1,0 +1,200 @@
+// The one interface every engine steps: initial world, enabled events, next world, canonical
+// key, property checks and labels. Built from a compiled scenario; pure and deterministic.
+import type { CompiledScenario } from './types.js';
+import { type Ctx, makeCtx, keyIdLabel, knownVersion, position } from './semantics.js';
+import { type Ev, EVENT_KINDS, FAULT_KINDS, OPERATOR_KINDS, alphabet, apply, enabled, evKind, evNode, reasonText, ev } from './events.js';
+import { PROPERTIES, type PropertyDef, type PropertyHit } from './properties.js';
+import {
+  type Layout,
+  type World,
+  type WorldView,
+  BACKEND_DOWN,
+  CLOCK,
+  FAULTS,
+  LATEST,
+  MIN_AVAILABLE,
+  MIN_DECRYPT,
+  N_DRIFT,
+  N_KNOWN,
+  N_RELEASE,
+  N_ROLE,
+  N_STATUS,
+  PC,
+  PHASE,
+  PHASE_NAMES,
+  Phase,
+  REASON,
+  ROLE_NAMES,
+  ROTATING,
+  STATUS_NAMES,
+  VERIFY_FAILED,
+  canonicalize,
+  kindOf,
+  layoutFor,
+  initialWorld,
+  nodeAt,
+  worldKey,
+} from './world.js';
+
+export type { Ev, World, PropertyHit };
+
+export interface EventLabel {
+  type: string;
+  node?: string;
+  actor: 'operator' | 'fault' | 'environment';
+}
+
+export class Model {
+  readonly s: CompiledScenario;
+  readonly L: Layout;
+  readonly c: Ctx;
+  readonly events: Ev[];
+  readonly stateProps: PropertyDef[];
+  readonly edgeProps: PropertyDef[];
+  readonly checked: PropertyDef[];
+
+  constructor(s: CompiledScenario) {
+    this.s = s;
+    this.L = layoutFor(s);
+    this.c = makeCtx(s, this.L);
+    this.events = alphabet(this.c);
+    this.checked = PROPERTIES.filter((p) => s.properties.includes(p.name));
+    this.stateProps = this.checked.filter((p) => p.state);
+    this.edgeProps = this.checked.filter((p) => p.edge);
+  }
+
+  initial(): World {
+    return initialWorld(this.s, this.L);
+  }
+
+  isEnabled(w: World, e: Ev): boolean {
+    return enabled(this.c, w, e);
+  }
+
+  enabledEvents(w: World): Ev[] {
+    const out: Ev[] = [];
+    for (const e of this.events) if (enabled(this.c, w, e)) out.push(e);
+    return out;
+  }
+
+  next(w: World, e: Ev): World {
+    return apply(this.c, w, e);
+  }
+
+  canonical(w: World, perm?: number[]): World {
+    return canonicalize(this.s, this.L, w, perm);
+  }
+
+  key(w: World): string {
+    return worldKey(w);
+  }
+
+  isFault(e: Ev): boolean {
+    return FAULT_KINDS.has(EVENT_KINDS[evKind(e)]);
+  }
+
+  // The runbook has ended: upgraded, rolled back, deferred or halted with a reason.
+  isEnded(w: World): boolean {
+    const p = w[PHASE];
+    return p === Phase.Upgraded || p === Phase.RolledBack || p === Phase.Deferred || p === Phase.Halted;
+  }
+
+  stateViolations(w: World): PropertyHit[] {
+    const out: PropertyHit[] = [];
+    for (const p of this.stateProps) {
+      const hit = p.state!(this.c, w);
+      if (hit) out.push(hit);
+    }
+    return out;
+  }
+
+  edgeViolations(prev: World, next: World): PropertyHit[] {
+    const out: PropertyHit[] = [];
+    for (const p of this.edgeProps) {
+      const hit = p.edge!(this.c, prev, next);
+      if (hit) out.push(hit);
+    }
+    return out;
+  }
+
+  label(e: Ev): EventLabel {
+    const type = EVENT_KINDS[evKind(e)];
+    const n = evNode(e);
+    const actor = OPERATOR_KINDS.has(type) ? 'operator' : FAULT_KINDS.has(type) ? 'fault' : 'environment';
+    return n >= 0 ? { type, node: this.s.nodeNames[n], actor } : { type, actor };
+  }
+
+  // The runbook step a `step` event runs in world w ('begin' before the runbook starts).
+  stepName(w: World, e: Ev): string | undefined {
+    if (evKind(e) !== 0) return undefined;
+    if (w[PHASE] === Phase.Before) return 'begin';
+    return position(this.c, w)?.step;
+  }
+
+  // Inverse of label, for replaying a saved trace.
+  parseEvent(l: { type: string; node?: string }): Ev | null {
+    const kind = EVENT_KINDS.indexOf(l.type as (typeof EVENT_KINDS)[number]);
+    if (kind < 0) return null;
+    if (l.node === undefined) return ev(kind);
+    const n = this.s.nodeNames.indexOf(l.node);
+    return n < 0 ? null : ev(kind, n);
+  }
+
+  // Remap an event's node through a canonicalization permutation (canonical index -> concrete).
+  remap(e: Ev, perm: number[]): Ev {
+    const n = evNode(e);
+    return n < 0 ? e : ev(evKind(e), perm[n]);
+  }
+
+  decode(w: World): WorldView {
+    const { s, L, c } = this;
+    const records = [];
+    for (let k = 0; k < L.kinds; k++) {
+      const count = w[L.recordBase + k];
+      if (!count) continue;
+      const kd = kindOf(L, k);
+      records.push({
+        keyVersion: kd.keyVersion,
+        format: s.wireFormats[kd.format],
+        aad: s.aadShapes[kd.aad],
+        writer: s.releases[kd.writer].name,
+        count,
+      });
+    }
+    return {
+      phase: PHASE_NAMES[w[PHASE]],
+      step: w[PC],
+      faultsUsed: w[FAULTS],
+      clock: w[CLOCK],
+      backend: w[BACKEND_DOWN] ? 'down' : 'up',
+      keyring: {
+        latest: w[LATEST],
+        rotating: w[ROTATING] === 1,
+        minDecryptionVersion: w[MIN_DECRYPT],
+        minAvailableVersion: w[MIN_AVAILABLE],
+      },
+      reason: reasonText(c, w[REASON]),
+      verificationFailed: w[VERIFY_FAILED] === 1,
+      nodes: s.nodeNames.map((name, n) => {
+        const b = nodeAt(L, n);
+        const keyVersions: Record<string, number> = {};
+        s.keyStates.forEach((ks, i) => (keyVersions[ks] = w[b + N_KNOWN + i]));
+        let cachedKinds = 0;
+        for (let k = 0; k < L.kinds; k++) if ((w[b + L.cacheOffset + ((k / 31) | 0)] >> k % 31) & 1) cachedKinds++;
+        return {
+          name,
+          component: s.components[s.nodeComponent[n]].name,
+          release: s.releases[w[b + N_RELEASE]].name,
+          status: STATUS_NAMES[w[b + N_STATUS]],
+          role: ROLE_NAMES[w[b + N_ROLE]],
+          configDrift: w[b + N_DRIFT] === 1,
+          keyVersions,
+          keyId: keyIdLabel(c, w, n),
+          activeKeyVersion: knownVersion(c, w, n),
+          cachedKinds,
+        };
+      }),
+      records,
+    };
+  }
+}

@@ -1,0 +1,188 @@
+// YAML text -> plain object, validated against scenario.schema.json, with every problem
+// reported at file:line:column with a fix. No file access here: see load.ts.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.js';
+import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node } from 'yaml';
+import { Ajv, type ErrorObject } from 'ajv';
+
+export class ScenarioError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+    readonly problem: string,
+    readonly fix: string,
+  ) {
+    super(`${file}:${line}:${column}: ${problem}\n  fix: ${fix}`);
+    this.name = 'ScenarioError';
+  }
+}
+
+export type Path = (string | number)[];
+
+export interface ParsedScenario {
+  file: string;
+  data: Record<string, unknown>;
+  // where a value (or, with key=true, its key) sits in the file
+  place(path: Path, key?: boolean): { line: number; column: number };
+  fail(path: Path, problem: string, fix: string, key?: boolean): never;
+}
+
+export const SCENARIO_SCHEMA_FILE = join(packageRoot(), 'model', 'scenario', 'scenario.schema.json');
+export const SCENARIO_SCHEMA = JSON.parse(readFileSync(SCENARIO_SCHEMA_FILE, 'utf8')) as Record<string, unknown>;
+
+
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validate = ajv.compile(SCENARIO_SCHEMA);
+
+export function parseScenarioText(text: string, file: string): ParsedScenario {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const pos = lc.linePos(e.pos[0]);
+    throw new ScenarioError(file, pos.line, pos.col, `YAML syntax error: ${firstLine(e.message)}`, yamlFix(e.code));
+  }
+  const data = doc.toJS() as unknown;
+  const placeAt = (offset: number | undefined) => {
+    const p = lc.linePos(offset ?? 0);
+    return { line: p.line, column: p.col };
+  };
+  const place = (path: Path, key = false) => placeAt(offsetOf(doc, path, key));
+  const parsed: ParsedScenario = {
+    file,
+    data: (data ?? {}) as Record<string, unknown>,
+    place,
+    fail(path, problem, fix, key = false): never {
+      const p = place(path, key);
+      throw new ScenarioError(file, p.line, p.column, problem, fix);
+    },
+  };
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    parsed.fail([], 'a scenario must be a YAML mapping (scenario:, system:, runbook:, ...)', 'start from an example in scenarios/');
+  }
+  if (!validate(data)) reportSchemaError(parsed, pickError(validate.errors ?? []));
+  return parsed;
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0];
+}
+
+function yamlFix(code: string): string {
+  switch (code) {
+    case 'DUPLICATE_KEY':
+      return 'remove or rename the repeated key';
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR':
+      return 'check the indentation and the punctuation on this line';
+    default:
+      return 'fix the YAML on this line (a quoted string may be unterminated, or a list item misindented)';
+  }
+}
+
+// Offset of the node at `path`, or of its key; falls back to the nearest existing parent.
+function offsetOf(doc: Document, path: Path, key: boolean): number {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const sub = path.slice(0, depth);
+    if (key && depth === path.length && depth > 0) {
+      const parent = sub.length > 1 ? doc.getIn(sub.slice(0, -1), true) : doc.contents;
+      if (isMap(parent)) {
+        const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && p.key.value === sub[sub.length - 1]);
+        if (pair && isScalar(pair.key) && pair.key.range) return pair.key.range[0];
+      }
+    }
+    const node = (sub.length === 0 ? doc.contents : doc.getIn(sub, true)) as Node | null | undefined;
+    if (node && typeof node === 'object' && 'range' in node && node.range) return node.range[0];
+  }
+  return 0;
+}
+
+// Prefer the most specific, most actionable error ajv found.
+function pickError(errors: ErrorObject[]): ErrorObject {
+  const rank = (e: ErrorObject) =>
+    ({ additionalProperties: 0, enum: 1, required: 2, type: 3, minimum: 4 })[e.keyword as string] ?? 5;
+  return [...errors].sort((a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length || rank(a) - rank(b))[0];
+}
+
+function pathOf(e: ErrorObject): Path {
+  return e.instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+function schemaAt(path: Path): Record<string, unknown> | undefined {
+  let s: Record<string, unknown> | undefined = SCENARIO_SCHEMA;
+  for (const seg of path) {
+    if (!s) return undefined;
+    if (typeof seg === 'number') s = s.items as Record<string, unknown> | undefined;
+    else s = (s.properties as Record<string, Record<string, unknown>> | undefined)?.[seg];
+  }
+  return s;
+}
+
+function where(path: Path): string {
+  return path.length ? path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').slice(1) : 'the top level';
+}
+
+function reportSchemaError(p: ParsedScenario, e: ErrorObject): never {
+  const path = pathOf(e);
+  const at = where(path);
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const extra = (e.params as { additionalProperty: string }).additionalProperty;
+      const allowed = Object.keys((schemaAt(path)?.properties as object) ?? {});
+      p.fail([...path, extra], `unknown key '${extra}' in ${at}`, `use one of: ${allowed.join(', ')}`, true);
+    }
+    // falls through (fail never returns)
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+      const value = getIn(p.data, path);
+      const what = path.some((x) => x === 'each-node' || x === 'after-all')
+        ? 'step'
+        : path.includes('before-you-start')
+          ? 'precondition'
+          : path.includes('guards')
+            ? 'rollback guard'
+            : path.includes('properties') || path.includes('fires')
+              ? 'property'
+              : 'value';
+      p.fail(path, `unknown ${what} '${String(value)}' in ${at}`, `use one of: ${allowed.join(', ')}`);
+    }
+    // falls through
+    case 'required': {
+      const missing = (e.params as { missingProperty: string }).missingProperty;
+      p.fail(path, `${at} is missing '${missing}'`, `add '${missing}:' to ${at}`);
+    }
+    // falls through
+    case 'minimum':
+    case 'exclusiveMinimum':
+    case 'maximum': {
+      const limit = (e.params as { limit: number }).limit;
+      const value = getIn(p.data, path);
+      p.fail(path, `${at} is ${String(value)}, but it ${e.message}`, `set ${at} to a value that ${e.message}`);
+    }
+    // falls through
+    default:
+      p.fail(path, `${at} ${e.message}`, describeExpected(path));
+  }
+}
+
+function describeExpected(path: Path): string {
+  const s = schemaAt(path);
+  const d = s?.description ? ` (${String(s.description)})` : '';
+  return `make ${where(path)} a valid ${String(s?.type ?? 'value')}${d}; see model/scenario/scenario.schema.json`;
+}
+
+export function getIn(data: unknown, path: Path): unknown {
+  let v: unknown = data;
+  for (const seg of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, unknown>)[seg];
+  }
+  return v;
+}

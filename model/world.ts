@@ -1,0 +1,217 @@
+// The world is one Int32Array with a layout fixed per scenario. A flat array keeps the
+// explorer's hot loop to a copy, a few writes and one key per successor; decodeWorld turns it
+// back into names for traces and reports.
+import type { CompiledScenario } from './types.js';
+
+export type World = Int32Array;
+
+// Header slots
+export const PHASE = 0;
+export const PC = 1;
+export const FAULTS = 2;
+export const CLOCK = 3;
+export const BACKEND_DOWN = 4;
+export const LATEST = 5;
+export const ROTATING = 6;
+export const MIN_DECRYPT = 7;
+export const MIN_AVAILABLE = 8;
+export const REASON = 9;
+export const VERIFY_FAILED = 10;
+export const HEADER = 12;
+
+export const enum Phase {
+  Before = 0,
+  Upgrading = 1,
+  Upgraded = 2,
+  RollingBack = 3,
+  RolledBack = 4,
+  Deferred = 5,
+  Halted = 6,
+}
+
+export const PHASE_NAMES = ['before', 'upgrading', 'upgraded', 'rolling-back', 'rolled-back', 'deferred', 'halted'];
+
+export const enum Status {
+  Running = 0,
+  Stopped = 1,
+  Failed = 2,
+}
+export const STATUS_NAMES = ['running', 'stopped', 'failed'];
+
+// What the operator has done to a node
+export const enum Role {
+  Untouched = 0,
+  Upgrading = 1,
+  Upgraded = 2,
+  RollingBack = 3,
+  RolledBack = 4,
+}
+export const ROLE_NAMES = ['untouched', 'upgrading', 'upgraded', 'rolling-back', 'rolled-back'];
+
+// Per-node slots
+export const N_RELEASE = 0;
+export const N_STATUS = 1;
+export const N_ROLE = 2;
+export const N_DRIFT = 3;
+export const N_KNOWN = 4; // one slot per key-state format, then cache words
+
+export interface Layout {
+  nodeBase: number;
+  nodeSize: number;
+  cacheOffset: number; // within a node block
+  cacheWords: number;
+  recordBase: number;
+  kinds: number;
+  size: number;
+  // record kind index = (((keyVersion-1) * F + format) * A + aad) * R + writer
+  F: number;
+  A: number;
+  R: number;
+  V: number;
+}
+
+export function layoutFor(s: CompiledScenario): Layout {
+  const F = s.wireFormats.length;
+  const A = s.aadShapes.length;
+  const R = s.releases.length;
+  const V = s.keyring.maxVersion;
+  const kinds = V * F * A * R;
+  const cacheWords = Math.ceil(kinds / 31);
+  const cacheOffset = N_KNOWN + s.keyStates.length;
+  const nodeSize = cacheOffset + cacheWords;
+  const nodeBase = HEADER;
+  const recordBase = nodeBase + nodeSize * s.nodeCount;
+  return { nodeBase, nodeSize, cacheOffset, cacheWords, recordBase, kinds, size: recordBase + kinds, F, A, R, V };
+}
+
+export interface Kind {
+  keyVersion: number;
+  format: number;
+  aad: number;
+  writer: number;
+}
+
+export function kindIndex(L: Layout, keyVersion: number, format: number, aad: number, writer: number): number {
+  return (((keyVersion - 1) * L.F + format) * L.A + aad) * L.R + writer;
+}
+
+export function kindOf(L: Layout, k: number): Kind {
+  const writer = k % L.R;
+  let rest = (k - writer) / L.R;
+  const aad = rest % L.A;
+  rest = (rest - aad) / L.A;
+  const format = rest % L.F;
+  const keyVersion = (rest - format) / L.F + 1;
+  return { keyVersion, format, aad, writer };
+}
+
+export function nodeAt(L: Layout, n: number): number {
+  return L.nodeBase + n * L.nodeSize;
+}
+
+export function cached(w: World, L: Layout, n: number, k: number): boolean {
+  const word = w[nodeAt(L, n) + L.cacheOffset + ((k / 31) | 0)];
+  return (word & (1 << k % 31)) !== 0;
+}
+
+export function setCached(w: World, L: Layout, n: number, k: number): void {
+  w[nodeAt(L, n) + L.cacheOffset + ((k / 31) | 0)] |= 1 << k % 31;
+}
+
+export function clearCache(w: World, L: Layout, n: number): void {
+  const base = nodeAt(L, n) + L.cacheOffset;
+  for (let i = 0; i < L.cacheWords; i++) w[base + i] = 0;
+}
+
+export function initialWorld(s: CompiledScenario, L: Layout): World {
+  const w = new Int32Array(L.size);
+  w[PHASE] = Phase.Before;
+  w[LATEST] = s.keyring.latest;
+  w[MIN_DECRYPT] = s.keyring.minDecryption;
+  w[MIN_AVAILABLE] = s.keyring.minAvailable;
+  for (const c of s.components) {
+    const rel = s.releases[c.initialRelease];
+    for (let i = 0; i < c.nodes; i++) {
+      const b = nodeAt(L, c.firstNode + i);
+      w[b + N_RELEASE] = c.initialRelease;
+      w[b + N_STATUS] = Status.Running;
+      w[b + N_KNOWN + rel.keyState] = s.keyring.latest;
+    }
+  }
+  for (const r of s.records) w[L.recordBase + kindIndex(L, r.keyVersion, r.format, r.aad, r.writer)] += r.count;
+  return w;
+}
+
+// Nodes of one component are interchangeable: sorting their blocks gives one representative
+// per symmetry class. Returns the permutation so a trace can name the concrete node.
+export function canonicalize(s: CompiledScenario, L: Layout, w: World, perm?: number[]): World {
+  const out = w.slice();
+  for (const c of s.components) {
+    if (c.nodes < 2) {
+      if (perm) perm[c.firstNode] = c.firstNode;
+      continue;
+    }
+    const idx: number[] = [];
+    for (let i = 0; i < c.nodes; i++) idx.push(c.firstNode + i);
+    idx.sort((a, b) => compareBlocks(w, nodeAt(L, a), nodeAt(L, b), L.nodeSize) || a - b);
+    for (let i = 0; i < c.nodes; i++) {
+      const from = nodeAt(L, idx[i]);
+      out.set(w.subarray(from, from + L.nodeSize), nodeAt(L, c.firstNode + i));
+      if (perm) perm[c.firstNode + i] = idx[i];
+    }
+  }
+  return out;
+}
+
+function compareBlocks(w: World, a: number, b: number, size: number): number {
+  for (let i = 0; i < size; i++) {
+    const d = w[a + i] - w[b + i];
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+// A string over the array's 16-bit halves: exact, and cheap for V8 to hash.
+export function worldKey(w: World): string {
+  const u = new Uint16Array(w.buffer, w.byteOffset, w.length * 2);
+  let key = '';
+  const CHUNK = 4096;
+  for (let i = 0; i < u.length; i += CHUNK) {
+    key += String.fromCharCode.apply(null, u.subarray(i, Math.min(u.length, i + CHUNK)) as unknown as number[]);
+  }
+  return key;
+}
+
+export interface NodeView {
+  name: string;
+  component: string;
+  release: string;
+  status: string;
+  role: string;
+  configDrift: boolean;
+  keyVersions: Record<string, number>; // newest key version promoted, per key-state format
+  keyId: string;
+  activeKeyVersion: number;
+  cachedKinds: number;
+}
+
+export interface RecordView {
+  keyVersion: number;
+  format: string;
+  aad: string;
+  writer: string;
+  count: number;
+}
+
+export interface WorldView {
+  phase: string;
+  step: number;
+  faultsUsed: number;
+  clock: number;
+  backend: 'up' | 'down';
+  keyring: { latest: number; rotating: boolean; minDecryptionVersion: number; minAvailableVersion: number };
+  reason: string | null;
+  verificationFailed: boolean;
+  nodes: NodeView[];
+  records: RecordView[];
+}

@@ -1,0 +1,65 @@
+// Terminal rendering of results: a one-line summary per scenario, a table for many, and each
+// violation as a numbered trace. Reads only the result format.
+import type { RunResult, TraceStep, Violation } from '../result.js';
+import { passed } from '../check.js';
+
+const n = (x: number) => x.toLocaleString('en-US');
+const secs = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+
+export function summaryLine(r: RunResult): string {
+  const expected = r.expect ? ` (expected ${r.expect.verdict}${r.expect.fires.length ? `: ${r.expect.fires.join(', ')}` : ''})` : '';
+  const bound = r.boundsHit.length ? ` · bound hit: ${r.boundsHit.join(', ')}` : '';
+  return `${r.verdict}${expected} · ${n(r.figures.states)} states · ${n(r.figures.transitions)} transitions · depth ${r.figures.depth} · ${secs(r.figures.elapsedMs)}${bound}`;
+}
+
+export function formatTable(results: RunResult[]): string {
+  const rows = results.map((r) => [
+    passed(r) ? 'ok' : 'FAIL',
+    r.scenario.file,
+    r.verdict,
+    r.expect ? r.expect.verdict : '-',
+    r.violations.map((v) => v.property).join(', ') || '-',
+    n(r.figures.states),
+    secs(r.figures.elapsedMs),
+  ]);
+  const head = ['', 'scenario', 'verdict', 'expected', 'properties fired', 'states', 'time'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i >= 5 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+function describeEvent(t: TraceStep): string {
+  const e = t.event!;
+  const who = e.actor.padEnd(11);
+  if (e.type === 'step') {
+    const on = e.node ? ` ${e.node}` : '';
+    return `${who} ${e.step}${on ? ` (picks${on})` : ''}`;
+  }
+  return `${who} ${e.type}${e.node ? ` on ${e.node}` : ''}`;
+}
+
+export function formatViolation(v: Violation, index: number): string {
+  const lines: string[] = [];
+  lines.push(`  ${index}. ${v.property} [${v.category}]: ${v.detail}`);
+  lines.push(`     ${v.explanation}`);
+  const br = v.blast;
+  const where = br.nodes.length ? ` on ${br.nodes.join(', ')}` : '';
+  lines.push(`     blast radius: ${n(br.recordsAffected)} of ${n(br.recordsTotal)} records${where}`);
+  lines.push(`     shortest trace (${v.trace.length - 1} steps):`);
+  const steps = v.trace.slice(1);
+  const width = Math.max(...steps.map((t) => describeEvent(t).length));
+  for (const t of steps) {
+    const last = t.index === v.trace.length - 1 ? '  <- violation' : '';
+    const changed = t.changes.length ? t.changes.join('; ') : '(no visible change)';
+    lines.push(`     ${String(t.index).padStart(3)}. ${describeEvent(t).padEnd(width)}  ${changed}${last}`);
+  }
+  return lines.join('\n');
+}
+
+export function formatResult(r: RunResult): string {
+  const out = [`${passed(r) ? 'ok  ' : 'FAIL'} ${r.scenario.file} (${r.scenario.name})`, `     ${summaryLine(r)}`];
+  if (r.expect && !r.expect.met) for (const p of r.expect.problems) out.push(`     expectation not met: ${p}`);
+  if (r.verdict === 'inconclusive') out.push('     inconclusive: nothing unsafe was found, but the search did not cover the whole space');
+  r.violations.forEach((v, i) => out.push(formatViolation(v, i + 1)));
+  return out.join('\n');
+}

@@ -1,0 +1,49 @@
+// rollsafe's command line, as a function of argv: exit code 0 when every scenario is as
+// expected (or safe), 1 for violations or unmet expectations, 2 for bad input or usage.
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { ScenarioError } from '../../model/scenario/load.js';
+import { VERSION } from '../version.js';
+import { registerCheck } from './check-command.js';
+
+export class UsageError extends Error {}
+
+export interface Exit {
+  code: number;
+}
+
+export function intArg(name: string, min = 0) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v) || Number(v) < min) throw new InvalidArgumentError(`${name} must be a whole number >= ${min}, got '${v}'`);
+    return Number(v);
+  };
+}
+
+export function buildProgram(exit: Exit): Command {
+  const program = new Command();
+  program
+    .name('rollsafe')
+    .description('Explore key-management upgrade and rollback runbooks for unsafe states.')
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError('(run rollsafe --help for usage)');
+  registerCheck(program, exit);
+  return program;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const exit: Exit = { code: 0 };
+  const program = buildProgram(exit);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exit.code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
+    }
+    if (e instanceof ScenarioError || e instanceof UsageError) {
+      process.stderr.write(`rollsafe: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

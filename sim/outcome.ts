@@ -1,0 +1,106 @@
+// What an engine hands back (findings as event paths plus figures), and the one function that
+// turns it into the documented RunResult. Engines never build RunResult themselves, so every
+// engine's result has the same shape and the same rules for verdicts and expectations.
+import type { Ev, Model, PropertyHit } from '../model/model.js';
+import { PROPERTIES } from '../model/properties.js';
+import { buildTrace } from './trace.js';
+import { type Coverage, type PropertyStatus, type RunResult, type Verdict, type Violation, RESULT_SCHEMA } from './result.js';
+import { VERSION } from './version.js';
+
+export interface Finding {
+  property: string;
+  hit: PropertyHit;
+  events: Ev[]; // concrete events from the initial world
+}
+
+export interface EngineOutcome {
+  findings: Finding[];
+  states: number;
+  transitions: number;
+  depth: number;
+  statesPerDepth: number[];
+  elapsedMs: number;
+  complete: boolean;
+  boundsHit: string[];
+  stoppedEarly: boolean;
+  livenessUnknown: boolean;
+  coverage: Coverage;
+}
+
+export function emptyCoverage(): Coverage {
+  return { events: {}, runbookSteps: {}, stepsNeverReached: [], phases: {} };
+}
+
+export function toResult(
+  model: Model,
+  out: EngineOutcome,
+  engine: RunResult['engine'],
+  options: Record<string, unknown>,
+  seed: number | null,
+): RunResult {
+  const s = model.s;
+  const order = (name: string) => PROPERTIES.findIndex((p) => p.name === name);
+  const findings = [...out.findings].sort((a, b) => order(a.property) - order(b.property));
+  const violations: Violation[] = findings.map((f) => {
+    const def = PROPERTIES[order(f.property)];
+    return {
+      property: f.property,
+      category: def.category,
+      explanation: def.explanation,
+      detail: f.hit.detail,
+      blast: {
+        recordsAffected: f.hit.blast.recordsAffected,
+        recordsTotal: f.hit.blast.recordsTotal,
+        nodes: f.hit.blast.nodes.map((n) => s.nodeNames[n]),
+      },
+      trace: buildTrace(model, f.events),
+    };
+  });
+  const fired = new Set(violations.map((v) => v.property));
+  const properties: PropertyStatus[] = model.checked.map((p) => ({
+    name: p.name,
+    kind: p.kind,
+    category: p.category,
+    explanation: p.explanation,
+    status: fired.has(p.name) ? 'violated' : out.complete && !(p.kind === 'eventually' && out.livenessUnknown) ? 'holds' : 'unknown',
+  }));
+  const verdict: Verdict = violations.length > 0 ? 'unsafe' : out.complete && out.states > 1 ? 'safe' : 'inconclusive';
+  const allSteps = new Set<string>(['begin', ...s.runbook.upgrade.eachNode, ...s.runbook.upgrade.afterAll]);
+  if (s.runbook.rollback) for (const st of [...s.runbook.rollback.procedure.eachNode, ...s.runbook.rollback.procedure.afterAll]) allSteps.add(st);
+  const coverage: Coverage = {
+    ...out.coverage,
+    stepsNeverReached: [...allSteps].filter((st) => !out.coverage.runbookSteps[st]),
+  };
+  return {
+    schema: RESULT_SCHEMA,
+    tool: { name: 'rollsafe', version: VERSION },
+    engine,
+    scenario: { name: s.name, title: s.title, file: s.file, follows: s.follows },
+    options,
+    seed,
+    verdict,
+    complete: out.complete,
+    boundsHit: out.boundsHit,
+    figures: {
+      states: out.states,
+      transitions: out.transitions,
+      depth: out.depth,
+      elapsedMs: Math.round(out.elapsedMs),
+      statesPerSecond: out.elapsedMs > 0 ? Math.round((out.states / out.elapsedMs) * 1000) : 0,
+      statesPerDepth: out.statesPerDepth,
+    },
+    coverage,
+    properties,
+    violations,
+    expect: s.expect ? judgeExpectation(s.expect.verdict, s.expect.fires, verdict, [...fired]) : null,
+  };
+}
+
+function judgeExpectation(want: 'safe' | 'unsafe', fires: string[], got: Verdict, fired: string[]): NonNullable<RunResult['expect']> {
+  const problems: string[] = [];
+  if (got === 'inconclusive') problems.push('the search was cut by a bound before it could show the scenario safe');
+  else if (want !== got) problems.push(`expected ${want}, found ${got}`);
+  for (const f of fires) if (!fired.includes(f)) problems.push(`expected ${f} to fire; it did not`);
+  for (const f of fired) if (want === 'unsafe' && !fires.includes(f)) problems.push(`${f} fired but expect.fires does not name it`);
+  return { verdict: want, fires, met: problems.length === 0, problems };
+}

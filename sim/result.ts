@@ -1,0 +1,75 @@
+// The one result format every engine returns and the report and CLI read. Documented in
+// docs/result-format.md; its JSON Schema is docs/result.schema.json.
+import type { EventLabel } from '../model/model.js';
+import type { WorldView } from '../model/world.js';
+
+export const RESULT_SCHEMA = 'rollsafe/result@1';
+
+export type Verdict = 'safe' | 'unsafe' | 'inconclusive';
+
+export interface TraceStep {
+  index: number; // 0 is the initial world
+  event: (EventLabel & { step?: string }) | null;
+  world: WorldView;
+  changes: string[];
+}
+
+export interface Violation {
+  property: string;
+  category: 'safety' | 'liveness' | 'availability';
+  explanation: string;
+  detail: string;
+  blast: { recordsAffected: number; recordsTotal: number; nodes: string[] };
+  trace: TraceStep[]; // shortest found by the engine; length - 1 events
+}
+
+export interface PropertyStatus {
+  name: string;
+  kind: 'always' | 'eventually';
+  category: 'safety' | 'liveness' | 'availability';
+  explanation: string;
+  // holds: checked over the whole space; unknown: a bound cut the search before a verdict
+  status: 'holds' | 'violated' | 'unknown';
+}
+
+export interface Coverage {
+  events: Record<string, number>; // transitions taken, by event type
+  runbookSteps: Record<string, number>; // operator steps executed, by step name
+  stepsNeverReached: string[];
+  phases: Record<string, number>; // distinct states, by runbook phase
+}
+
+export interface RunResult {
+  schema: typeof RESULT_SCHEMA;
+  tool: { name: 'rollsafe'; version: string };
+  engine: 'explore' | 'fuzz' | 'chaos';
+  scenario: { name: string; title: string; file: string; follows: string };
+  options: Record<string, unknown>;
+  seed: number | null;
+  verdict: Verdict;
+  complete: boolean; // the whole bounded space was explored
+  boundsHit: string[]; // e.g. "max-depth 80", "max-states 5000000"
+  figures: {
+    states: number;
+    transitions: number;
+    depth: number;
+    elapsedMs: number;
+    statesPerSecond: number;
+    statesPerDepth: number[];
+  };
+  coverage: Coverage;
+  properties: PropertyStatus[];
+  violations: Violation[];
+  expect: { verdict: 'safe' | 'unsafe'; fires: string[]; met: boolean; problems: string[] } | null;
+}
+
+export const RESULT_SET_SCHEMA = 'rollsafe/results@1';
+
+// What `--json FILE` writes: every scenario's result from one command.
+export interface ResultSet {
+  schema: typeof RESULT_SET_SCHEMA;
+  tool: { name: 'rollsafe'; version: string };
+  command: string; // the command that produced it, for replaying the run
+  partial: boolean; // true when the run was interrupted or cut by a time budget
+  results: RunResult[];
+}
