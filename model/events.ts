@@ -16,6 +16,7 @@ import {
   knownVersion,
   liveCount,
   position,
+  positionOf,
   procedureFor,
   releaseOf,
   runbookNodes,
@@ -120,7 +121,7 @@ function stepEnabled(c: Ctx, w: World, node: number): boolean {
   const phase = w[PHASE];
   if (phase === Phase.Before) return node < 0;
   if (w[VERIFY_FAILED]) return false;
-  const pos = position(c, w);
+  const pos = positionOf(c, w);
   if (!pos) return false;
   if (pos.targets === 'choose') {
     if (node < 0 || !candidates(c, w).includes(node)) return false;
@@ -307,12 +308,12 @@ export function enabled(c: Ctx, w: World, e: Ev): boolean {
     }
     case K.ImageReplaceFails: {
       if (!faultAllowed(c, w, 'image-replace-fails') || w[VERIFY_FAILED]) return false;
-      const pos = position(c, w);
+      const pos = positionOf(c, w);
       return !!pos && pos.step === 'replace-image' && pos.targets !== 'choose' && pos.targets.length > 0;
     }
     case K.ConfigDrift: {
       if (!faultAllowed(c, w, 'config-drift') || w[VERIFY_FAILED]) return false;
-      const pos = position(c, w);
+      const pos = positionOf(c, w);
       return !!pos && pos.step === 'start' && pos.targets !== 'choose' && pos.targets.length > 0;
     }
     case K.BackendOutage:
@@ -342,9 +343,15 @@ export function writtenKind(c: Ctx, w: World, n: number): number {
   return kindIndex(c.L, knownVersion(c, w, n), fmt.format, fmt.aad, relIndex);
 }
 
-// Applies e to a copy of w; w is never modified.
+// Applies e to a copy of w0; w0 is never modified.
 export function apply(c: Ctx, w0: World, e: Ev): World {
-  const w = w0.slice();
+  return applyInto(c, w0, e, new Int32Array(w0.length));
+}
+
+// The same update written into `w` (a buffer of w0's size, not w0 itself), for engines that
+// reuse buffers in their hot loop.
+export function applyInto(c: Ctx, w0: World, e: Ev, w: World): World {
+  w.set(w0);
   const node = evNode(e);
   switch (evKind(e)) {
     case K.Step:

@@ -2,7 +2,7 @@
 // key, property checks and labels. Built from a compiled scenario; pure and deterministic.
 import type { CompiledScenario } from './types.js';
 import { type Ctx, makeCtx, keyIdLabel, knownVersion, position } from './semantics.js';
-import { type Ev, EVENT_KINDS, FAULT_KINDS, OPERATOR_KINDS, alphabet, apply, enabled, evKind, evNode, reasonText, ev } from './events.js';
+import { type Ev, EVENT_KINDS, FAULT_KINDS, OPERATOR_KINDS, alphabet, apply, applyInto, enabled, evKind, evNode, reasonText, ev } from './events.js';
 import { PROPERTIES, type PropertyDef, type PropertyHit } from './properties.js';
 import {
   type Layout,
@@ -25,10 +25,12 @@ import {
   Phase,
   REASON,
   ROLE_NAMES,
+  Role,
   ROTATING,
   STATUS_NAMES,
   VERIFY_FAILED,
   canonicalize,
+  canonicalizeInto,
   kindOf,
   layoutFor,
   initialWorld,
@@ -37,6 +39,8 @@ import {
 } from './world.js';
 
 export type { Ev, World, PropertyHit };
+
+const NONE: readonly PropertyHit[] = Object.freeze([]);
 
 export interface EventLabel {
   type: string;
@@ -85,12 +89,23 @@ export class Model {
     return canonicalize(this.s, this.L, w, perm);
   }
 
+  // Hot-loop forms: write into a caller's buffer. canonicalInto may return w itself.
+  nextInto(w: World, e: Ev, out: World): World {
+    return applyInto(this.c, w, e, out);
+  }
+
+  canonicalInto(w: World, out: World): World {
+    return canonicalizeInto(this.s, this.L, w, out);
+  }
+
   key(w: World): string {
     return worldKey(w);
   }
 
+  private readonly faultKind = EVENT_KINDS.map((k) => FAULT_KINDS.has(k));
+
   isFault(e: Ev): boolean {
-    return FAULT_KINDS.has(EVENT_KINDS[evKind(e)]);
+    return this.faultKind[evKind(e)];
   }
 
   // The runbook has ended: upgraded, rolled back, deferred or halted with a reason.
@@ -99,22 +114,23 @@ export class Model {
     return p === Phase.Upgraded || p === Phase.RolledBack || p === Phase.Deferred || p === Phase.Halted;
   }
 
-  stateViolations(w: World): PropertyHit[] {
-    const out: PropertyHit[] = [];
+  // Both return one shared empty array when nothing fails: they run on every step.
+  stateViolations(w: World): readonly PropertyHit[] {
+    let out: PropertyHit[] | null = null;
     for (const p of this.stateProps) {
       const hit = p.state!(this.c, w);
-      if (hit) out.push(hit);
+      if (hit) (out ??= []).push(hit);
     }
-    return out;
+    return out ?? NONE;
   }
 
-  edgeViolations(prev: World, next: World): PropertyHit[] {
-    const out: PropertyHit[] = [];
+  edgeViolations(prev: World, next: World): readonly PropertyHit[] {
+    let out: PropertyHit[] | null = null;
     for (const p of this.edgeProps) {
       const hit = p.edge!(this.c, prev, next);
-      if (hit) out.push(hit);
+      if (hit) (out ??= []).push(hit);
     }
-    return out;
+    return out ?? NONE;
   }
 
   label(e: Ev): EventLabel {
@@ -129,6 +145,35 @@ export class Model {
     if (evKind(e) !== 0) return undefined;
     if (w[PHASE] === Phase.Before) return 'begin';
     return position(this.c, w)?.step;
+  }
+
+  reasonText(code: number): string | null {
+    return reasonText(this.c, code);
+  }
+
+  // A number naming where the runbook is: phase, nodes finished, program counter.
+  positionCode(w: World): number {
+    const phase = w[PHASE];
+    if (phase !== Phase.Upgrading && phase !== Phase.RollingBack) return phase << 16;
+    const done = phase === Phase.RollingBack ? Role.RolledBack : Role.Upgraded;
+    let n = 0;
+    for (const node of this.c.rbNodes) if (w[nodeAt(this.L, node) + N_ROLE] === done) n++;
+    return (phase << 16) | (n << 8) | w[PC];
+  }
+
+  positionLabel(code: number): string {
+    const phase = code >> 16;
+    const name = PHASE_NAMES[phase];
+    if (phase !== Phase.Upgrading && phase !== Phase.RollingBack) return name;
+    const proc = phase === Phase.Upgrading ? this.s.runbook.upgrade : this.s.runbook.rollback!.procedure;
+    const done = (code >> 8) & 255;
+    const pc = code & 255;
+    const total = this.c.rbNodes.length;
+    if (pc < proc.eachNode.length) {
+      const who = proc.strategy === 'all-at-once' ? 'all nodes' : `node ${Math.min(done + 1, total)} of ${total}`;
+      return `${name}: ${who}: ${proc.eachNode[pc]}`;
+    }
+    return `${name}: after all: ${proc.afterAll[pc - proc.eachNode.length] ?? 'end'}`;
   }
 
   // Inverse of label, for replaying a saved trace.

@@ -82,6 +82,10 @@ const oneWayRollback: PropertyDef = {
     'A rollback never reinstalls a release that cannot read every live record (wire format, AAD shape, key version it has promoted), nor crosses a release marked one-way.',
   edge(c, prev, next) {
     if (prev[PHASE] !== Phase.RollingBack) return null;
+    // cheap scan first: most rollback steps reinstall nothing
+    let changed = false;
+    for (const n of runbookNodes(c)) if (prev[nodeAt(c.L, n) + N_RELEASE] !== next[nodeAt(c.L, n) + N_RELEASE]) changed = true;
+    if (!changed) return null;
     const nodes: number[] = [];
     const kinds = new Set<number>();
     let oneWay = false;

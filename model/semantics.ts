@@ -30,6 +30,11 @@ export interface Ctx {
   kindVersion: Int32Array;
   kindFormat: Int32Array;
   kindAad: Int32Array;
+  rbNodes: number[]; // the runbook component's nodes
+  // one-entry cache: enabled() asks for the position of the same (never mutated) world many times
+  posWorld: World | null;
+  posSlots: Int32Array; // the slots position() depends on, as they were when cached
+  pos: Position | null;
 }
 
 export function makeCtx(s: CompiledScenario, L: Layout): Ctx {
@@ -42,7 +47,10 @@ export function makeCtx(s: CompiledScenario, L: Layout): Ctx {
     kindFormat[k] = kd.format;
     kindAad[k] = kd.aad;
   }
-  return { s, L, kindVersion, kindFormat, kindAad };
+  const comp = s.components[s.runbook.component];
+  const rbNodes: number[] = [];
+  for (let i = 0; i < comp.nodes; i++) rbNodes.push(comp.firstNode + i);
+  return { s, L, kindVersion, kindFormat, kindAad, rbNodes, posWorld: null, posSlots: new Int32Array(rbNodes.length + 2), pos: null };
 }
 
 export function releaseOf(c: Ctx, w: World, n: number): Release {
@@ -108,10 +116,7 @@ export function keyIdLabel(c: Ctx, w: World, n: number): string {
 }
 
 export function runbookNodes(c: Ctx): number[] {
-  const comp = c.s.components[c.s.runbook.component];
-  const out: number[] = [];
-  for (let i = 0; i < comp.nodes; i++) out.push(comp.firstNode + i);
-  return out;
+  return c.rbNodes;
 }
 
 export function runningAgreeOnKeyId(c: Ctx, w: World): boolean {
@@ -173,6 +178,23 @@ export interface Position {
   // nodes the step acts on; 'choose' when the operator must first pick the next node
   targets: number[] | 'choose';
   perNode: boolean;
+}
+
+// position() with a one-entry cache: guards ask for the position of the same world many times
+// in a row. The cache is checked against every slot position() reads, so a reused buffer
+// cannot return a stale answer.
+export function positionOf(c: Ctx, w: World): Position | null {
+  const slots = c.posSlots;
+  let same = c.posWorld === w && slots[0] === w[PHASE] && slots[1] === w[PC];
+  for (let i = 0; same && i < c.rbNodes.length; i++) same = slots[i + 2] === w[nodeAt(c.L, c.rbNodes[i]) + N_ROLE];
+  if (!same) {
+    c.pos = position(c, w);
+    c.posWorld = w;
+    slots[0] = w[PHASE];
+    slots[1] = w[PC];
+    for (let i = 0; i < c.rbNodes.length; i++) slots[i + 2] = w[nodeAt(c.L, c.rbNodes[i]) + N_ROLE];
+  }
+  return c.pos;
 }
 
 // The step the operator runs next, or null when the phase has no next step.

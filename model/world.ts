@@ -145,7 +145,14 @@ export function initialWorld(s: CompiledScenario, L: Layout): World {
 // Nodes of one component are interchangeable: sorting their blocks gives one representative
 // per symmetry class. Returns the permutation so a trace can name the concrete node.
 export function canonicalize(s: CompiledScenario, L: Layout, w: World, perm?: number[]): World {
-  const out = w.slice();
+  return canonicalizeInto(s, L, w, new Int32Array(w.length), perm);
+}
+
+// Writes the canonical form of w into out, or returns w itself when it is already canonical
+// (the common case: most steps do not reorder nodes).
+export function canonicalizeInto(s: CompiledScenario, L: Layout, w: World, out: World, perm?: number[]): World {
+  if (!perm && isCanonical(s, L, w)) return w;
+  out.set(w);
   for (const c of s.components) {
     if (c.nodes < 2) {
       if (perm) perm[c.firstNode] = c.firstNode;
@@ -161,6 +168,15 @@ export function canonicalize(s: CompiledScenario, L: Layout, w: World, perm?: nu
     }
   }
   return out;
+}
+
+function isCanonical(s: CompiledScenario, L: Layout, w: World): boolean {
+  for (const c of s.components) {
+    for (let i = 1; i < c.nodes; i++) {
+      if (compareBlocks(w, nodeAt(L, c.firstNode + i - 1), nodeAt(L, c.firstNode + i), L.nodeSize) > 0) return false;
+    }
+  }
+  return true;
 }
 
 function compareBlocks(w: World, a: number, b: number, size: number): number {

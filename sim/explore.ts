@@ -1,11 +1,14 @@
 // Exhaustive breadth-first search over canonical worlds (nodes of a component are
 // interchangeable, so one representative per symmetry class is kept). Finds the shortest
-// counterexample for every property, checks runbook-terminates over the explored graph, and
-// says which bound, if any, cut the search short.
+// counterexample for every property, checks runbook-terminates over the explored graph, works
+// out the point of no return, and says which bound, if any, cut the search short.
 import type { Ev, Model, PropertyHit, World } from '../model/model.js';
-import { PHASE, PHASE_NAMES } from '../model/world.js';
+import { EVENT_KINDS, K, evKind } from '../model/events.js';
+import { PHASE, PHASE_NAMES, Phase, REASON } from '../model/world.js';
 import { concretePath } from './trace.js';
-import { type Finding, type EngineOutcome, emptyCoverage } from './outcome.js';
+import { StateStore } from './state-store.js';
+import { type EngineOutcome, type Finding, emptyCoverage } from './outcome.js';
+import { combinationCoverage, combinationList, noReturnPoints } from './explore-analysis.js';
 
 export interface ExploreOptions {
   maxDepth: number;
@@ -18,7 +21,7 @@ export interface ExploreOptions {
   onProgress?: (p: { states: number; depth: number; frontier: number }) => void;
 }
 
-class GrowInt32 {
+export class GrowInt32 {
   a = new Int32Array(1 << 16);
   n = 0;
   push(v: number): void {
@@ -31,24 +34,54 @@ class GrowInt32 {
   }
 }
 
+// The explored graph, kept for the analyses that run after the search.
+export interface ExploredGraph {
+  states: number;
+  edgeFrom: GrowInt32;
+  edgeTo: GrowInt32;
+  rollbackFrom: GrowInt32; // decide-rollback edges
+  rollbackTo: GrowInt32;
+  position: GrowInt32; // model.positionCode per state
+  reason: GrowInt32; // why the runbook stopped short, per state (0: it did not)
+  phase: Uint8Array;
+  expanded: Uint8Array;
+  bad: Uint8Array; // a safety property fails here, or on a step out of here
+  badWhy: Map<number, string>;
+}
+
 export function explore(model: Model, opts: ExploreOptions): EngineOutcome {
   const now = opts.now ?? (() => 0);
   const t0 = now();
-  const wantLiveness = model.checked.some((p) => p.name === 'runbook-terminates');
-  const canon = (w: World) => (opts.symmetry ? model.canonical(w) : w);
+  const safety = new Set(model.checked.filter((p) => p.category === 'safety').map((p) => p.name));
 
-  const ids = new Map<string, number>();
+  const store = new StateStore(model.L.size);
   const parent = new GrowInt32();
   const via = new GrowInt32();
   const depthOf = new GrowInt32();
-  const edgeFrom = new GrowInt32();
-  const edgeTo = new GrowInt32();
-  const ended: boolean[] = [];
-  const expanded: boolean[] = [];
-  const coverage = emptyCoverage();
+  const g: ExploredGraph = {
+    states: 0,
+    edgeFrom: new GrowInt32(),
+    edgeTo: new GrowInt32(),
+    rollbackFrom: new GrowInt32(),
+    rollbackTo: new GrowInt32(),
+    position: new GrowInt32(),
+    reason: new GrowInt32(),
+    phase: new Uint8Array(0),
+    expanded: new Uint8Array(0),
+    bad: new Uint8Array(0),
+    badWhy: new Map(),
+  };
+  const phase = new GrowInt32();
+  const expanded = new GrowInt32();
   const findings = new Map<string, { hit: PropertyHit; path: Ev[] }>();
   const statesPerDepth: number[] = [];
-  const phaseCounts = new Array<number>(PHASE_NAMES.length).fill(0);
+  const eventCounts = new Float64Array(EVENT_KINDS.length);
+  // per positionCode (phase << 16 | nodes done << 8 | pc): step events, and faults by kind
+  const POSITIONS = (PHASE_NAMES.length + 1) << 16;
+  const stepCounts = new Int32Array(POSITIONS);
+  const faultCounts: (Int32Array | undefined)[] = EVENT_KINDS.map((_, k) => (model.isFault(k << 8) ? new Int32Array(POSITIONS) : undefined));
+  const combos = new Map<number, number>();
+  const badStates: number[] = [];
   let transitions = 0;
   const boundsHit = new Set<string>();
 
@@ -59,64 +92,88 @@ export function explore(model: Model, opts: ExploreOptions): EngineOutcome {
     if (extra !== undefined) evs.push(extra);
     return evs;
   };
+  const markBad = (id: number, property: string) => {
+    if (!safety.has(property)) return;
+    if (!g.badWhy.has(id)) {
+      g.badWhy.set(id, property);
+      badStates.push(id);
+    }
+  };
   const addState = (w: World, from: number, e: number, depth: number): number => {
-    const id = parent.n;
-    ids.set(model.key(w), id);
+    const id = store.add(w);
     parent.push(from);
     via.push(e);
     depthOf.push(depth);
-    ended.push(model.isEnded(w));
-    expanded.push(false);
+    phase.push(w[PHASE]);
+    g.position.push(model.positionCode(w));
+    g.reason.push(w[REASON]);
+    expanded.push(0);
     statesPerDepth[depth] = (statesPerDepth[depth] ?? 0) + 1;
-    phaseCounts[w[PHASE]]++;
+    combinationCoverage(model, w, combos);
     for (const hit of model.stateViolations(w)) {
+      markBad(id, hit.property);
       if (!findings.has(hit.property)) findings.set(hit.property, { hit, path: pathTo(id) });
     }
     return id;
   };
 
   const allFound = () => model.checked.every((p) => findings.has(p.name));
-  let frontier: World[] = [canon(model.initial())];
-  let frontierIds: number[] = [addState(frontier[0], -1, 0, 0)];
-  let depth = 0;
+  const next = new Int32Array(model.L.size);
+  const sorted = new Int32Array(model.L.size);
+  const canon = (w: World) => (opts.symmetry ? model.canonicalInto(w, sorted) : w);
+  addState(canon(model.initial()), -1, 0, 0);
   let stoppedEarly = false;
+  const alphabet = model.events;
+  // ids are handed out in BFS order, so [levelStart, levelEnd) is the current frontier
+  let levelStart = 0;
+  let depth = 0;
 
-  outer: while (frontier.length > 0) {
+  outer: while (levelStart < store.count) {
+    const levelEnd = store.count;
     if (depth >= opts.maxDepth) {
-      if (frontier.some((w) => model.enabledEvents(w).length > 0)) boundsHit.add(`max-depth ${opts.maxDepth}`);
+      for (let id = levelStart; id < levelEnd; id++) {
+        if (model.enabledEvents(store.copy(id)).length > 0) {
+          boundsHit.add(`max-depth ${opts.maxDepth}`);
+          break;
+        }
+      }
       break;
     }
-    const next: World[] = [];
-    const nextIds: number[] = [];
-    for (let i = 0; i < frontier.length; i++) {
-      const w = frontier[i];
-      const id = frontierIds[i];
-      expanded[id] = true;
-      for (const e of model.events) {
+    const w = new Int32Array(model.L.size);
+    for (let id = levelStart; id < levelEnd; id++) {
+      store.read(id, w);
+      expanded.a[id] = 1;
+      const pos = g.position.a[id];
+      for (let j = 0; j < alphabet.length; j++) {
+        const e = alphabet[j];
         if (!model.isEnabled(w, e)) continue;
-        const nw = model.next(w, e);
+        const nw = model.nextInto(w, e, next);
         transitions++;
-        coverage.events[model.label(e).type] = (coverage.events[model.label(e).type] ?? 0) + 1;
-        const step = model.stepName(w, e);
-        if (step) coverage.runbookSteps[step] = (coverage.runbookSteps[step] ?? 0) + 1;
+        const kind = evKind(e);
+        eventCounts[kind]++;
+        if (kind === K.Step) stepCounts[pos]++;
+        else {
+          const fc = faultCounts[kind];
+          if (fc) fc[pos]++;
+        }
         for (const hit of model.edgeViolations(w, nw)) {
+          markBad(id, hit.property);
           if (!findings.has(hit.property)) findings.set(hit.property, { hit, path: pathTo(id, e) });
         }
         const cw = canon(nw);
-        const key = model.key(cw);
-        let to = ids.get(key);
-        if (to === undefined) {
-          if (parent.n >= opts.maxStates) {
+        let to = store.find(cw);
+        if (to < 0) {
+          if (store.count >= opts.maxStates) {
             boundsHit.add(`max-states ${opts.maxStates}`);
             break outer;
           }
           to = addState(cw, id, e, depth + 1);
-          next.push(cw);
-          nextIds.push(to);
         }
-        if (wantLiveness) {
-          edgeFrom.push(id);
-          edgeTo.push(to);
+        g.edgeFrom.push(id);
+        g.edgeTo.push(to);
+        if (kind === K.DecideRollback) {
+          g.rollbackFrom.push(id);
+          g.rollbackTo.push(to);
         }
       }
       if (opts.stopWhenAllFound && allFound()) {
@@ -124,46 +181,34 @@ export function explore(model: Model, opts: ExploreOptions): EngineOutcome {
         break outer;
       }
     }
-    frontier = next;
-    frontierIds = nextIds;
+    levelStart = levelEnd;
     depth++;
-    opts.onProgress?.({ states: parent.n, depth, frontier: frontier.length });
+    opts.onProgress?.({ states: store.count, depth, frontier: store.count - levelStart });
   }
 
+  g.states = store.count;
+  g.phase = Uint8Array.from(phase.a.subarray(0, phase.n));
+  g.expanded = Uint8Array.from(expanded.a.subarray(0, expanded.n));
+  g.bad = new Uint8Array(g.states);
+  for (const b of badStates) g.bad[b] = 1;
+
   // runbook-terminates: every explored state must reach an end. States left unexpanded by a
-  // bound might still reach one, so they count as "may end" and the verdict is weakened.
+  // bound might still reach one: they count as "may end", and the verdict says unknown.
   let livenessUnknown = false;
-  if (wantLiveness && !findings.has('runbook-terminates')) {
-    const n = parent.n;
-    const canEnd = new Uint8Array(n);
-    const queue: number[] = [];
-    for (let i = 0; i < n; i++) {
-      if (ended[i] || !expanded[i]) {
-        canEnd[i] = 1;
-        queue.push(i);
-        if (!expanded[i] && !ended[i]) livenessUnknown = true;
-      }
+  const ended = (i: number) => {
+    const p = g.phase[i];
+    return p === Phase.Upgraded || p === Phase.RolledBack || p === Phase.Deferred || p === Phase.Halted;
+  };
+  const rev = reverseAdjacency(g);
+  if (model.checked.some((p) => p.name === 'runbook-terminates') && !findings.has('runbook-terminates')) {
+    const seeds: number[] = [];
+    for (let i = 0; i < g.states; i++) {
+      if (ended(i) || !g.expanded[i]) seeds.push(i);
+      if (!g.expanded[i] && !ended(i)) livenessUnknown = true;
     }
-    // reverse adjacency in CSR form
-    const m = edgeFrom.n;
-    const start = new Int32Array(n + 1);
-    for (let i = 0; i < m; i++) start[edgeTo.a[i] + 1]++;
-    for (let i = 0; i < n; i++) start[i + 1] += start[i];
-    const fill = start.slice();
-    const preds = new Int32Array(m);
-    for (let i = 0; i < m; i++) preds[fill[edgeTo.a[i]]++] = edgeFrom.a[i];
-    while (queue.length) {
-      const t = queue.pop()!;
-      for (let j = start[t]; j < start[t + 1]; j++) {
-        const s = preds[j];
-        if (!canEnd[s]) {
-          canEnd[s] = 1;
-          queue.push(s);
-        }
-      }
-    }
+    const canEnd = backwardReach(rev, g.states, seeds);
     let stuck = -1;
-    for (let i = 0; i < n; i++) if (!canEnd[i] && (stuck < 0 || depthOf.a[i] < depthOf.a[stuck])) stuck = i;
+    for (let i = 0; i < g.states; i++) if (!canEnd[i] && (stuck < 0 || depthOf.a[i] < depthOf.a[stuck])) stuck = i;
     if (stuck >= 0) {
       findings.set('runbook-terminates', {
         hit: { property: 'runbook-terminates', detail: 'from this state no sequence of steps ends the runbook', blast: { recordsAffected: 0, recordsTotal: 0, nodes: [] } },
@@ -172,16 +217,32 @@ export function explore(model: Model, opts: ExploreOptions): EngineOutcome {
     }
   }
 
-  PHASE_NAMES.forEach((name, i) => {
-    if (phaseCounts[i]) coverage.phases[name] = phaseCounts[i];
+  const coverage = emptyCoverage();
+  EVENT_KINDS.forEach((name, k) => {
+    if (eventCounts[k]) coverage.events[name] = eventCounts[k];
   });
+  stepCounts.forEach((count, code) => {
+    if (!count) return;
+    const name = code >> 16 === Phase.Before ? 'begin' : model.positionLabel(code).split(': ').pop()!;
+    coverage.runbookSteps[name] = (coverage.runbookSteps[name] ?? 0) + count;
+  });
+  faultCounts.forEach((counts, kind) => {
+    counts?.forEach((count, code) => {
+      if (!count) return;
+      const byStep = (coverage.faultsByStep[EVENT_KINDS[kind]] ??= {});
+      const where = model.positionLabel(code);
+      byStep[where] = (byStep[where] ?? 0) + count;
+    });
+  });
+  for (let i = 0; i < g.states; i++) coverage.phases[PHASE_NAMES[g.phase[i]]] = (coverage.phases[PHASE_NAMES[g.phase[i]]] ?? 0) + 1;
+  coverage.combinations = combinationList(model, combos);
 
   const elapsedMs = now() - t0;
   const result: Finding[] = [];
   for (const [property, f] of findings) result.push({ property, hit: f.hit, events: opts.symmetry ? concretePath(model, f.path) : f.path });
   return {
     findings: result,
-    states: parent.n,
+    states: g.states,
     transitions,
     depth: statesPerDepth.length - 1,
     statesPerDepth,
@@ -191,5 +252,45 @@ export function explore(model: Model, opts: ExploreOptions): EngineOutcome {
     stoppedEarly,
     livenessUnknown,
     coverage,
+    pointOfNoReturn: noReturnPoints(model, g, rev),
   };
+}
+
+export interface Reverse {
+  start: Int32Array;
+  preds: Int32Array;
+}
+
+function reverseAdjacency(g: ExploredGraph): Reverse {
+  const n = g.states;
+  const m = g.edgeFrom.n;
+  const start = new Int32Array(n + 1);
+  for (let i = 0; i < m; i++) start[g.edgeTo.a[i] + 1]++;
+  for (let i = 0; i < n; i++) start[i + 1] += start[i];
+  const fill = start.slice();
+  const preds = new Int32Array(m);
+  for (let i = 0; i < m; i++) preds[fill[g.edgeTo.a[i]]++] = g.edgeFrom.a[i];
+  return { start, preds };
+}
+
+export function backwardReach(rev: Reverse, n: number, seeds: number[]): Uint8Array {
+  const mark = new Uint8Array(n);
+  const stack: number[] = [];
+  for (const s of seeds) {
+    if (!mark[s]) {
+      mark[s] = 1;
+      stack.push(s);
+    }
+  }
+  while (stack.length) {
+    const t = stack.pop()!;
+    for (let j = rev.start[t]; j < rev.start[t + 1]; j++) {
+      const s = rev.preds[j];
+      if (!mark[s]) {
+        mark[s] = 1;
+        stack.push(s);
+      }
+    }
+  }
+  return mark;
 }

@@ -4,7 +4,7 @@
 import type { Ev, Model, PropertyHit } from '../model/model.js';
 import { PROPERTIES } from '../model/properties.js';
 import { buildTrace } from './trace.js';
-import { type Coverage, type PropertyStatus, type RunResult, type Verdict, type Violation, RESULT_SCHEMA } from './result.js';
+import { type Coverage, type NoReturnPoint, type PropertyStatus, type RunResult, type Verdict, type Violation, RESULT_SCHEMA } from './result.js';
 import { VERSION } from './version.js';
 
 export interface Finding {
@@ -25,10 +25,11 @@ export interface EngineOutcome {
   stoppedEarly: boolean;
   livenessUnknown: boolean;
   coverage: Coverage;
+  pointOfNoReturn: NoReturnPoint[];
 }
 
 export function emptyCoverage(): Coverage {
-  return { events: {}, runbookSteps: {}, stepsNeverReached: [], phases: {} };
+  return { events: {}, runbookSteps: {}, stepsNeverReached: [], phases: {}, combinations: [], faultsByStep: {} };
 }
 
 export function toResult(
@@ -90,6 +91,7 @@ export function toResult(
       statesPerDepth: out.statesPerDepth,
     },
     coverage,
+    pointOfNoReturn: out.pointOfNoReturn,
     properties,
     violations,
     expect: s.expect ? judgeExpectation(s.expect.verdict, s.expect.fires, verdict, [...fired]) : null,

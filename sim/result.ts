@@ -37,6 +37,20 @@ export interface Coverage {
   runbookSteps: Record<string, number>; // operator steps executed, by step name
   stepsNeverReached: string[];
   phases: Record<string, number>; // distinct states, by runbook phase
+  // (release x wire format x key version) a running node met live records in: how many states
+  combinations: { release: string; format: string; aad: string; keyVersion: number; readable: boolean; states: number }[];
+  // where each fault struck: fault type -> runbook position ("upgrading: stop", "before", ...) -> count
+  faultsByStep: Record<string, Record<string, number>>;
+}
+
+// For each position of the upgrade (the n-th node's step), what deciding a rollback there leads to.
+export interface NoReturnPoint {
+  position: string; // e.g. "node 2 of 3: replace-image", "after all: verify-key-id", "upgraded"
+  order: number; // sort key: runbook order
+  states: number; // reachable states at this position
+  rollback: 'safe' | 'refused' | 'unsafe' | 'not-offered';
+  // unsafe: a property a rollback from here can reach; refused: the guard that refuses
+  why: string | null;
 }
 
 export interface RunResult {
@@ -58,6 +72,7 @@ export interface RunResult {
     statesPerDepth: number[];
   };
   coverage: Coverage;
+  pointOfNoReturn: NoReturnPoint[]; // explore engine only; empty for random engines
   properties: PropertyStatus[];
   violations: Violation[];
   expect: { verdict: 'safe' | 'unsafe'; fires: string[]; met: boolean; problems: string[] } | null;

@@ -1,0 +1,86 @@
+// `npm run bench`: the explorer's distinct states per second, with ratios against baselines
+// measured in the same run on the same scenario: a BFS stepping the XState machine
+// (machine.transition, one reused scope) and @xstate/graph's getShortestPaths (on a size it
+// can finish). Prints figures; asserts nothing.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getShortestPaths } from '@xstate/graph';
+import { Model } from '../../model/model.js';
+import { createRunbookMachine, toEvent } from '../../model/machine.js';
+import { loadScenarioText } from '../../model/scenario/load.js';
+import { packageRoot } from '../../model/package-root.js';
+import type { CompiledScenario } from '../../model/types.js';
+import { explore } from '../explore.js';
+import { xstateBfs } from './xstate-bfs.js';
+
+const SCENARIO = 'scenarios/bao-kms-provider/upgrade.yaml';
+
+function variant(nodes: number, budget: number): CompiledScenario {
+  const text = readFileSync(join(packageRoot(), SCENARIO), 'utf8')
+    .replace('nodes: 3', `nodes: ${nodes}`)
+    .replace('budget: 2', `budget: ${budget}`);
+  return loadScenarioText(text, `${SCENARIO} (nodes ${nodes}, fault budget ${budget})`);
+}
+
+function time<T>(f: () => T): { value: T; ms: number } {
+  const t0 = performance.now();
+  const value = f();
+  return { value, ms: performance.now() - t0 };
+}
+
+const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+function runExplorer(s: CompiledScenario, symmetry: boolean) {
+  // best of three: the first run also pays for JIT warm-up
+  let best = { states: 0, transitions: 0, ms: Infinity };
+  for (let i = 0; i < 3; i++) {
+    const { value, ms } = time(() => explore(new Model(s), { maxDepth: 500, maxStates: 50_000_000, symmetry, stopWhenAllFound: false }));
+    if (ms < best.ms) best = { states: value.states, transitions: value.transitions, ms };
+  }
+  return best;
+}
+
+export async function benchExplorer(): Promise<string[]> {
+  const lines: string[] = [];
+  const say = (l: string) => {
+    lines.push(l);
+    console.log(l);
+  };
+
+  // 1. explorer vs XState-stepped BFS, same scenario, same symmetry reduction
+  const big = variant(3, 2);
+  say(`scenario: ${big.file}`);
+  const ours = runExplorer(big, true);
+  say(`  explorer (fast path, symmetry):       ${fmt(ours.states)} states, ${fmt(ours.transitions)} transitions in ${ours.ms.toFixed(0)} ms = ${fmt(rate(ours.states, ours.ms))} states/s, ${fmt(rate(ours.transitions, ours.ms))} transitions/s`);
+  const xs = time(() => xstateBfs(big, { symmetry: true }));
+  say(`  BFS stepping XState (reused scope):   ${fmt(xs.value.keys.size)} states in ${xs.ms.toFixed(0)} ms = ${fmt(rate(xs.value.keys.size, xs.ms))} states/s`);
+  say(`  ratio explorer / XState BFS:          ${(rate(ours.states, ours.ms) / rate(xs.value.keys.size, xs.ms)).toFixed(1)}x`);
+  if (xs.value.keys.size !== ours.states) say(`  WARNING: state counts differ (${xs.value.keys.size} vs ${ours.states})`);
+
+  // 2. a larger space, explorer only
+  const larger = variant(5, 3);
+  const l = runExplorer(larger, true);
+  say(`scenario: ${larger.file}`);
+  say(`  explorer (fast path, symmetry):       ${fmt(l.states)} states, ${fmt(l.transitions)} transitions in ${l.ms.toFixed(0)} ms = ${fmt(rate(l.states, l.ms))} states/s`);
+
+  // 3. @xstate/graph on a space it can finish (no symmetry reduction: it has none)
+  const small = variant(2, 1);
+  const oursSmall = runExplorer(small, false);
+  const model = new Model(small);
+  const machine = createRunbookMachine(small);
+  const events = model.events.map(toEvent);
+  const graph = time(() => getShortestPaths(machine, { events, serializeState: (snap) => model.key((snap as { context: { world: Int32Array } }).context.world) }));
+  say(`scenario: ${small.file}, no symmetry reduction`);
+  say(`  explorer:                             ${fmt(oursSmall.states)} states in ${oursSmall.ms.toFixed(0)} ms = ${fmt(rate(oursSmall.states, oursSmall.ms))} states/s`);
+  say(`  @xstate/graph getShortestPaths:       ${fmt(graph.value.length)} states in ${graph.ms.toFixed(0)} ms = ${fmt(rate(graph.value.length, graph.ms))} states/s`);
+  say(`  ratio explorer / @xstate/graph:       ${(rate(oursSmall.states, oursSmall.ms) / rate(graph.value.length, graph.ms)).toFixed(0)}x`);
+  if (graph.value.length !== oursSmall.states) say(`  WARNING: state counts differ (${graph.value.length} vs ${oursSmall.states})`);
+  return lines;
+}
+
+const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
+if (isMain) {
+  console.log(`rollsafe bench (node ${process.version}, ${new Date().toISOString().slice(0, 10)})`);
+  await benchExplorer();
+}

@@ -1,0 +1,108 @@
+// Analyses over the explored graph that answer reviewers' questions in the runbook's terms:
+// which (release x record format x key version) meetings were reached, and from which step a
+// rollback stops being safe.
+import type { Model, World } from '../model/model.js';
+import { nodeReads } from '../model/semantics.js';
+import { N_RELEASE, N_STATUS, Phase, Status, nodeAt } from '../model/world.js';
+import type { Coverage, NoReturnPoint } from './result.js';
+import type { ExploredGraph, Reverse } from './explore.js';
+
+// Counts, per distinct state, each (release, wire format, AAD, key version, readable) that a
+// running node met in live records. Indexed numerically: this runs once per new state.
+export function combinationCoverage(model: Model, w: World, into: Map<number, number>): void {
+  const { c, L, s } = model;
+  for (let n = 0; n < s.nodeCount; n++) {
+    const b = nodeAt(L, n);
+    if (w[b + N_STATUS] !== Status.Running) continue;
+    const rel = w[b + N_RELEASE];
+    for (let k = 0; k < L.kinds; k++) {
+      if (w[L.recordBase + k] === 0) continue;
+      const code = ((rel * L.kinds + k) << 1) | (nodeReads(c, w, n, k) ? 1 : 0);
+      into.set(code, (into.get(code) ?? 0) + 1);
+    }
+  }
+}
+
+export function combinationList(model: Model, counts: Map<number, number>): Coverage['combinations'] {
+  const { c, L, s } = model;
+  return [...counts.entries()]
+    .map(([code, states]) => {
+      const k = (code >> 1) % L.kinds;
+      const rel = Math.floor((code >> 1) / L.kinds);
+      return {
+        release: s.releases[rel].name,
+        format: s.wireFormats[c.kindFormat[k]],
+        aad: s.aadShapes[c.kindAad[k]],
+        keyVersion: c.kindVersion[k],
+        readable: (code & 1) === 1,
+        states,
+      };
+    })
+    .sort((a, b) => b.states - a.states || a.release.localeCompare(b.release) || a.keyVersion - b.keyVersion);
+}
+
+const SEVERITY = { 'not-offered': 0, safe: 1, refused: 2, unsafe: 3 } as const;
+
+// For every upgrade position, the worst outcome of deciding a rollback there: unsafe when some
+// interleaving after the decision reaches a safety violation, refused when a guard says no.
+export function noReturnPoints(model: Model, g: ExploredGraph, rev: Reverse): NoReturnPoint[] {
+  const props: string[] = [];
+  const seeds: [number, number][] = [];
+  for (const [id, prop] of g.badWhy) {
+    let k = props.indexOf(prop);
+    if (k < 0) k = props.push(prop) - 1;
+    seeds.push([id, k + 1]);
+  }
+  const reaches = backwardLabel(rev, g.states, seeds);
+  const points = new Map<number, NoReturnPoint>();
+  const ensure = (code: number): NoReturnPoint => {
+    let p = points.get(code);
+    if (!p) {
+      p = { position: model.positionLabel(code), order: code, states: 0, rollback: 'not-offered', why: null };
+      points.set(code, p);
+    }
+    return p;
+  };
+  for (let i = 0; i < g.states; i++) {
+    const ph = g.phase[i];
+    if (ph === Phase.Upgrading || ph === Phase.Upgraded) ensure(g.position.a[i]).states++;
+  }
+  const worse = (p: NoReturnPoint, verdict: NoReturnPoint['rollback'], why: string | null) => {
+    if (SEVERITY[verdict] > SEVERITY[p.rollback]) {
+      p.rollback = verdict;
+      p.why = why;
+    }
+  };
+  for (let j = 0; j < g.rollbackFrom.n; j++) {
+    const from = g.rollbackFrom.a[j];
+    const to = g.rollbackTo.a[j];
+    const p = ensure(g.position.a[from]);
+    if (g.phase[to] === Phase.Halted) worse(p, 'refused', model.reasonText(g.reason.a[to]));
+    else if (reaches[to]) worse(p, 'unsafe', `${props[reaches[to] - 1]} is reachable after the decision`);
+    else worse(p, 'safe', null);
+  }
+  return [...points.values()].sort((a, b) => a.order - b.order);
+}
+
+// Backward reachability that remembers which seed's label reached each state first.
+function backwardLabel(rev: Reverse, n: number, seeds: [number, number][]): Int32Array {
+  const label = new Int32Array(n);
+  const queue: number[] = [];
+  for (const [s, l] of seeds) {
+    if (!label[s]) {
+      label[s] = l;
+      queue.push(s);
+    }
+  }
+  for (let head = 0; head < queue.length; head++) {
+    const t = queue[head];
+    for (let j = rev.start[t]; j < rev.start[t + 1]; j++) {
+      const s = rev.preds[j];
+      if (!label[s]) {
+        label[s] = label[t];
+        queue.push(s);
+      }
+    }
+  }
+  return label;
+}

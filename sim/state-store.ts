@@ -1,0 +1,97 @@
+// Exact set of worlds for the breadth-first search: worlds live packed in one growing
+// Int32Array arena and an open-addressing table maps a world's hash to its id. No string keys
+// and no per-state objects, so the search spends its time in the model, not in the allocator.
+// Ids are dense and assigned in insertion order, which the BFS uses as its queue.
+export class StateStore {
+  readonly size: number; // ints per world
+  private arena: Int32Array;
+  private table: Int32Array; // id + 1, 0 = empty
+  private mask: number;
+  count = 0;
+
+  constructor(worldSize: number, expected = 1 << 18) {
+    this.size = worldSize;
+    this.arena = new Int32Array(worldSize * expected);
+    let cap = 1;
+    while (cap < expected * 2) cap <<= 1;
+    this.table = new Int32Array(cap);
+    this.mask = cap - 1;
+  }
+
+  // Id of w if present, else -1.
+  find(w: Int32Array): number {
+    const { table, mask } = this;
+    for (let slot = hashWorld(w) & mask; ; slot = (slot + 1) & mask) {
+      const v = table[slot];
+      if (v === 0) return -1;
+      if (this.equals(v - 1, w)) return v - 1;
+    }
+  }
+
+  // Adds w (which must not be present) and returns its id.
+  add(w: Int32Array): number {
+    if ((this.count + 1) * 2 > this.table.length) this.rehash();
+    const id = this.count++;
+    if ((id + 1) * this.size > this.arena.length) {
+      const bigger = new Int32Array(this.arena.length * 2);
+      bigger.set(this.arena);
+      this.arena = bigger;
+    }
+    this.arena.set(w, id * this.size);
+    this.insert(id, hashWorld(w));
+    return id;
+  }
+
+  // A view of world `id`; valid until the next add() (the arena may move).
+  view(id: number): Int32Array {
+    return this.arena.subarray(id * this.size, (id + 1) * this.size);
+  }
+
+  read(id: number, into: Int32Array): void {
+    const base = id * this.size;
+    for (let i = 0; i < this.size; i++) into[i] = this.arena[base + i];
+  }
+
+  copy(id: number): Int32Array {
+    return this.arena.slice(id * this.size, (id + 1) * this.size);
+  }
+
+  private equals(id: number, w: Int32Array): boolean {
+    const a = this.arena;
+    const base = id * this.size;
+    for (let i = 0; i < this.size; i++) if (a[base + i] !== w[i]) return false;
+    return true;
+  }
+
+  private insert(id: number, h: number): void {
+    const { table, mask } = this;
+    let slot = h & mask;
+    while (table[slot] !== 0) slot = (slot + 1) & mask;
+    table[slot] = id + 1;
+  }
+
+  private rehash(): void {
+    this.table = new Int32Array(this.table.length * 2);
+    this.mask = this.table.length - 1;
+    for (let id = 0; id < this.count; id++) this.insert(id, hashWorld(this.view(id)));
+  }
+}
+
+// murmur3-style mixing over 32-bit words
+export function hashWorld(w: Int32Array): number {
+  let h = 0x9747b28c | 0;
+  for (let i = 0; i < w.length; i++) {
+    let k = Math.imul(w[i], 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  h ^= w.length;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
