@@ -3,7 +3,7 @@
 // engine's result has the same shape and the same rules for verdicts and expectations.
 import type { Ev, Model, PropertyHit } from '../model/model.js';
 import { PROPERTIES } from '../model/properties.js';
-import { buildTrace } from './trace.js';
+import { buildTrace, runPath } from './trace.js';
 import { type Coverage, type NoReturnPoint, type PropertyStatus, type RunResult, type Verdict, type Violation, RESULT_SCHEMA } from './result.js';
 import { VERSION } from './version.js';
 
@@ -44,15 +44,16 @@ export function toResult(
   const findings = [...out.findings].sort((a, b) => order(a.property) - order(b.property));
   const violations: Violation[] = findings.map((f) => {
     const def = PROPERTIES[order(f.property)];
+    const hit = def.kind === 'always' ? reproduce(model, f) : f.hit;
     return {
       property: f.property,
       category: def.category,
       explanation: def.explanation,
-      detail: f.hit.detail,
+      detail: hit.detail,
       blast: {
-        recordsAffected: f.hit.blast.recordsAffected,
-        recordsTotal: f.hit.blast.recordsTotal,
-        nodes: f.hit.blast.nodes.map((n) => s.nodeNames[n]),
+        recordsAffected: hit.blast.recordsAffected,
+        recordsTotal: hit.blast.recordsTotal,
+        nodes: hit.blast.nodes.map((n) => s.nodeNames[n]),
       },
       trace: buildTrace(model, f.events),
     };
@@ -96,6 +97,19 @@ export function toResult(
     violations,
     expect: s.expect ? judgeExpectation(s.expect.verdict, s.expect.fires, verdict, [...fired]) : null,
   };
+}
+
+// Re-evaluates the property on the concrete path, so node names in the detail and blast
+// radius match the trace (engines may have found it on a symmetric representative). A path
+// that does not reproduce its violation is a bug in an engine, never a user error.
+function reproduce(model: Model, f: Finding): PropertyHit {
+  const worlds = runPath(model, f.events);
+  const last = worlds[worlds.length - 1];
+  const prev = worlds.length > 1 ? worlds[worlds.length - 2] : null;
+  const hits = [...model.stateViolations(last), ...(prev ? model.edgeViolations(prev, last) : [])];
+  const hit = hits.find((h) => h.property === f.property);
+  if (!hit) throw new Error(`internal: the trace for ${f.property} does not reproduce it on replay`);
+  return hit;
 }
 
 function judgeExpectation(want: 'safe' | 'unsafe', fires: string[], got: Verdict, fired: string[]): NonNullable<RunResult['expect']> {

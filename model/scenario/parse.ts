@@ -162,9 +162,9 @@ function reportSchemaError(p: ParsedScenario, e: ErrorObject): never {
     case 'minimum':
     case 'exclusiveMinimum':
     case 'maximum': {
-      const limit = (e.params as { limit: number }).limit;
       const value = getIn(p.data, path);
-      p.fail(path, `${at} is ${String(value)}, but it ${e.message}`, `set ${at} to a value that ${e.message}`);
+      const bound = String(e.message).replace(/^must be /, '');
+      p.fail(path, `${at} is ${String(value)}, but it ${e.message}`, `set ${at} to a value ${bound}`);
     }
     // falls through
     default:
