@@ -2,16 +2,8 @@
 // pure predicate over the world; a failing one names itself as the reason the runbook stopped.
 import type { GuardName, PreconditionName } from './types.js';
 import type { Ctx } from './semantics.js';
-import {
-  backendUp,
-  knownAfterStart,
-  liveCount,
-  releaseReadsKind,
-  runbookNodes,
-  runningAgreeOnKeyId,
-  releaseOf,
-} from './semantics.js';
-import { type World, LATEST, N_ROLE, ROTATING, Role, nodeAt } from './world.js';
+import { backendUp, knownAfterStart, liveCount, releaseOf, releaseReadsKind, runningAgreeOnKeyId, serves } from './semantics.js';
+import { type World, BACKUP_VALID, CLOCK, LATEST, N_RELEASE, ROTATING, UPGRADED_AT, nodeAt } from './world.js';
 
 export function preconditionHolds(c: Ctx, w: World, p: PreconditionName): boolean {
   switch (p) {
@@ -22,54 +14,84 @@ export function preconditionHolds(c: Ctx, w: World, p: PreconditionName): boolea
       return backendUp(w);
     case 'key-id-stable':
       return runningAgreeOnKeyId(c, w);
-    case 'supported-upgrade-path': {
-      const target = c.s.releases[c.s.runbook.target];
-      return runbookNodes(c).every((n) => releaseOf(c, w, n).order >= target.upgradesFrom);
-    }
+    case 'supported-upgrade-path':
+      return c.rbNodes.every((n) => pathSupported(c, w, n));
+    case 'upgrade-to-latest':
+      return c.s.runbook.components.every((ci) => {
+        const comp = c.s.components[ci];
+        const t = c.s.runbook.targets[ci];
+        return !comp.latestOnly || t < 0 || t === comp.releases[comp.releases.length - 1];
+      });
+    case 'target-reads-all-records':
+      return c.rbNodes.every((n) => {
+        const t = c.s.runbook.targets[c.s.nodeComponent[n]];
+        if (t < 0) return true;
+        const rel = c.s.releases[t];
+        const known = knownAfterStart(c, w, n, rel);
+        for (let k = 0; k < c.L.kinds; k++) if (liveCount(c, w, k) > 0 && serves(c, n, k) && !releaseReadsKind(c, rel, k, known)) return false;
+        return true;
+      });
   }
 }
 
-// Nodes that a rollback would reinstall the previous release on.
-function touched(c: Ctx, w: World): number[] {
-  return runbookNodes(c).filter((n) => {
-    const role = w[nodeAt(c.L, n) + N_ROLE];
-    return role === Role.Upgrading || role === Role.Upgraded;
+// The vendor supports upgrading node n from what it runs to the runbook's target.
+export function pathSupported(c: Ctx, w: World, n: number): boolean {
+  const ci = c.s.nodeComponent[n];
+  const t = c.s.runbook.targets[ci];
+  if (t < 0) return true;
+  return releaseOf(c, w, n).order >= c.s.releases[t].upgradesFrom;
+}
+
+export function withinRollbackWindow(c: Ctx, w: World): boolean {
+  if (w[UPGRADED_AT] < 0) return true;
+  return c.s.runbook.components.every((ci) => {
+    const t = c.s.runbook.targets[ci];
+    const days = t >= 0 ? c.s.releases[t].rollbackWindowDays : -1;
+    return days < 0 || w[CLOCK] - w[UPGRADED_AT] <= days;
   });
 }
 
 export function guardHolds(c: Ctx, w: World, g: GuardName): boolean {
-  const comp = c.s.components[c.s.runbook.component];
-  const previous = c.s.releases[comp.initialRelease];
   switch (g) {
     case 'previous-reads-wire-formats':
-      for (let k = 0; k < c.L.kinds; k++) {
-        if (liveCount(c, w, k) > 0 && ((previous.readsFormats >> c.kindFormat[k]) & 1) === 0) return false;
-      }
-      return true;
+      return c.rbNodes.every((n) => {
+        const previous = c.s.releases[c.s.components[c.s.nodeComponent[n]].initialRelease];
+        for (let k = 0; k < c.L.kinds; k++) {
+          if (liveCount(c, w, k) > 0 && serves(c, n, k) && ((previous.readsFormats >> c.kindFormat[k]) & 1) === 0) return false;
+        }
+        return true;
+      });
     case 'previous-reads-aad-shapes':
-      for (let k = 0; k < c.L.kinds; k++) {
-        if (liveCount(c, w, k) > 0 && ((previous.readsAad >> c.kindAad[k]) & 1) === 0) return false;
-      }
-      return true;
+      return c.rbNodes.every((n) => {
+        const previous = c.s.releases[c.s.components[c.s.nodeComponent[n]].initialRelease];
+        for (let k = 0; k < c.L.kinds; k++) {
+          if (liveCount(c, w, k) > 0 && serves(c, n, k) && ((previous.readsAad >> c.kindAad[k]) & 1) === 0) return false;
+        }
+        return true;
+      });
     case 'previous-promoted-active-key':
       // a rotation under way would complete under the new release, which the old one never sees
       if (w[ROTATING] === 1) return false;
-      // every node, once back on the previous release, must have promoted the active key version:
-      // the nodes still on the new release keep encrypting under it
-      return runbookNodes(c).every((n) => knownAfterStart(c, w, n, previous) >= w[LATEST]);
+      // every node, once back on its previous release, must have promoted the active key
+      // version: the nodes still on the new release keep encrypting under it
+      return c.rbNodes.every((n) => knownAfterStart(c, w, n, c.s.releases[c.s.components[c.s.nodeComponent[n]].initialRelease]) >= w[LATEST]);
     case 'not-one-way':
-      return touched(c, w).every((n) => !releaseOf(c, w, n).oneWay);
+      return c.rbNodes.every((n) => !c.s.releases[w[nodeAt(c.L, n) + N_RELEASE]].oneWay);
+    case 'within-rollback-window':
+      return withinRollbackWindow(c, w);
+    case 'backup-exists':
+      return w[BACKUP_VALID] === 1;
   }
 }
 
-// Used by the no-one-way-rollback property: can `n`, once on its previous release, read every
-// live record?
+// Used by the no-one-way-rollback property: can `n`, once on its release, read every live
+// record it serves?
 export function unreadableAfterInstall(c: Ctx, w: World, n: number): number[] {
   const rel = releaseOf(c, w, n);
   const known = knownAfterStart(c, w, n, rel);
   const out: number[] = [];
   for (let k = 0; k < c.L.kinds; k++) {
-    if (liveCount(c, w, k) > 0 && !releaseReadsKind(c, rel, k, known)) out.push(k);
+    if (liveCount(c, w, k) > 0 && serves(c, n, k) && !releaseReadsKind(c, rel, k, known)) out.push(k);
   }
   return out;
 }

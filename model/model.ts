@@ -1,7 +1,8 @@
 // The one interface every engine steps: initial world, enabled events, next world, canonical
 // key, property checks and labels. Built from a compiled scenario; pure and deterministic.
 import type { CompiledScenario } from './types.js';
-import { type Ctx, makeCtx, keyIdLabel, knownVersion, position } from './semantics.js';
+import { type Ctx, makeCtx, keyIdLabel, knownVersion, position, stageNodes, stageOf } from './semantics.js';
+import type { Step } from './types.js';
 import { type Ev, EVENT_KINDS, FAULT_KINDS, OPERATOR_KINDS, alphabet, apply, applyInto, enabled, evKind, evNode, reasonText, ev } from './events.js';
 import { PROPERTIES, type PropertyDef, type PropertyHit } from './properties.js';
 import {
@@ -26,6 +27,12 @@ import {
   REASON,
   ROLE_NAMES,
   Role,
+  STAGE,
+  BACKUP_VALID,
+  BACKUP_AT,
+  BK_LATEST,
+  UPGRADED_AT,
+  N_ACTIVE,
   ROTATING,
   STATUS_NAMES,
   VERIFY_FAILED,
@@ -144,21 +151,21 @@ export class Model {
   stepName(w: World, e: Ev): string | undefined {
     if (evKind(e) !== 0) return undefined;
     if (w[PHASE] === Phase.Before) return 'begin';
-    return position(this.c, w)?.step;
+    return stepLabel(this.s, position(this.c, w)?.step);
   }
 
   reasonText(code: number): string | null {
     return reasonText(this.c, code);
   }
 
-  // A number naming where the runbook is: phase, nodes finished, program counter.
+  // A number naming where the runbook is: phase, stage, nodes done in the stage, step.
   positionCode(w: World): number {
     const phase = w[PHASE];
     if (phase !== Phase.Upgrading && phase !== Phase.RollingBack) return phase << 16;
-    const done = phase === Phase.RollingBack ? Role.RolledBack : Role.Upgraded;
-    let n = 0;
-    for (const node of this.c.rbNodes) if (w[nodeAt(this.L, node) + N_ROLE] === done) n++;
-    return (phase << 16) | (n << 8) | w[PC];
+    const stage = stageOf(this.c, w);
+    let done = 0;
+    if (stage) for (const node of stageNodes(this.c, stage)) if (w[nodeAt(this.L, node) + N_ROLE] === Role.Done) done++;
+    return (phase << 16) | (w[STAGE] << 10) | (Math.min(done, 31) << 5) | w[PC];
   }
 
   positionLabel(code: number): string {
@@ -166,14 +173,16 @@ export class Model {
     const name = PHASE_NAMES[phase];
     if (phase !== Phase.Upgrading && phase !== Phase.RollingBack) return name;
     const proc = phase === Phase.Upgrading ? this.s.runbook.upgrade : this.s.runbook.rollback!.procedure;
-    const done = (code >> 8) & 255;
-    const pc = code & 255;
-    const total = this.c.rbNodes.length;
-    if (pc < proc.eachNode.length) {
-      const who = proc.strategy === 'all-at-once' ? 'all nodes' : `node ${Math.min(done + 1, total)} of ${total}`;
-      return `${name}: ${who}: ${proc.eachNode[pc]}`;
-    }
-    return `${name}: after all: ${proc.afterAll[pc - proc.eachNode.length] ?? 'end'}`;
+    const si = (code >> 10) & 63;
+    const stage = proc.stages[si];
+    if (!stage) return name;
+    const done = (code >> 5) & 31;
+    const step = stepLabel(this.s, stage.steps[code & 31]) ?? 'end';
+    const where = stage.label ? ` ${stage.label}` : '';
+    if (stage.strategy === 'once') return `${name}:${where}: ${step}`;
+    const total = stageNodes(this.c, stage).length;
+    const who = stage.strategy === 'all-at-once' ? 'all nodes' : `node ${Math.min(done + 1, total)} of ${total}`;
+    return `${name}:${where ? `${where}:` : ''} ${who}: ${step}`;
   }
 
   // Inverse of label, for replaying a saved trace.
@@ -208,6 +217,7 @@ export class Model {
     }
     return {
       phase: PHASE_NAMES[w[PHASE]],
+      stage: w[STAGE],
       step: w[PC],
       faultsUsed: w[FAULTS],
       clock: w[CLOCK],
@@ -220,6 +230,8 @@ export class Model {
       },
       reason: reasonText(c, w[REASON]),
       verificationFailed: w[VERIFY_FAILED] === 1,
+      backup: w[BACKUP_VALID] ? { day: w[BACKUP_AT], keyringLatest: w[BK_LATEST], records: backupRecords(L, w) } : null,
+      upgradedOnDay: w[UPGRADED_AT] >= 0 ? w[UPGRADED_AT] : null,
       nodes: s.nodeNames.map((name, n) => {
         const b = nodeAt(L, n);
         const keyVersions: Record<string, number> = {};
@@ -233,6 +245,7 @@ export class Model {
           status: STATUS_NAMES[w[b + N_STATUS]],
           role: ROLE_NAMES[w[b + N_ROLE]],
           configDrift: w[b + N_DRIFT] === 1,
+          active: w[b + N_ACTIVE] === 1,
           keyVersions,
           keyId: keyIdLabel(c, w, n),
           activeKeyVersion: knownVersion(c, w, n),
@@ -242,4 +255,16 @@ export class Model {
       records,
     };
   }
+}
+
+// "migrate to X" for parameterised steps, the step name otherwise.
+export function stepLabel(s: CompiledScenario, step: Step | undefined): string | undefined {
+  if (!step) return undefined;
+  return step.name === 'migrate' ? `migrate to ${s.wireFormats[step.format]}` : step.name;
+}
+
+function backupRecords(L: Layout, w: World): number {
+  let t = 0;
+  for (let k = 0; k < L.kinds; k++) t += w[L.backupBase + k];
+  return t;
 }

@@ -1,63 +1,33 @@
 // The properties rollsafe checks, as data: a name, a kind, a category and an explanation a
 // reviewer can read, plus the predicate. `state` properties are judged on every reachable
 // world, `edge` properties on a step from one world to the next, and `eventually` ones by the
-// engine over the whole explored graph.
+// engine over the whole explored graph. Data and key properties live here; fleet and release
+// properties in properties-fleet.ts.
 import type { Ctx } from './semantics.js';
-import { isRunning, liveCount, nodeReads, runbookNodes, runningAgreeOnKeyId, totalRecords, keyAvailable } from './semantics.js';
+import { activeNode, isRunning, keyAvailable, liveCount, nodeReads, runningAgreeOnKeyId, serves, totalRecords } from './semantics.js';
+import { type PropertyDef, hit, kindsLabel, names } from './properties-common.js';
 import { unreadableAfterInstall } from './checks.js';
-import { type World, N_RELEASE, PHASE, Phase, cached, nodeAt } from './world.js';
+import { type World, BACKUP_VALID, MIN_AVAILABLE, MIN_DECRYPT, N_RELEASE, PHASE, Phase, cached, nodeAt } from './world.js';
+import { FLEET_PROPERTIES } from './properties-fleet.js';
 
-export interface BlastRadius {
-  recordsAffected: number;
-  recordsTotal: number;
-  nodes: number[]; // node indices
-}
-
-export interface PropertyHit {
-  property: string;
-  detail: string; // what is wrong in this world, in the runbook's words
-  blast: BlastRadius;
-}
-
-export type PropertyKind = 'always' | 'eventually';
-export type Category = 'safety' | 'liveness' | 'availability';
-
-export interface PropertyDef {
-  name: string;
-  kind: PropertyKind;
-  category: Category;
-  explanation: string;
-  state?: (c: Ctx, w: World) => PropertyHit | null;
-  edge?: (c: Ctx, prev: World, next: World) => PropertyHit | null;
-}
-
-function names(c: Ctx, nodes: number[]): string {
-  return nodes.map((n) => c.s.nodeNames[n]).join(', ');
-}
-
-function kindsLabel(c: Ctx, kinds: number[]): string {
-  return kinds
-    .map((k) => {
-      const r = c.L.R;
-      const writer = k % r;
-      return `key v${c.kindVersion[k]} ${c.s.wireFormats[c.kindFormat[k]]}/${c.s.aadShapes[c.kindAad[k]]} (written by ${c.s.releases[writer].name})`;
-    })
-    .join('; ');
-}
+export type { BlastRadius, Category, PropertyDef, PropertyHit, PropertyKind } from './properties-common.js';
 
 const unknownKeyId: PropertyDef = {
   name: 'no-unknown-key-id-decrypt',
   kind: 'always',
   category: 'safety',
   explanation:
-    'A serving node is never asked to decrypt a record whose key_id, wire format or AAD shape its release cannot read, unless its API server still holds that record\'s data key in cache.',
+    "A serving node is never asked to decrypt a record whose key_id, wire format or AAD shape its release cannot read, unless its API server still holds that record's data key in cache.",
   state(c, w) {
     const nodes: number[] = [];
     const kinds = new Set<number>();
     for (let n = 0; n < c.s.nodeCount; n++) {
       if (!isRunning(c, w, n)) continue;
+      const ci = c.s.nodeComponent[n];
+      if (c.s.components[ci].activePassive && activeNode(c, w, ci) !== n) continue; // standbys forward
       for (let k = 0; k < c.L.kinds; k++) {
-        if (liveCount(c, w, k) === 0 || !keyAvailable(c, w, c.kindVersion[k])) continue;
+        if (liveCount(c, w, k) === 0 || !serves(c, n, k) || c.kindFormat[k] === c.s.unreadableFormat) continue;
+        if (!keyAvailable(c, w, c.kindVersion[k])) continue; // the keyring lost it: no-unreadable-record
         if (!nodeReads(c, w, n, k) && !cached(w, c.L, n, k)) {
           if (!nodes.includes(n)) nodes.push(n);
           kinds.add(k);
@@ -66,11 +36,7 @@ const unknownKeyId: PropertyDef = {
     }
     if (nodes.length === 0) return null;
     const ks = [...kinds];
-    return {
-      property: this.name,
-      detail: `${names(c, nodes)} cannot decrypt ${kindsLabel(c, ks)}`,
-      blast: { recordsAffected: ks.reduce((a, k) => a + liveCount(c, w, k), 0), recordsTotal: totalRecords(c, w), nodes },
-    };
+    return hit(this.name, `${names(c, nodes)} cannot decrypt ${kindsLabel(c, ks)}`, c, w, ks, nodes);
   },
 };
 
@@ -79,55 +45,88 @@ const oneWayRollback: PropertyDef = {
   kind: 'always',
   category: 'safety',
   explanation:
-    'A rollback never reinstalls a release that cannot read every live record (wire format, AAD shape, key version it has promoted), nor crosses a release marked one-way.',
+    'A rollback never reinstalls a release that cannot read every live record (wire format, AAD shape, key version it has promoted, data a migration rewrote), nor crosses a release marked one-way.',
   edge(c, prev, next) {
     if (prev[PHASE] !== Phase.RollingBack) return null;
-    // cheap scan first: most rollback steps reinstall nothing
-    let changed = false;
-    for (const n of runbookNodes(c)) if (prev[nodeAt(c.L, n) + N_RELEASE] !== next[nodeAt(c.L, n) + N_RELEASE]) changed = true;
-    if (!changed) return null;
     const nodes: number[] = [];
     const kinds = new Set<number>();
     let oneWay = false;
-    for (const n of runbookNodes(c)) {
+    for (const n of c.rbNodes) {
       const from = prev[nodeAt(c.L, n) + N_RELEASE];
       const to = next[nodeAt(c.L, n) + N_RELEASE];
       if (from === to || c.s.releases[to].order >= c.s.releases[from].order) continue;
-      const bad = unreadableAfterInstall(c, next, n);
+      const bad = unreadableAfterInstall(c, next, n).filter((k) => c.kindFormat[k] !== c.s.unreadableFormat);
       if (c.s.releases[from].oneWay) oneWay = true;
       if (bad.length > 0 || c.s.releases[from].oneWay) nodes.push(n);
       for (const k of bad) kinds.add(k);
     }
     if (nodes.length === 0) return null;
     const ks = [...kinds];
+    const to = c.s.releases[next[nodeAt(c.L, nodes[0]) + N_RELEASE]].name;
     const what = oneWay ? 'crosses a one-way release' : `cannot read ${kindsLabel(c, ks)}`;
-    return {
-      property: this.name,
-      detail: `rollback of ${names(c, nodes)} to ${c.s.releases[next[nodeAt(c.L, nodes[0]) + N_RELEASE]].name} ${what}`,
-      blast: {
-        recordsAffected: oneWay ? totalRecords(c, next) : ks.reduce((a, k) => a + liveCount(c, next, k), 0),
-        recordsTotal: totalRecords(c, next),
-        nodes,
-      },
-    };
+    const h = hit(this.name, `rollback of ${names(c, nodes)} to ${to} ${what}`, c, next, ks, nodes);
+    if (oneWay) h.blast.recordsAffected = h.blast.recordsTotal;
+    return h;
   },
 };
+
+// Records nothing can read any more: the keyring lost their key version, or no release of the
+// component reads their format (a half-finished migration). Recoverable while a backup exists
+// and the runbook is still running; lost once it ends, or with no backup at all.
+function unreadableKinds(c: Ctx, w: World): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < c.L.kinds; k++) {
+    if (liveCount(c, w, k) === 0) continue;
+    if (!keyAvailable(c, w, c.kindVersion[k]) || c.kindFormat[k] === c.s.unreadableFormat) out.push(k);
+  }
+  return out;
+}
+
+function ended(w: World): boolean {
+  const p = w[PHASE];
+  return p === Phase.Upgraded || p === Phase.RolledBack || p === Phase.Deferred || p === Phase.Halted;
+}
 
 const unreadableRecord: PropertyDef = {
   name: 'no-unreadable-record',
   kind: 'always',
   category: 'safety',
   explanation:
-    'Every live record stays decryptable by the keyring: its key version is not trimmed, below the minimum decryption version, or newer than the keyring holds.',
+    'No data is lost: every live record stays decryptable (its key version is not trimmed, below the minimum decryption version, or newer than the restored keyring) and readable by some release, unless a backup still holds it while the runbook runs; and no restore drops writes made after its backup.',
   state(c, w) {
+    const ks = unreadableKinds(c, w);
+    if (ks.length === 0 || (w[BACKUP_VALID] === 1 && !ended(w))) return null;
+    return hit(this.name, `no release and key version can read ${kindsLabel(c, ks)}`, c, w, ks, []);
+  },
+  edge(c, prev, next) {
+    const before = totalRecords(c, prev);
+    const after = totalRecords(c, next);
+    if (after >= before || next[BACKUP_VALID] === 0) return null;
+    // only a restore shrinks the store
+    const h = hit(this.name, `a restore dropped ${before - after} records written after the backup was taken`, c, next, [], []);
+    h.blast.recordsAffected = before - after;
+    h.blast.recordsTotal = before;
+    return h;
+  },
+};
+
+const prematureRetirement: PropertyDef = {
+  name: 'no-premature-retirement',
+  kind: 'always',
+  category: 'safety',
+  explanation:
+    'A key version is never trimmed, disabled, removed or put below the minimum decryption version while live records still depend on it.',
+  edge(c, prev, next) {
+    const before = Math.max(prev[MIN_DECRYPT], prev[MIN_AVAILABLE]);
+    const after = Math.max(next[MIN_DECRYPT], next[MIN_AVAILABLE]);
+    if (after <= before) return null;
     const ks: number[] = [];
-    for (let k = 0; k < c.L.kinds; k++) if (liveCount(c, w, k) > 0 && !keyAvailable(c, w, c.kindVersion[k])) ks.push(k);
+    for (let k = 0; k < c.L.kinds; k++) {
+      const v = c.kindVersion[k];
+      if (liveCount(c, next, k) > 0 && v >= before && v < after) ks.push(k);
+    }
     if (ks.length === 0) return null;
-    return {
-      property: this.name,
-      detail: `the keyring can no longer decrypt ${kindsLabel(c, ks)}`,
-      blast: { recordsAffected: ks.reduce((a, k) => a + liveCount(c, w, k), 0), recordsTotal: totalRecords(c, w), nodes: [] },
-    };
+    return hit(this.name, `key versions below v${after} were retired while ${kindsLabel(c, ks)} still depend on them`, c, next, ks, []);
   },
 };
 
@@ -135,17 +134,12 @@ const keyIdAgreement: PropertyDef = {
   name: 'key-id-agreement',
   kind: 'always',
   category: 'safety',
-  explanation: 'When the runbook ends (upgraded or rolled back), every running node reports the same key_id hash.',
+  explanation: 'When the runbook ends (upgraded or rolled back), every running node of a component reports the same key_id hash.',
   edge(c, prev, next) {
-    const ended =
-      (next[PHASE] === Phase.Upgraded || next[PHASE] === Phase.RolledBack) && prev[PHASE] !== next[PHASE];
-    if (!ended || runningAgreeOnKeyId(c, next)) return null;
-    const nodes = runbookNodes(c).filter((n) => isRunning(c, next, n));
-    return {
-      property: this.name,
-      detail: `the runbook ended with running nodes reporting different key_id hashes`,
-      blast: { recordsAffected: 0, recordsTotal: totalRecords(c, next), nodes },
-    };
+    const endedNow = (next[PHASE] === Phase.Upgraded || next[PHASE] === Phase.RolledBack) && prev[PHASE] !== next[PHASE];
+    if (!endedNow || runningAgreeOnKeyId(c, next)) return null;
+    const nodes = c.rbNodes.filter((n) => isRunning(c, next, n));
+    return hit(this.name, 'the runbook ended with running nodes reporting different key_id hashes', c, next, [], nodes);
   },
 };
 
@@ -162,20 +156,32 @@ const availability: PropertyDef = {
   kind: 'always',
   category: 'availability',
   explanation:
-    'Outside a declared maintenance window the runbook\'s component always keeps at least one running node. Reported as availability loss, separate from safety.',
+    "Outside a declared maintenance window each of the runbook's components always keeps at least one running node. Reported as availability loss, separate from safety.",
   state(c, w) {
     if (c.s.runbook.maintenanceWindow) return null;
-    const nodes = runbookNodes(c);
-    if (nodes.some((n) => isRunning(c, w, n))) return null;
-    return {
-      property: this.name,
-      detail: `no node of ${c.s.components[c.s.runbook.component].name} is running`,
-      blast: { recordsAffected: totalRecords(c, w), recordsTotal: totalRecords(c, w), nodes },
-    };
+    for (const ci of c.s.runbook.components) {
+      const comp = c.s.components[ci];
+      let up = false;
+      for (let i = 0; i < comp.nodes && !up; i++) up = isRunning(c, w, comp.firstNode + i);
+      if (!up) {
+        const nodes = Array.from({ length: comp.nodes }, (_, i) => comp.firstNode + i);
+        return { property: this.name, detail: `no node of ${comp.name} is running`, blast: { recordsAffected: totalRecords(c, w), recordsTotal: totalRecords(c, w), nodes } };
+      }
+    }
+    return null;
   },
 };
 
-export const PROPERTIES: PropertyDef[] = [unknownKeyId, oneWayRollback, unreadableRecord, keyIdAgreement, terminates, availability];
+export const PROPERTIES: PropertyDef[] = [
+  unknownKeyId,
+  oneWayRollback,
+  unreadableRecord,
+  prematureRetirement,
+  keyIdAgreement,
+  ...FLEET_PROPERTIES,
+  terminates,
+  availability,
+];
 
 export const PROPERTY_NAMES = PROPERTIES.map((p) => p.name);
 

@@ -1,7 +1,7 @@
 // Small pure questions about a world: who can read what, what key_id a node reports, where the
 // operator is in the runbook. Events (events.ts) and properties (properties.ts) are built on
 // these, so the XState machine and the explorer's fast path share one definition.
-import type { CompiledScenario, Procedure, Release, StepName } from './types.js';
+import type { CompiledScenario, Procedure, Release, Stage, Step } from './types.js';
 import {
   type Layout,
   type World,
@@ -14,6 +14,8 @@ import {
   N_ROLE,
   N_STATUS,
   N_DRIFT,
+  N_ACTIVE,
+  STAGE,
   PC,
   PHASE,
   Phase,
@@ -30,7 +32,8 @@ export interface Ctx {
   kindVersion: Int32Array;
   kindFormat: Int32Array;
   kindAad: Int32Array;
-  rbNodes: number[]; // the runbook component's nodes
+  rbNodes: number[]; // nodes of the components the runbook touches
+  stageNodes: Map<Stage, number[]>;
   // one-entry cache: enabled() asks for the position of the same (never mutated) world many times
   posWorld: World | null;
   posSlots: Int32Array; // the slots position() depends on, as they were when cached
@@ -47,10 +50,23 @@ export function makeCtx(s: CompiledScenario, L: Layout): Ctx {
     kindFormat[k] = kd.format;
     kindAad[k] = kd.aad;
   }
-  const comp = s.components[s.runbook.component];
   const rbNodes: number[] = [];
-  for (let i = 0; i < comp.nodes; i++) rbNodes.push(comp.firstNode + i);
-  return { s, L, kindVersion, kindFormat, kindAad, rbNodes, posWorld: null, posSlots: new Int32Array(rbNodes.length + 2), pos: null };
+  for (const ci of s.runbook.components) {
+    const comp = s.components[ci];
+    for (let i = 0; i < comp.nodes; i++) rbNodes.push(comp.firstNode + i);
+  }
+  return {
+    s,
+    L,
+    kindVersion,
+    kindFormat,
+    kindAad,
+    rbNodes,
+    stageNodes: new Map(),
+    posWorld: null,
+    posSlots: new Int32Array(3 + 2 * rbNodes.length),
+    pos: null,
+  };
 }
 
 export function releaseOf(c: Ctx, w: World, n: number): Release {
@@ -119,15 +135,24 @@ export function runbookNodes(c: Ctx): number[] {
   return c.rbNodes;
 }
 
-export function runningAgreeOnKeyId(c: Ctx, w: World): boolean {
-  let id = -1;
-  for (const n of runbookNodes(c)) {
-    if (!isRunning(c, w, n)) continue;
-    const k = keyIdOf(c, w, n);
-    if (id === -1) id = k;
-    else if (k !== id) return false;
+// Running nodes of each component among `nodes` report one key_id.
+export function runningAgreeOnKeyId(c: Ctx, w: World, nodes: number[] = c.rbNodes): boolean {
+  for (let i = 0; i < nodes.length; i++) {
+    if (!isRunning(c, w, nodes[i])) continue;
+    const id = keyIdOf(c, w, nodes[i]);
+    for (let j = i + 1; j < nodes.length; j++) {
+      const m = nodes[j];
+      if (c.s.nodeComponent[m] === c.s.nodeComponent[nodes[i]] && isRunning(c, w, m) && keyIdOf(c, w, m) !== id) return false;
+    }
   }
   return true;
+}
+
+// Key version a node encrypts new records with: its newest, or with staged keys (fernet) the
+// one before it, which every node already holds.
+export function writeVersion(c: Ctx, w: World, n: number): number {
+  const v = knownVersion(c, w, n);
+  return c.s.keyring.stagedKeys ? Math.max(1, v - 1) : v;
 }
 
 export function fleetMixed(c: Ctx, w: World, component: number): boolean {
@@ -153,28 +178,45 @@ export function procedureFor(c: Ctx, w: World): Procedure | null {
   return null;
 }
 
-export function activeRole(w: World): Role {
-  return w[PHASE] === Phase.RollingBack ? Role.RollingBack : Role.Upgrading;
+export function stageOf(c: Ctx, w: World): Stage | null {
+  return procedureFor(c, w)?.stages[w[STAGE]] ?? null;
 }
 
-export function doneRole(w: World): Role {
-  return w[PHASE] === Phase.RollingBack ? Role.RolledBack : Role.Upgraded;
+export function stageNodes(c: Ctx, stage: Stage): number[] {
+  let nodes = c.stageNodes.get(stage);
+  if (!nodes) {
+    nodes = stage.components.flatMap((ci) => {
+      const comp = c.s.components[ci];
+      return Array.from({ length: comp.nodes }, (_, i) => comp.firstNode + i);
+    });
+    c.stageNodes.set(stage, nodes);
+  }
+  return nodes;
 }
 
-export function needsWork(w: World, role: number): boolean {
-  return w[PHASE] === Phase.RollingBack ? role === Role.Upgrading || role === Role.Upgraded : role === Role.Untouched;
+function role(c: Ctx, w: World, n: number): number {
+  return w[nodeAt(c.L, n) + N_ROLE];
 }
 
-export function nodesWithRole(c: Ctx, w: World, role: Role): number[] {
-  return runbookNodes(c).filter((n) => w[nodeAt(c.L, n) + N_ROLE] === role);
-}
-
+// Nodes the operator may take next in a one-node-at-a-time stage. standbys-first keeps the
+// active node of an active/passive component for last.
 export function candidates(c: Ctx, w: World): number[] {
-  return runbookNodes(c).filter((n) => needsWork(w, w[nodeAt(c.L, n) + N_ROLE]));
+  const stage = stageOf(c, w);
+  if (!stage) return [];
+  const pending = stageNodes(c, stage).filter((n) => role(c, w, n) === Role.Pending);
+  if (stage.strategy !== 'standbys-first') return pending;
+  const standbys = pending.filter((n) => w[nodeAt(c.L, n) + N_ACTIVE] === 0);
+  return standbys.length > 0 ? standbys : pending;
+}
+
+export function inProgress(c: Ctx, w: World): number[] {
+  const stage = stageOf(c, w);
+  return stage ? stageNodes(c, stage).filter((n) => role(c, w, n) === Role.InProgress) : [];
 }
 
 export interface Position {
-  step: StepName;
+  step: Step;
+  stage: Stage;
   // nodes the step acts on; 'choose' when the operator must first pick the next node
   targets: number[] | 'choose';
   perNode: boolean;
@@ -185,36 +227,62 @@ export interface Position {
 // cannot return a stale answer.
 export function positionOf(c: Ctx, w: World): Position | null {
   const slots = c.posSlots;
-  let same = c.posWorld === w && slots[0] === w[PHASE] && slots[1] === w[PC];
-  for (let i = 0; same && i < c.rbNodes.length; i++) same = slots[i + 2] === w[nodeAt(c.L, c.rbNodes[i]) + N_ROLE];
+  const nodes = c.rbNodes;
+  let same = c.posWorld === w && slots[0] === w[PHASE] && slots[1] === w[PC] && slots[2] === w[STAGE];
+  for (let i = 0; same && i < nodes.length; i++) {
+    const b = nodeAt(c.L, nodes[i]);
+    same = slots[3 + 2 * i] === w[b + N_ROLE] && slots[4 + 2 * i] === w[b + N_ACTIVE];
+  }
   if (!same) {
     c.pos = position(c, w);
     c.posWorld = w;
     slots[0] = w[PHASE];
     slots[1] = w[PC];
-    for (let i = 0; i < c.rbNodes.length; i++) slots[i + 2] = w[nodeAt(c.L, c.rbNodes[i]) + N_ROLE];
+    slots[2] = w[STAGE];
+    for (let i = 0; i < nodes.length; i++) {
+      const b = nodeAt(c.L, nodes[i]);
+      slots[3 + 2 * i] = w[b + N_ROLE];
+      slots[4 + 2 * i] = w[b + N_ACTIVE];
+    }
   }
   return c.pos;
 }
 
 // The step the operator runs next, or null when the phase has no next step.
 export function position(c: Ctx, w: World): Position | null {
-  const proc = procedureFor(c, w);
-  if (!proc) return null;
-  const E = proc.eachNode.length;
-  const pc = w[PC];
-  if (pc < E) {
-    const inProgress = nodesWithRole(c, w, activeRole(w));
-    if (inProgress.length > 0) return { step: proc.eachNode[pc], targets: inProgress, perNode: true };
-    if (proc.strategy === 'all-at-once') return { step: proc.eachNode[pc], targets: candidates(c, w), perNode: true };
-    return { step: proc.eachNode[pc], targets: 'choose', perNode: true };
-  }
-  const a = pc - E;
-  if (a < proc.afterAll.length) return { step: proc.afterAll[a], targets: runbookNodes(c), perNode: false };
-  return null;
+  const stage = stageOf(c, w);
+  if (!stage) return null;
+  const step = stage.steps[w[PC]];
+  if (!step) return null;
+  if (stage.strategy === 'once') return { step, stage, targets: stageNodes(c, stage), perNode: false };
+  const busy = inProgress(c, w);
+  if (busy.length > 0) return { step, stage, targets: busy, perNode: true };
+  if (stage.strategy === 'all-at-once') return { step, stage, targets: candidates(c, w), perNode: true };
+  return { step, stage, targets: 'choose', perNode: true };
+}
+
+// Does node n need this stage's steps? An upgrade stage touches every node; a rollback stage
+// only nodes that left the previous release or are not running.
+export function needsWork(c: Ctx, w: World, n: number): boolean {
+  if (w[PHASE] !== Phase.RollingBack) return true;
+  const b = nodeAt(c.L, n);
+  return w[b + N_RELEASE] !== c.s.components[c.s.nodeComponent[n]].initialRelease || w[b + N_STATUS] !== Status.Running;
 }
 
 export function destinationRelease(c: Ctx, w: World, n: number): number {
-  if (w[PHASE] === Phase.RollingBack) return c.s.components[c.s.nodeComponent[n]].initialRelease;
-  return c.s.runbook.target;
+  const ci = c.s.nodeComponent[n];
+  if (w[PHASE] === Phase.RollingBack) return c.s.components[ci].initialRelease;
+  const t = c.s.runbook.targets[ci];
+  return t >= 0 ? t : w[nodeAt(c.L, n) + N_RELEASE];
+}
+
+// Records a node serves: those in formats its component reads or writes.
+export function serves(c: Ctx, n: number, k: number): boolean {
+  return ((c.s.components[c.s.nodeComponent[n]].formats >> c.kindFormat[k]) & 1) === 1;
+}
+
+export function activeNode(c: Ctx, w: World, component: number): number {
+  const comp = c.s.components[component];
+  for (let i = 0; i < comp.nodes; i++) if (w[nodeAt(c.L, comp.firstNode + i) + N_ACTIVE]) return comp.firstNode + i;
+  return -1;
 }

@@ -28,6 +28,8 @@ export interface Release {
   keyIdScheme: number;
   oneWay: boolean; // data it writes or migrates cannot be read by older releases
   upgradesFrom: number; // lowest release order it may be upgraded from (-1: any)
+  series: string; // releases of one series work together across components (Intel: major release)
+  rollbackWindowDays: number; // days after the upgrade a rollback to the previous release is supported (-1: no limit)
 }
 
 export interface Component {
@@ -36,6 +38,11 @@ export interface Component {
   nodes: number;
   releases: number[]; // global release indices, oldest first
   initialRelease: number;
+  dependsOn: number[]; // components this one needs (upgrade those first)
+  latestOnly: boolean; // the vendor only supports upgrading to the newest release
+  activePassive: boolean; // one active node serves and writes; standbys take over on failover
+  sharedStore: boolean; // all nodes write one store (a database): releases must not mix as writers
+  formats: number; // bitmask of wire formats its releases read or write: the records it serves
 }
 
 export type StepName =
@@ -45,24 +52,47 @@ export type StepName =
   | 'start'
   | 'verify-ready'
   | 'verify-key-id'
-  | 'restart-api-server';
+  | 'restart-api-server'
+  | 'backup'
+  | 'restore'
+  | 'migrate'
+  | 'verify-migrated'
+  | 'rotate-keys'
+  | 'distribute-keys'
+  | 'rewrap'
+  | 'verify-rewrapped'
+  | 'raise-min-decryption-version'
+  | 'trim-key-versions'
+  | 'retire-old-keys'
+  | 'step-down';
+
+export interface Step {
+  name: StepName;
+  format: number; // migrate: the wire format records are rewritten to (-1 otherwise)
+}
 
 export type PreconditionName =
   | 'not-mid-rotation'
   | 'backend-healthy'
   | 'key-id-stable'
   | 'doctor'
-  | 'supported-upgrade-path';
+  | 'supported-upgrade-path'
+  | 'upgrade-to-latest'
+  | 'target-reads-all-records';
 
 export type GuardName =
   | 'previous-reads-wire-formats'
   | 'previous-reads-aad-shapes'
   | 'previous-promoted-active-key'
-  | 'not-one-way';
+  | 'not-one-way'
+  | 'within-rollback-window'
+  | 'backup-exists';
 
 export type TriggerName = 'verification-fails' | 'operator-decides';
 
-export type Strategy = 'one-node-at-a-time' | 'all-at-once';
+// one-node-at-a-time: each node in turn; standbys-first: the same, active node last;
+// all-at-once: every node together; once: fleet-level steps (backup, migrate, checks)
+export type Strategy = 'one-node-at-a-time' | 'standbys-first' | 'all-at-once' | 'once';
 
 export type FaultName =
   | 'plugin-crash'
@@ -70,19 +100,28 @@ export type FaultName =
   | 'image-replace-fails'
   | 'config-drift'
   | 'backend-outage'
-  | 'rotation-starts';
+  | 'rotation-starts'
+  | 'migration-fails'
+  | 'rewrap-interrupted'
+  | 'distribution-incomplete';
+
+export interface Stage {
+  label: string; // how traces name it: '' for a single per-node stage, 'after all', 'stage 2 (kbs)'
+  components: number[];
+  strategy: Strategy;
+  steps: Step[];
+}
 
 export interface Procedure {
-  strategy: Strategy;
-  eachNode: StepName[];
-  afterAll: StepName[];
+  stages: Stage[];
 }
 
 export interface Runbook {
-  component: number;
+  components: number[]; // components the runbook touches
   maintenanceWindow: boolean;
   preconditions: PreconditionName[];
-  target: number; // global release index the upgrade installs
+  targets: number[]; // per component index: global release index the upgrade installs (-1: none)
+  scheduledInDays: number; // the upgrade begins on this day (0: when the operator starts it)
   upgrade: Procedure;
   rollback: null | {
     triggers: TriggerName[];
@@ -96,6 +135,8 @@ export interface FaultSpec {
   weight: number; // relative likelihood, for the random engines
   // rotation-starts only: whether a rotation may begin while the runbook is under way
   duringMaintenance: boolean;
+  // image-replace-fails only: the failed upgrade leaves the component's data unreadable
+  leavesDataUnreadable: boolean;
 }
 
 export interface InitialRecords {
@@ -127,7 +168,19 @@ export interface CompiledScenario {
   aadShapes: string[];
   keyStates: string[];
   keyIdSchemes: string[];
-  keyring: { name: string; latest: number; maxVersion: number; minDecryption: number; minAvailable: number };
+  keyring: {
+    name: string;
+    latest: number;
+    maxVersion: number;
+    minDecryption: number;
+    minAvailable: number;
+    // central: one keyring (Transit, a KMS) that nodes promote from; per-node: each node holds
+    // a key repository (fernet) that rotation and distribution change
+    distribution: 'central' | 'per-node';
+    stagedKeys: boolean; // encrypt with the newest key but one (fernet's staged key)
+  };
+  clockHorizonDays: number; // days the model lets pass (0: no clock)
+  unreadableFormat: number; // wire format index of half-migrated data no release reads (-1: none)
   components: Component[];
   releases: Release[];
   nodeCount: number;

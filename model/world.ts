@@ -17,7 +17,15 @@ export const MIN_DECRYPT = 7;
 export const MIN_AVAILABLE = 8;
 export const REASON = 9;
 export const VERIFY_FAILED = 10;
-export const HEADER = 12;
+export const STAGE = 11; // index of the runbook stage under way
+export const WORK_DONE = 12; // the runbook has changed something since it began
+export const UPGRADED_AT = 13; // day the upgrade finished (-1: not yet)
+export const BACKUP_VALID = 14;
+export const BACKUP_AT = 15;
+export const BK_LATEST = 16; // the keyring as the backup holds it
+export const BK_MIN_DECRYPT = 17;
+export const BK_MIN_AVAILABLE = 18;
+export const HEADER = 20;
 
 export const enum Phase {
   Before = 0,
@@ -38,22 +46,21 @@ export const enum Status {
 }
 export const STATUS_NAMES = ['running', 'stopped', 'failed'];
 
-// What the operator has done to a node
+// Where a node is in the current runbook stage
 export const enum Role {
-  Untouched = 0,
-  Upgrading = 1,
-  Upgraded = 2,
-  RollingBack = 3,
-  RolledBack = 4,
+  Pending = 0,
+  InProgress = 1,
+  Done = 2,
 }
-export const ROLE_NAMES = ['untouched', 'upgrading', 'upgraded', 'rolling-back', 'rolled-back'];
+export const ROLE_NAMES = ['pending', 'in-progress', 'done'];
 
 // Per-node slots
 export const N_RELEASE = 0;
 export const N_STATUS = 1;
 export const N_ROLE = 2;
 export const N_DRIFT = 3;
-export const N_KNOWN = 4; // one slot per key-state format, then cache words
+export const N_ACTIVE = 4; // the active node of an active/passive component
+export const N_KNOWN = 5; // one slot per key-state format, then cache words
 
 export interface Layout {
   nodeBase: number;
@@ -61,6 +68,7 @@ export interface Layout {
   cacheOffset: number; // within a node block
   cacheWords: number;
   recordBase: number;
+  backupBase: number; // the backup's record counts
   kinds: number;
   size: number;
   // record kind index = (((keyVersion-1) * F + format) * A + aad) * R + writer
@@ -81,7 +89,8 @@ export function layoutFor(s: CompiledScenario): Layout {
   const nodeSize = cacheOffset + cacheWords;
   const nodeBase = HEADER;
   const recordBase = nodeBase + nodeSize * s.nodeCount;
-  return { nodeBase, nodeSize, cacheOffset, cacheWords, recordBase, kinds, size: recordBase + kinds, F, A, R, V };
+  const backupBase = recordBase + kinds;
+  return { nodeBase, nodeSize, cacheOffset, cacheWords, recordBase, backupBase, kinds, size: backupBase + kinds, F, A, R, V };
 }
 
 export interface Kind {
@@ -129,6 +138,7 @@ export function initialWorld(s: CompiledScenario, L: Layout): World {
   w[LATEST] = s.keyring.latest;
   w[MIN_DECRYPT] = s.keyring.minDecryption;
   w[MIN_AVAILABLE] = s.keyring.minAvailable;
+  w[UPGRADED_AT] = -1;
   for (const c of s.components) {
     const rel = s.releases[c.initialRelease];
     for (let i = 0; i < c.nodes; i++) {
@@ -136,6 +146,7 @@ export function initialWorld(s: CompiledScenario, L: Layout): World {
       w[b + N_RELEASE] = c.initialRelease;
       w[b + N_STATUS] = Status.Running;
       w[b + N_KNOWN + rel.keyState] = s.keyring.latest;
+      if (c.activePassive && i === 0) w[b + N_ACTIVE] = 1;
     }
   }
   for (const r of s.records) w[L.recordBase + kindIndex(L, r.keyVersion, r.format, r.aad, r.writer)] += r.count;
@@ -205,6 +216,7 @@ export interface NodeView {
   status: string;
   role: string;
   configDrift: boolean;
+  active: boolean;
   keyVersions: Record<string, number>; // newest key version promoted, per key-state format
   keyId: string;
   activeKeyVersion: number;
@@ -221,6 +233,7 @@ export interface RecordView {
 
 export interface WorldView {
   phase: string;
+  stage: number;
   step: number;
   faultsUsed: number;
   clock: number;
@@ -228,6 +241,8 @@ export interface WorldView {
   keyring: { latest: number; rotating: boolean; minDecryptionVersion: number; minAvailableVersion: number };
   reason: string | null;
   verificationFailed: boolean;
+  backup: null | { day: number; keyringLatest: number; records: number };
+  upgradedOnDay: number | null;
   nodes: NodeView[];
   records: RecordView[];
 }

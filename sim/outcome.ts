@@ -1,7 +1,7 @@
 // What an engine hands back (findings as event paths plus figures), and the one function that
 // turns it into the documented RunResult. Engines never build RunResult themselves, so every
 // engine's result has the same shape and the same rules for verdicts and expectations.
-import type { Ev, Model, PropertyHit } from '../model/model.js';
+import { type Ev, type Model, type PropertyHit, stepLabel } from '../model/model.js';
 import { PROPERTIES } from '../model/properties.js';
 import { buildTrace, runPath } from './trace.js';
 import { type Coverage, type NoReturnPoint, type PropertyStatus, type RunResult, type Verdict, type Violation, RESULT_SCHEMA } from './result.js';
@@ -67,8 +67,10 @@ export function toResult(
     status: fired.has(p.name) ? 'violated' : out.complete && !(p.kind === 'eventually' && out.livenessUnknown) ? 'holds' : 'unknown',
   }));
   const verdict: Verdict = violations.length > 0 ? 'unsafe' : out.complete && out.states > 1 ? 'safe' : 'inconclusive';
-  const allSteps = new Set<string>(['begin', ...s.runbook.upgrade.eachNode, ...s.runbook.upgrade.afterAll]);
-  if (s.runbook.rollback) for (const st of [...s.runbook.rollback.procedure.eachNode, ...s.runbook.rollback.procedure.afterAll]) allSteps.add(st);
+  const allSteps = new Set<string>(['begin']);
+  for (const proc of [s.runbook.upgrade, s.runbook.rollback?.procedure]) {
+    for (const stage of proc?.stages ?? []) for (const st of stage.steps) allSteps.add(stepLabel(s, st)!);
+  }
   const coverage: Coverage = {
     ...out.coverage,
     stepsNeverReached: [...allSteps].filter((st) => !out.coverage.runbookSteps[st]),

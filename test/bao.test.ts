@@ -96,10 +96,10 @@ describe('broken variants', () => {
     expect(v.trace.at(-1)!.world.nodes[0]).toMatchObject({ release: 'v0.5.0', activeKeyVersion: 1 });
   });
 
-  test('no key_id check: the runbook ends with a drifted node, 7 steps', () => {
+  test('no key_id check: the runbook ends with a drifted node, 8 steps', () => {
     const r = run('broken-no-key-id-check');
     const v = violation(r, 'key-id-agreement');
-    expect(shape(v)).toEqual(['step:begin', 'step:doctor@control-plane-1', 'decide-rollback', 'step:stop@control-plane-1', 'step:replace-image', 'step:doctor', 'config-drift']);
+    expect(shape(v)).toEqual(['step:begin', 'step:doctor@control-plane-1', 'step:stop', 'decide-rollback', 'step:stop@control-plane-1', 'step:replace-image', 'step:doctor', 'config-drift']);
     expect(v.trace.at(-1)!.world.phase).toBe('rolled-back');
     expect(v.trace.at(-1)!.world.nodes.find((n) => n.configDrift)!.name).toBe('control-plane-1');
     expect(r.violations.map((x) => x.property)).toEqual(['key-id-agreement']);

@@ -12,6 +12,8 @@ import type {
   Procedure,
   Release,
   RecordFormat,
+  Stage,
+  Step,
   StepName,
   TriggerName,
   Strategy,
@@ -86,6 +88,8 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
         keyIdScheme: keyIdSchemes.indexOf(scheme),
         oneWay: rr['one-way'] ?? false,
         upgradesFrom: -1,
+        series: rr.series ?? String(rr.name).replace(/^[^0-9]*/, '').split('.')[0],
+        rollbackWindowDays: rr['rollback-window-days'] ?? -1,
       });
       if (rr['upgrades-from'] !== undefined) pendingUpgradesFrom.push({ rel: index, name: rr['upgrades-from'], path: [...rpath, 'upgrades-from'] });
       releaseByName.set(rr.name, index);
@@ -100,7 +104,29 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
       nodeNames.push(`${cr.name}-${i + 1}`);
       nodeComponent.push(ci);
     }
-    components.push({ name: cr.name, firstNode, nodes: cr.nodes, releases: relIdx, initialRelease: initial! });
+    const formats = relIdx.reduce((m, r) => {
+      const rel = releases[r];
+      return m | rel.readsFormats | (1 << rel.writes.format) | (rel.writesWhileMixed ? 1 << rel.writesWhileMixed.format : 0);
+    }, 0);
+    components.push({
+      name: cr.name,
+      firstNode,
+      nodes: cr.nodes,
+      releases: relIdx,
+      initialRelease: initial!,
+      dependsOn: [],
+      latestOnly: cr['latest-only'] ?? false,
+      activePassive: cr['active-passive'] ?? false,
+      sharedStore: cr['shared-store'] ?? false,
+      formats,
+    });
+  });
+  (sys.components as Raw[]).forEach((cr, ci) => {
+    components[ci].dependsOn = ((cr['depends-on'] ?? []) as string[]).map((name, i) => {
+      const d = components.findIndex((c) => c.name === name);
+      if (d < 0 || d === ci) p.fail(['system', 'components', ci, 'depends-on', i], `'${cr.name}' depends on '${name}', which is not another component`, `use one of: ${components.filter((_, j) => j !== ci).map((c) => c.name).join(', ')}`);
+      return d;
+    });
   });
   if (nodeNames.length > 250) p.fail(['system', 'components'], `the system has ${nodeNames.length} nodes`, 'model at most 250 nodes in all');
   for (const u of pendingUpgradesFrom) {
@@ -133,24 +159,78 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
     maxVersion: kr['max-version'] ?? latest,
     minDecryption: kr['min-decryption-version'] ?? 1,
     minAvailable: kr['min-available-version'] ?? 1,
+    distribution: (kr.distribution ?? 'central') as 'central' | 'per-node',
+    stagedKeys: kr['staged-keys'] ?? false,
   };
   if (keyring.maxVersion < latest) p.fail(['system', 'keyring', 'max-version'], `max-version ${keyring.maxVersion} is below latest ${latest}`, `set max-version to at least ${latest}`);
 
   // ---- runbook ----
   const rb: Raw = d.runbook;
-  const component = components.findIndex((c) => c.name === rb.component);
-  if (component < 0) p.fail(['runbook', 'component'], `runbook.component '${rb.component}' is not a component of the system`, `use one of: ${components.map((c) => c.name).join(', ')}`);
-  const comp = components[component];
-  const target = comp.releases.find((r) => releases[r].name === rb.upgrade.to);
-  if (target === undefined) p.fail(['runbook', 'upgrade', 'to'], `upgrade.to '${rb.upgrade.to}' is not a release of '${comp.name}'`, `use one of: ${comp.releases.map((r) => releases[r].name).join(', ')}`);
-  if (releases[target!].order <= releases[comp.initialRelease].order) {
-    p.fail(['runbook', 'upgrade', 'to'], `upgrade.to '${rb.upgrade.to}' is not newer than '${releases[comp.initialRelease].name}', which the nodes run`, 'list releases oldest first and upgrade to a later one');
+  const compIndex = (name: string, path: Path): number => {
+    const i = components.findIndex((c) => c.name === name);
+    if (i < 0) p.fail(path, `'${name}' is not a component of the system`, `use one of: ${components.map((c) => c.name).join(', ')}`);
+    return i;
+  };
+  if (rb.component === undefined && rb.components === undefined) p.fail(['runbook'], 'the runbook names no component', "add 'component: <name>' (or 'components: [...]') to runbook");
+  const rbComponents: number[] =
+    rb.components !== undefined
+      ? (rb.components as string[]).map((n, i) => compIndex(n, ['runbook', 'components', i]))
+      : [compIndex(rb.component, ['runbook', 'component'])];
+  const comp = components[rbComponents[0]];
+  const targets = components.map(() => -1);
+  const toSpec: Raw = rb.upgrade.to;
+  const setTarget = (ci: number, name: string, path: Path) => {
+    const c = components[ci];
+    const t = c.releases.find((r) => releases[r].name === name);
+    if (t === undefined) p.fail(path, `upgrade.to '${name}' is not a release of '${c.name}'`, `use one of: ${c.releases.map((r) => releases[r].name).join(', ')}`);
+    if (releases[t!].order <= releases[c.initialRelease].order) {
+      p.fail(path, `upgrade.to '${name}' is not newer than '${releases[c.initialRelease].name}', which ${c.name} runs`, 'list releases oldest first and upgrade to a later one');
+    }
+    targets[ci] = t!;
+  };
+  if (typeof toSpec === 'string') {
+    if (rbComponents.length > 1) p.fail(['runbook', 'upgrade', 'to'], 'the runbook touches several components but upgrade.to names one release', 'give upgrade.to as a map: { <component>: <release>, ... }');
+    setTarget(rbComponents[0], toSpec, ['runbook', 'upgrade', 'to']);
+  } else {
+    for (const [name, rel] of Object.entries(toSpec as Record<string, string>)) {
+      const ci = compIndex(name, ['runbook', 'upgrade', 'to', name]);
+      if (!rbComponents.includes(ci)) p.fail(['runbook', 'upgrade', 'to', name], `upgrade.to names '${name}', which the runbook does not touch`, `add '${name}' to runbook.components`);
+      setTarget(ci, rel, ['runbook', 'upgrade', 'to', name]);
+    }
   }
-  const procedure = (x: Raw): Procedure => ({
-    strategy: x.strategy as Strategy,
-    eachNode: (x['each-node'] ?? []) as StepName[],
-    afterAll: (x['after-all'] ?? []) as StepName[],
-  });
+  const unreadableFormat = (fr0: Raw) => (fr0?.['migration-fails'] !== undefined || fr0?.['image-replace-fails']?.['leaves-data-unreadable'] ? wireFormats.length : -1);
+  const unreadable = unreadableFormat(d.faults);
+  const compiledSteps = (list: Raw[], path: Path, stageComps: number[]): Step[] =>
+    list.map((st, i) => {
+      if (typeof st === 'string') return { name: st as StepName, format: -1 };
+      const format = lookup(wireFormats, st.migrate, [...path, i, 'migrate'], 'wire format', 'system.wire-formats');
+      if (!stageComps.some((ci) => (components[ci].formats >> format) & 1)) {
+        p.fail([...path, i, 'migrate'], `migrate to '${st.migrate}', a format no release of ${stageComps.map((ci) => components[ci].name).join(', ')} reads or writes`, 'migrate to a format the component\'s releases read');
+      }
+      return { name: 'migrate' as StepName, format };
+    });
+  const procedure = (x: Raw, path: Path): Procedure => {
+    if (x.stages !== undefined) {
+      for (const key of ['strategy', 'each-node', 'after-all']) {
+        if (x[key] !== undefined) p.fail([...path, key], `${key} and stages cannot be used together`, `move ${key} into a stage, or remove stages`, true);
+      }
+      return {
+        stages: (x.stages as Raw[]).map((st, i) => {
+          const sp: Path = [...path, 'stages', i];
+          const names: string[] | undefined = st.components ?? (st.component !== undefined ? [st.component] : undefined);
+          const stageComps = names ? names.map((n, j) => compIndex(n, st.components ? [...sp, 'components', j] : [...sp, 'component'])) : rbComponents;
+          for (const ci of stageComps) if (!rbComponents.includes(ci)) p.fail(sp, `stage ${i + 1} acts on '${components[ci].name}', which the runbook does not touch`, `add it to runbook.components`);
+          const label = `stage ${i + 1} (${stageComps.map((ci) => components[ci].name).join(', ')})`;
+          return { label, components: stageComps, strategy: st.strategy as Strategy, steps: compiledSteps(st.steps, [...sp, 'steps'], stageComps) };
+        }),
+      };
+    }
+    if (x['each-node'] === undefined) p.fail(path, `${path[path.length - 1]} has neither each-node nor stages`, 'add each-node: [steps] with a strategy, or a list of stages');
+    if (x.strategy === undefined) p.fail(path, `${path[path.length - 1]} has each-node but no strategy`, 'add strategy: one-node-at-a-time or all-at-once');
+    const stages: Stage[] = [{ label: '', components: rbComponents, strategy: x.strategy as Strategy, steps: compiledSteps(x['each-node'], [...path, 'each-node'], rbComponents) }];
+    if (x['after-all']?.length) stages.push({ label: 'after all', components: rbComponents, strategy: 'once', steps: compiledSteps(x['after-all'], [...path, 'after-all'], rbComponents) });
+    return { stages };
+  };
   const records: InitialRecords[] = ((sys.records ?? []) as Raw[]).map((r, i) => {
     const path: Path = ['system', 'records', i];
     const kv = r['key-version'] ?? 1;
@@ -167,6 +247,7 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
     name: f,
     weight: fr[f].weight ?? 1,
     duringMaintenance: fr[f]['during-maintenance'] ?? false,
+    leavesDataUnreadable: fr[f]['leaves-data-unreadable'] ?? false,
   }));
   const properties: string[] = d.properties ?? PROPERTY_NAMES;
   const br: Raw = d.bounds ?? {};
@@ -187,6 +268,10 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
     expect = { verdict: d.expect.verdict, fires, place: { file: p.file, line: pl.line, column: pl.column } };
   }
 
+  if (unreadable >= 0) wireFormats.push('half-migrated (unreadable)');
+  if (rb.upgrade['scheduled-in-days'] !== undefined && rb.upgrade['scheduled-in-days'] > (sys.clock?.['horizon-days'] ?? 0)) {
+    p.fail(['runbook', 'upgrade', 'scheduled-in-days'], `the upgrade is scheduled ${rb.upgrade['scheduled-in-days']} days ahead, past the clock horizon`, 'raise system.clock.horizon-days to at least the scheduled day');
+  }
   return {
     file: p.file,
     name: d.scenario,
@@ -204,15 +289,18 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
     nodeComponent,
     records,
     runbook: {
-      component,
+      components: rbComponents,
       maintenanceWindow: rb['maintenance-window'] ?? false,
       preconditions: (rb['before-you-start'] ?? []) as PreconditionName[],
-      target: target!,
-      upgrade: procedure(rb.upgrade),
+      targets,
+      scheduledInDays: rb.upgrade['scheduled-in-days'] ?? 0,
+      upgrade: procedure(rb.upgrade, ['runbook', 'upgrade']),
       rollback: rb.rollback
-        ? { triggers: rb.rollback.when as TriggerName[], guards: (rb.rollback.guards ?? []) as GuardName[], procedure: procedure(rb.rollback) }
+        ? { triggers: rb.rollback.when as TriggerName[], guards: (rb.rollback.guards ?? []) as GuardName[], procedure: procedure(rb.rollback, ['runbook', 'rollback']) }
         : null,
     },
+    clockHorizonDays: sys.clock?.['horizon-days'] ?? 0,
+    unreadableFormat: unreadable,
     faults,
     faultBudget: bounds.maxFaults,
     workload: { writes: d.workload?.writes ?? true, batch: d.workload?.batch ?? 100 },

@@ -142,7 +142,7 @@ function reportSchemaError(p: ParsedScenario, e: ErrorObject): never {
     case 'enum': {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
       const value = getIn(p.data, path);
-      const what = path.some((x) => x === 'each-node' || x === 'after-all')
+      const what = path.some((x) => x === 'each-node' || x === 'after-all' || x === 'steps')
         ? 'step'
         : path.includes('before-you-start')
           ? 'precondition'

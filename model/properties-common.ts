@@ -1,0 +1,47 @@
+// Shapes shared by the property catalogue: what a failed property reports and how.
+import type { Ctx } from './semantics.js';
+import { liveCount, totalRecords } from './semantics.js';
+import type { World } from './world.js';
+
+export interface BlastRadius {
+  recordsAffected: number;
+  recordsTotal: number;
+  nodes: number[]; // node indices
+}
+
+export interface PropertyHit {
+  property: string;
+  detail: string; // what is wrong in this world, in the runbook's words
+  blast: BlastRadius;
+}
+
+export type PropertyKind = 'always' | 'eventually';
+export type Category = 'safety' | 'liveness' | 'availability';
+
+export interface PropertyDef {
+  name: string;
+  kind: PropertyKind;
+  category: Category;
+  explanation: string;
+  state?: (c: Ctx, w: World) => PropertyHit | null;
+  edge?: (c: Ctx, prev: World, next: World) => PropertyHit | null;
+}
+
+export function names(c: Ctx, nodes: number[]): string {
+  return nodes.map((n) => c.s.nodeNames[n]).join(', ');
+}
+
+export function kindsLabel(c: Ctx, kinds: number[]): string {
+  return kinds
+    .map((k) => `key v${c.kindVersion[k]} ${c.s.wireFormats[c.kindFormat[k]]}/${c.s.aadShapes[c.kindAad[k]]} (written by ${c.s.releases[k % c.L.R].name})`)
+    .join('; ');
+}
+
+export function hit(property: string, detail: string, c: Ctx, w: World, kinds: number[], nodes: number[]): PropertyHit {
+  return {
+    property,
+    detail,
+    blast: { recordsAffected: kinds.reduce((a, k) => a + liveCount(c, w, k), 0), recordsTotal: totalRecords(c, w), nodes },
+  };
+}
+

@@ -1,0 +1,393 @@
+// The operator: beginning the runbook, moving through its stages, running each step, handling
+// failed verifications, deciding a rollback. Every function mutates the world buffer it is
+// given (a fresh copy made by events.ts apply); none reads anything but its arguments.
+import type { Ctx } from './semantics.js';
+import type { Step } from './types.js';
+import {
+  backendUp,
+  candidates,
+  destinationRelease,
+  inProgress,
+  isRunning,
+  knownAfterStart,
+  needsWork,
+  position,
+  procedureFor,
+  releaseOf,
+  runningAgreeOnKeyId,
+  stageNodes,
+  stageOf,
+  serves,
+} from './semantics.js';
+import { guardHolds, preconditionHolds } from './checks.js';
+import {
+  type World,
+  BACKUP_AT,
+  BACKUP_VALID,
+  BK_LATEST,
+  BK_MIN_AVAILABLE,
+  BK_MIN_DECRYPT,
+  CLOCK,
+  LATEST,
+  MIN_AVAILABLE,
+  MIN_DECRYPT,
+  N_DRIFT,
+  N_KNOWN,
+  N_RELEASE,
+  N_ROLE,
+  N_STATUS,
+  PC,
+  PHASE,
+  Phase,
+  REASON,
+  Role,
+  STAGE,
+  Status,
+  UPGRADED_AT,
+  VERIFY_FAILED,
+  WORK_DONE,
+  clearCache,
+  kindIndex,
+  nodeAt,
+} from './world.js';
+
+// Why the runbook stopped short, as a code that depends only on the scenario.
+export const enum Reason {
+  Precondition = 100, // + precondition index
+  Refused = 200, // + guard index: rollback refused at the decision
+  Halted = 300, // + guard index: rollback halted before a reinstall
+  NoBackup = 400, // restore with no backup taken
+}
+
+export function reasonText(c: Ctx, code: number): string | null {
+  if (code === 0) return null;
+  const i = code % 100;
+  if (code < 200) return `deferred before starting: precondition ${c.s.runbook.preconditions[i]} does not hold`;
+  const g = c.s.runbook.rollback?.guards[i];
+  if (code < 300) return `rollback refused by guard ${g}: patch forward instead`;
+  if (code < 400) return `rollback halted before reinstalling the previous release: guard ${g} no longer holds`;
+  return 'restore halted: no backup was taken';
+}
+
+export function stepEnabled(c: Ctx, w: World, node: number, pos: ReturnType<typeof position>): boolean {
+  if (w[PHASE] === Phase.Before) return node < 0 && w[CLOCK] >= c.s.runbook.scheduledInDays;
+  if (w[VERIFY_FAILED] || !pos) return false;
+  if (pos.targets === 'choose') return node >= 0 && candidates(c, w).includes(node);
+  if (node >= 0) return false;
+  if (pos.step.name === 'doctor') return backendUp(w);
+  return true;
+}
+
+export function begin(c: Ctx, w: World): void {
+  const pre = c.s.runbook.preconditions;
+  for (let i = 0; i < pre.length; i++) {
+    if (!preconditionHolds(c, w, pre[i])) {
+      w[PHASE] = Phase.Deferred;
+      w[REASON] = Reason.Precondition + i;
+      return;
+    }
+  }
+  w[PHASE] = Phase.Upgrading;
+  enterStage(c, w, 0);
+  settle(c, w);
+}
+
+function enterStage(c: Ctx, w: World, index: number): void {
+  w[STAGE] = index;
+  w[PC] = 0;
+  const stage = stageOf(c, w);
+  if (!stage) return;
+  for (const n of stageNodes(c, stage)) w[nodeAt(c.L, n) + N_ROLE] = needsWork(c, w, n) ? Role.Pending : Role.Done;
+}
+
+// Moves past finished stages and ends the phase when none is left.
+function settle(c: Ctx, w: World): void {
+  for (;;) {
+    const stage = stageOf(c, w);
+    if (!stage) {
+      const upgrading = w[PHASE] === Phase.Upgrading;
+      w[PHASE] = upgrading ? Phase.Upgraded : Phase.RolledBack;
+      if (upgrading) w[UPGRADED_AT] = w[CLOCK];
+      w[STAGE] = 0;
+      w[PC] = 0;
+      for (const n of c.rbNodes) w[nodeAt(c.L, n) + N_ROLE] = Role.Pending;
+      return;
+    }
+    const finished =
+      stage.strategy === 'once'
+        ? w[PC] >= stage.steps.length
+        : w[PC] === 0 && inProgress(c, w).length === 0 && candidates(c, w).length === 0;
+    if (!finished) return;
+    enterStage(c, w, w[STAGE] + 1);
+  }
+}
+
+function finishStep(c: Ctx, w: World, targets: number[]): void {
+  const stage = stageOf(c, w)!;
+  w[PC] += 1;
+  w[WORK_DONE] = 1;
+  if (stage.strategy !== 'once' && w[PC] === stage.steps.length) {
+    for (const n of targets) w[nodeAt(c.L, n) + N_ROLE] = Role.Done;
+    w[PC] = 0;
+  }
+  settle(c, w);
+}
+
+export function resolveTargets(c: Ctx, w: World, node: number): number[] {
+  const pos = position(c, w)!;
+  const targets = pos.targets === 'choose' ? [node] : pos.targets;
+  if (pos.perNode) for (const n of targets) w[nodeAt(c.L, n) + N_ROLE] = Role.InProgress;
+  return targets;
+}
+
+export function startNode(c: Ctx, w: World, n: number, drift: number): void {
+  const b = nodeAt(c.L, n);
+  const rel = releaseOf(c, w, n);
+  w[b + N_STATUS] = Status.Running;
+  w[b + N_DRIFT] = drift;
+  w[b + N_KNOWN + rel.keyState] = knownAfterStart(c, w, n, rel);
+}
+
+// Moves every live record the test accepts to the kind `to` gives it; returns records moved.
+function rewrite(c: Ctx, w: World, accept: (k: number) => boolean, to: (k: number) => number, fraction = 1): number {
+  const L = c.L;
+  const moves: [number, number, number][] = [];
+  for (let k = 0; k < L.kinds; k++) {
+    const n = w[L.recordBase + k];
+    if (n === 0 || !accept(k)) continue;
+    const t = to(k);
+    if (t !== k) moves.push([k, t, fraction === 1 ? n : Math.floor(n * fraction)]);
+  }
+  let moved = 0;
+  for (const [k, t, n] of moves) {
+    w[L.recordBase + k] -= n;
+    w[L.recordBase + t] += n;
+    moved += n;
+  }
+  return moved;
+}
+
+const writerOf = (c: Ctx, k: number) => k % c.L.R;
+
+// Rewrites the stage's records into `format` (a schema migration, a KBS upgrade job).
+export function migrate(c: Ctx, w: World, step: Step, targets: number[], format: number): void {
+  const comps = new Set(targets.map((n) => c.s.nodeComponent[n]));
+  const ours = (k: number) => [...comps].some((ci) => ((c.s.components[ci].formats >> c.kindFormat[k]) & 1) === 1);
+  void step;
+  rewrite(c, w, ours, (k) => kindIndex(c.L, c.kindVersion[k], format, c.kindAad[k], writerOf(c, k)));
+}
+
+export function rewrap(c: Ctx, w: World, fraction: number): void {
+  rewrite(c, w, () => true, (k) => kindIndex(c.L, w[LATEST], c.kindFormat[k], c.kindAad[k], writerOf(c, k)), fraction);
+}
+
+export function applyStep(c: Ctx, w: World, node: number): void {
+  if (w[PHASE] === Phase.Before) return begin(c, w);
+  const step = position(c, w)!.step;
+  const targets = resolveTargets(c, w, node);
+  const ok = runStep(c, w, step, targets);
+  if (ok) finishStep(c, w, targets);
+}
+
+// Runs one step; false when it did not complete (a failed check, or the runbook halted).
+function runStep(c: Ctx, w: World, step: Step, targets: number[]): boolean {
+  const L = c.L;
+  switch (step.name) {
+    case 'doctor':
+      return true;
+    case 'stop':
+      for (const n of targets) w[nodeAt(L, n) + N_STATUS] = Status.Stopped;
+      return true;
+    case 'replace-image': {
+      if (w[PHASE] === Phase.RollingBack) {
+        const failing = c.s.runbook.rollback!.guards.findIndex((g) => !guardHolds(c, w, g));
+        if (failing >= 0) {
+          w[PHASE] = Phase.Halted;
+          w[REASON] = Reason.Halted + failing;
+          return false;
+        }
+      }
+      for (const n of targets) w[nodeAt(L, n) + N_RELEASE] = destinationRelease(c, w, n);
+      return true;
+    }
+    case 'start':
+      for (const n of targets) startNode(c, w, n, 0);
+      return true;
+    case 'verify-ready':
+      return verify(w, targets.every((n) => isRunning(c, w, n)));
+    case 'verify-key-id':
+      // the targets against every other node of their components
+      return verify(w, targets.every((n) => isRunning(c, w, n)) && runningAgreeOnKeyId(c, w, peersOf(c, targets)));
+    case 'restart-api-server':
+      for (const n of targets) clearCache(w, L, n);
+      return true;
+    case 'backup':
+      w[BACKUP_VALID] = 1;
+      w[BACKUP_AT] = w[CLOCK];
+      w[BK_LATEST] = w[LATEST];
+      w[BK_MIN_DECRYPT] = w[MIN_DECRYPT];
+      w[BK_MIN_AVAILABLE] = w[MIN_AVAILABLE];
+      w.copyWithin(L.backupBase, L.recordBase, L.recordBase + L.kinds);
+      return true;
+    case 'restore':
+      if (!w[BACKUP_VALID]) {
+        w[PHASE] = Phase.Halted;
+        w[REASON] = Reason.NoBackup;
+        return false;
+      }
+      w[LATEST] = w[BK_LATEST];
+      w[MIN_DECRYPT] = w[BK_MIN_DECRYPT];
+      w[MIN_AVAILABLE] = w[BK_MIN_AVAILABLE];
+      w.copyWithin(L.recordBase, L.backupBase, L.backupBase + L.kinds);
+      return true;
+    case 'migrate':
+      migrate(c, w, step, targets, step.format);
+      return true;
+    case 'verify-migrated':
+      return verify(w, allRecordsOf(c, w, targets, (k) => c.kindFormat[k] === lastMigrationFormat(c, w)));
+    case 'rotate-keys':
+      rotateKeys(c, w, targets);
+      return true;
+    case 'distribute-keys':
+      distributeKeys(c, w, targets);
+      return true;
+    case 'rewrap':
+      rewrap(c, w, 1);
+      return true;
+    case 'verify-rewrapped':
+      return verify(w, allRecordsOf(c, w, null, (k) => c.kindVersion[k] === w[LATEST]));
+    case 'raise-min-decryption-version':
+      w[MIN_DECRYPT] = w[LATEST];
+      return true;
+    case 'trim-key-versions':
+      w[MIN_AVAILABLE] = w[MIN_DECRYPT];
+      return true;
+    case 'retire-old-keys':
+      w[MIN_DECRYPT] = w[LATEST];
+      w[MIN_AVAILABLE] = w[LATEST];
+      return true;
+    case 'step-down':
+      // the active node hands over: the failover event then picks a standby
+      for (const n of targets) w[nodeAt(L, n) + N_STATUS] = Status.Stopped;
+      return true;
+  }
+}
+
+function peersOf(c: Ctx, targets: number[]): number[] {
+  const comps = new Set(targets.map((n) => c.s.nodeComponent[n]));
+  return c.rbNodes.filter((n) => comps.has(c.s.nodeComponent[n]));
+}
+
+function verify(w: World, passed: boolean): boolean {
+  if (!passed) w[VERIFY_FAILED] = 1;
+  return passed;
+}
+
+function allRecordsOf(c: Ctx, w: World, targets: number[] | null, ok: (k: number) => boolean): boolean {
+  for (let k = 0; k < c.L.kinds; k++) {
+    if (w[c.L.recordBase + k] === 0) continue;
+    if (targets && !targets.some((n) => serves(c, n, k))) continue;
+    if (!ok(k)) return false;
+  }
+  return true;
+}
+
+// The format the stage's most recent migrate step wrote, for verify-migrated.
+function lastMigrationFormat(c: Ctx, w: World): number {
+  const stage = stageOf(c, w)!;
+  for (let i = w[PC] - 1; i >= 0; i--) if (stage.steps[i].name === 'migrate') return stage.steps[i].format;
+  const proc = procedureFor(c, w)!;
+  for (let s = w[STAGE] - 1; s >= 0; s--) {
+    const steps = proc.stages[s].steps;
+    for (let i = steps.length - 1; i >= 0; i--) if (steps[i].name === 'migrate') return steps[i].format;
+  }
+  return -1;
+}
+
+// Central keyring: a new key version that running nodes promote. Per-node repositories
+// (fernet): the target node makes its staged key primary and stages a new one.
+export function rotateKeys(c: Ctx, w: World, targets: number[]): void {
+  if (c.s.keyring.distribution === 'central') {
+    w[LATEST] += 1;
+    for (let n = 0; n < c.s.nodeCount; n++) {
+      const rel = releaseOf(c, w, n);
+      if (isRunning(c, w, n) && rel.promotesRotations) w[nodeAt(c.L, n) + N_KNOWN + rel.keyState] = w[LATEST];
+    }
+    return;
+  }
+  const n = targets[0];
+  const slot = nodeAt(c.L, n) + N_KNOWN + releaseOf(c, w, n).keyState;
+  w[slot] += 1;
+  if (w[slot] > w[LATEST]) w[LATEST] = w[slot];
+}
+
+// Copies the newest key repository in the component to the targets.
+export function distributeKeys(c: Ctx, w: World, targets: number[]): void {
+  for (const n of targets) {
+    const comp = c.s.components[c.s.nodeComponent[n]];
+    let newest = 0;
+    for (let i = 0; i < comp.nodes; i++) {
+      const m = comp.firstNode + i;
+      const v = w[nodeAt(c.L, m) + N_KNOWN + releaseOf(c, w, m).keyState];
+      if (v > newest) newest = v;
+    }
+    w[nodeAt(c.L, n) + N_KNOWN + releaseOf(c, w, n).keyState] = newest;
+  }
+}
+
+// The operator's answer to a failed verification: redo the work the check is about.
+export function applyRemediate(c: Ctx, w: World): void {
+  const pos = position(c, w);
+  const targets = pos && pos.targets !== 'choose' ? pos.targets : [];
+  switch (pos?.step.name) {
+    case 'verify-rewrapped':
+      rewrap(c, w, 1);
+      break;
+    case 'verify-migrated':
+      migrate(c, w, pos.step, targets, lastMigrationFormat(c, w));
+      break;
+    default:
+      // re-apply the intended config to drifted nodes and restart the plugins in question
+      for (const n of c.rbNodes) {
+        const b = nodeAt(c.L, n);
+        if (targets.includes(n) || (w[b + N_DRIFT] === 1 && isRunning(c, w, n))) startNode(c, w, n, 0);
+        else w[b + N_DRIFT] = 0;
+      }
+  }
+  w[VERIFY_FAILED] = 0;
+}
+
+export function decideRollbackEnabled(c: Ctx, w: World): boolean {
+  const rb = c.s.runbook.rollback;
+  if (!rb) return false;
+  if (w[PHASE] !== Phase.Upgrading && w[PHASE] !== Phase.Upgraded) return false;
+  if (!w[WORK_DONE]) return false;
+  if (rb.triggers.includes('operator-decides')) return true;
+  return rb.triggers.includes('verification-fails') && w[VERIFY_FAILED] === 1;
+}
+
+export function applyDecideRollback(c: Ctx, w: World): void {
+  const rb = c.s.runbook.rollback!;
+  w[VERIFY_FAILED] = 0;
+  const failing = rb.guards.findIndex((g) => !guardHolds(c, w, g));
+  if (failing >= 0) {
+    w[PHASE] = Phase.Halted;
+    w[REASON] = Reason.Refused + failing;
+    return;
+  }
+  w[PHASE] = Phase.RollingBack;
+  enterStage(c, w, 0);
+  settle(c, w);
+}
+
+// The written kind for node n now: its key version and its release's format.
+export function writtenKind(c: Ctx, w: World, n: number, fleetMixed: boolean, version: number): number {
+  const relIndex = w[nodeAt(c.L, n) + N_RELEASE];
+  const rel = c.s.releases[relIndex];
+  const fmt = rel.writesWhileMixed && fleetMixed ? rel.writesWhileMixed : rel.writes;
+  return kindIndex(c.L, version, fmt.format, fmt.aad, relIndex);
+}
+
+export function finishAfterFault(c: Ctx, w: World, targets: number[]): void {
+  finishStep(c, w, targets);
+}
