@@ -64,6 +64,7 @@ export const EVENT_KINDS = [
   'migration-fails',
   'rewrap-interrupted',
   'distribution-incomplete',
+  'forced-failover',
   'rotation-completes',
   'backend-recovers',
   'failover',
@@ -84,13 +85,14 @@ export const enum K {
   MigrationFails,
   RewrapInterrupted,
   DistributionIncomplete,
+  ForcedFailover,
   RotationCompletes,
   BackendRecovers,
   Failover,
   TimePasses,
   Write,
 }
-export const NODE_EVENTS: ReadonlySet<EventKind> = new Set(['step', 'plugin-crash', 'api-server-restart', 'failover', 'write']);
+export const NODE_EVENTS: ReadonlySet<EventKind> = new Set(['step', 'plugin-crash', 'api-server-restart', 'forced-failover', 'failover', 'write']);
 export const FAULT_KINDS: ReadonlySet<EventKind> = new Set([
   'plugin-crash',
   'api-server-restart',
@@ -101,6 +103,7 @@ export const FAULT_KINDS: ReadonlySet<EventKind> = new Set([
   'migration-fails',
   'rewrap-interrupted',
   'distribution-incomplete',
+  'forced-failover',
 ]);
 export const OPERATOR_KINDS: ReadonlySet<EventKind> = new Set(['step', 'remediate', 'decide-rollback']);
 
@@ -130,8 +133,12 @@ export function enabled(c: Ctx, w: World, e: Ev): boolean {
   switch (evKind(e)) {
     case K.Step:
       return stepEnabled(c, w, node, positionOf(c, w));
-    case K.Remediate:
-      return w[VERIFY_FAILED] === 1 && inMaintenance(w);
+    case K.Remediate: {
+      // only a failed check has a remedy; a failed migration can only be rolled back
+      if (w[VERIFY_FAILED] !== 1 || !inMaintenance(w)) return false;
+      const pos = positionOf(c, w);
+      return !!pos && pos.step.name.startsWith('verify-');
+    }
     case K.DecideRollback:
       return decideRollbackEnabled(c, w);
     case K.PluginCrash:
@@ -168,6 +175,14 @@ export function enabled(c: Ctx, w: World, e: Ev): boolean {
       return w[ROTATING] === 1 && backendUp(w);
     case K.BackendRecovers:
       return !backendUp(w);
+    case K.ForcedFailover: {
+      // a graceful step-down or a lock timeout hands the active role to a running standby
+      if (!faultAllowed(c, w, 'forced-failover')) return false;
+      const comp = c.s.components[c.s.nodeComponent[node]];
+      if (!comp.activePassive || w[nodeAt(c.L, node) + N_ACTIVE] || !isRunning(c, w, node)) return false;
+      const active = activeNode(c, w, c.s.nodeComponent[node]);
+      return active >= 0 && isRunning(c, w, active);
+    }
     case K.Failover: {
       const comp = c.s.components[c.s.nodeComponent[node]];
       if (!comp.activePassive || w[nodeAt(c.L, node) + N_ACTIVE] || !isRunning(c, w, node)) return false;
@@ -260,6 +275,7 @@ export function applyInto(c: Ctx, w0: World, e: Ev, w: World): World {
     case K.BackendRecovers:
       w[BACKEND_DOWN] = 0;
       break;
+    case K.ForcedFailover:
     case K.Failover: {
       const ci = c.s.nodeComponent[node];
       const old = activeNode(c, w, ci);
@@ -298,6 +314,7 @@ function spoil(c: Ctx, w: World, targets: number[]): void {
 function refreshCaches(c: Ctx, w: World): void {
   const L = c.L;
   for (let n = 0; n < c.s.nodeCount; n++) {
+    if (!c.s.components[c.s.nodeComponent[n]].cachesDataKeys) continue;
     const base = nodeAt(L, n) + L.cacheOffset;
     const running = w[nodeAt(L, n) + N_STATUS] === Status.Running;
     const rel = running ? releaseOf(c, w, n) : null;

@@ -74,8 +74,12 @@ export class Model {
     this.edgeProps = this.checked.filter((p) => p.edge);
   }
 
+  // With no before-you-start checks and no schedule there is nothing to decide before the
+  // runbook starts: it starts in the initial world, and traces do not spend a step on it.
   initial(): World {
-    return initialWorld(this.s, this.L);
+    const w = initialWorld(this.s, this.L);
+    if (this.s.runbook.preconditions.length === 0 && this.s.runbook.scheduledInDays === 0) return apply(this.c, w, ev(0));
+    return w;
   }
 
   isEnabled(w: World, e: Ev): boolean {

@@ -41,7 +41,9 @@ const supportedPath: PropertyDef = {
       if (comp.latestOnly && to !== latest) {
         return hit(this.name, `${names(c, [n])} upgraded to ${to.name}, but ${comp.name} only upgrades to the latest release (${latest.name})`, c, next, [], [n]);
       }
-      // format compatibility only: key versions are the rotation properties' business
+      // format compatibility, for releases whose vendor requires it: key versions are the
+      // rotation properties' business, and other releases expect a migration step
+      if (!to.requiresReadableData) continue;
       const unreadable: number[] = [];
       for (let k = 0; k < c.L.kinds; k++) {
         if (liveCount(c, next, k) === 0 || !serves(c, n, k) || c.kindFormat[k] === c.s.unreadableFormat) continue;

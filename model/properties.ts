@@ -56,8 +56,10 @@ const oneWayRollback: PropertyDef = {
       const to = next[nodeAt(c.L, n) + N_RELEASE];
       if (from === to || c.s.releases[to].order >= c.s.releases[from].order) continue;
       const bad = unreadableAfterInstall(c, next, n).filter((k) => c.kindFormat[k] !== c.s.unreadableFormat);
-      if (c.s.releases[from].oneWay) oneWay = true;
-      if (bad.length > 0 || c.s.releases[from].oneWay) nodes.push(n);
+      // crossing a one-way release matters while data it wrote is still live (not restored away)
+      const touched = c.s.releases[from].oneWay && wroteLive(c, next, from);
+      if (touched) oneWay = true;
+      if (bad.length > 0 || touched) nodes.push(n);
       for (const k of bad) kinds.add(k);
     }
     if (nodes.length === 0) return null;
@@ -69,6 +71,11 @@ const oneWayRollback: PropertyDef = {
     return h;
   },
 };
+
+function wroteLive(c: Ctx, w: World, release: number): boolean {
+  for (let k = 0; k < c.L.kinds; k++) if (liveCount(c, w, k) > 0 && k % c.L.R === release) return true;
+  return false;
+}
 
 // Records nothing can read any more: the keyring lost their key version, or no release of the
 // component reads their format (a half-finished migration). Recoverable while a backup exists

@@ -18,6 +18,7 @@ import {
   stageNodes,
   stageOf,
   serves,
+  nodeReads,
 } from './semantics.js';
 import { guardHolds, preconditionHolds } from './checks.js';
 import {
@@ -174,7 +175,13 @@ export function migrate(c: Ctx, w: World, step: Step, targets: number[], format:
   const comps = new Set(targets.map((n) => c.s.nodeComponent[n]));
   const ours = (k: number) => [...comps].some((ci) => ((c.s.components[ci].formats >> c.kindFormat[k]) & 1) === 1);
   void step;
-  rewrite(c, w, ours, (k) => kindIndex(c.L, c.kindVersion[k], format, c.kindAad[k], writerOf(c, k)));
+  // migrated records belong to the newest release that reads the new format
+  const owner = (k: number) => {
+    const ci = c.s.releases[writerOf(c, k)].component;
+    const rels = c.s.components[ci].releases.filter((r) => (c.s.releases[r].readsFormats >> format) & 1);
+    return rels.length ? rels[rels.length - 1] : writerOf(c, k);
+  };
+  rewrite(c, w, ours, (k) => kindIndex(c.L, c.kindVersion[k], format, c.kindAad[k], owner(k)));
 }
 
 export function rewrap(c: Ctx, w: World, fraction: number): void {
@@ -215,6 +222,14 @@ function runStep(c: Ctx, w: World, step: Step, targets: number[]): boolean {
       return true;
     case 'verify-ready':
       return verify(w, targets.every((n) => isRunning(c, w, n)));
+    case 'verify-crypto':
+      // cryptographic operations and secret retrieval work: every record the targets serve decrypts
+      // (half-migrated data counts as theirs: it is what they would fail to decrypt)
+      return verify(
+        w,
+        targets.every((n) => isRunning(c, w, n)) &&
+          allRecordsOf(c, w, null, (k) => targets.every((n) => !(serves(c, n, k) || c.kindFormat[k] === c.s.unreadableFormat) || nodeReads(c, w, n, k))),
+      );
     case 'verify-key-id':
       // the targets against every other node of their components
       return verify(w, targets.every((n) => isRunning(c, w, n)) && runningAgreeOnKeyId(c, w, peersOf(c, targets)));
@@ -266,9 +281,9 @@ function runStep(c: Ctx, w: World, step: Step, targets: number[]): boolean {
       w[MIN_DECRYPT] = w[LATEST];
       w[MIN_AVAILABLE] = w[LATEST];
       return true;
-    case 'step-down':
-      // the active node hands over: the failover event then picks a standby
-      for (const n of targets) w[nodeAt(L, n) + N_STATUS] = Status.Stopped;
+    case 'recover-from-backup':
+      // only when the data is damaged (a failed upgrade or migration): then restore
+      if (!allRecordsOf(c, w, null, (k) => c.kindFormat[k] !== c.s.unreadableFormat)) return runStep(c, w, { name: 'restore', format: -1 }, targets);
       return true;
   }
 }
@@ -315,7 +330,11 @@ export function rotateKeys(c: Ctx, w: World, targets: number[]): void {
     }
     return;
   }
-  const n = targets[0];
+  // rotate where the newest repository is (the node that rotated last): any other choice would
+  // depend on how nodes happen to be numbered
+  let n = targets[0];
+  const known = (m: number) => w[nodeAt(c.L, m) + N_KNOWN + releaseOf(c, w, m).keyState];
+  for (const m of targets) if (known(m) > known(n)) n = m;
   const slot = nodeAt(c.L, n) + N_KNOWN + releaseOf(c, w, n).keyState;
   w[slot] += 1;
   if (w[slot] > w[LATEST]) w[LATEST] = w[slot];
@@ -347,6 +366,8 @@ export function applyRemediate(c: Ctx, w: World): void {
       migrate(c, w, pos.step, targets, lastMigrationFormat(c, w));
       break;
     default:
+      // per-node key repositories: copy the newest repository to every node again
+      if (c.s.keyring.distribution === 'per-node') distributeKeys(c, w, targets);
       // re-apply the intended config to drifted nodes and restart the plugins in question
       for (const n of c.rbNodes) {
         const b = nodeAt(c.L, n);

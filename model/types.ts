@@ -29,6 +29,8 @@ export interface Release {
   oneWay: boolean; // data it writes or migrates cannot be read by older releases
   upgradesFrom: number; // lowest release order it may be upgraded from (-1: any)
   series: string; // releases of one series work together across components (Intel: major release)
+  // the vendor supports upgrading to it only while it can read all stored data (no later migration)
+  requiresReadableData: boolean;
   rollbackWindowDays: number; // days after the upgrade a rollback to the previous release is supported (-1: no limit)
 }
 
@@ -42,6 +44,7 @@ export interface Component {
   latestOnly: boolean; // the vendor only supports upgrading to the newest release
   activePassive: boolean; // one active node serves and writes; standbys take over on failover
   sharedStore: boolean; // all nodes write one store (a database): releases must not mix as writers
+  cachesDataKeys: boolean; // a reader in front of each node (a KMS v2 API server) caches decrypted data keys
   formats: number; // bitmask of wire formats its releases read or write: the records it serves
 }
 
@@ -51,6 +54,7 @@ export type StepName =
   | 'replace-image'
   | 'start'
   | 'verify-ready'
+  | 'verify-crypto'
   | 'verify-key-id'
   | 'restart-api-server'
   | 'backup'
@@ -64,7 +68,7 @@ export type StepName =
   | 'raise-min-decryption-version'
   | 'trim-key-versions'
   | 'retire-old-keys'
-  | 'step-down';
+  | 'recover-from-backup';
 
 export interface Step {
   name: StepName;
@@ -94,16 +98,19 @@ export type TriggerName = 'verification-fails' | 'operator-decides';
 // all-at-once: every node together; once: fleet-level steps (backup, migrate, checks)
 export type Strategy = 'one-node-at-a-time' | 'standbys-first' | 'all-at-once' | 'once';
 
-export type FaultName =
-  | 'plugin-crash'
-  | 'api-server-restart'
-  | 'image-replace-fails'
-  | 'config-drift'
-  | 'backend-outage'
-  | 'rotation-starts'
-  | 'migration-fails'
-  | 'rewrap-interrupted'
-  | 'distribution-incomplete';
+export const FAULT_NAMES = [
+  'plugin-crash',
+  'api-server-restart',
+  'image-replace-fails',
+  'config-drift',
+  'backend-outage',
+  'rotation-starts',
+  'migration-fails',
+  'rewrap-interrupted',
+  'distribution-incomplete',
+  'forced-failover',
+] as const;
+export type FaultName = (typeof FAULT_NAMES)[number];
 
 export interface Stage {
   label: string; // how traces name it: '' for a single per-node stage, 'after all', 'stage 2 (kbs)'
@@ -186,6 +193,7 @@ export interface CompiledScenario {
   nodeCount: number;
   nodeNames: string[];
   nodeComponent: number[];
+  nodeInitialRelease: number[]; // what each node runs when the scenario starts
   records: InitialRecords[];
   runbook: Runbook;
   faults: FaultSpec[];

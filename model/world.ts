@@ -140,10 +140,10 @@ export function initialWorld(s: CompiledScenario, L: Layout): World {
   w[MIN_AVAILABLE] = s.keyring.minAvailable;
   w[UPGRADED_AT] = -1;
   for (const c of s.components) {
-    const rel = s.releases[c.initialRelease];
     for (let i = 0; i < c.nodes; i++) {
       const b = nodeAt(L, c.firstNode + i);
-      w[b + N_RELEASE] = c.initialRelease;
+      const rel = s.releases[s.nodeInitialRelease[c.firstNode + i]];
+      w[b + N_RELEASE] = s.nodeInitialRelease[c.firstNode + i];
       w[b + N_STATUS] = Status.Running;
       w[b + N_KNOWN + rel.keyState] = s.keyring.latest;
       if (c.activePassive && i === 0) w[b + N_ACTIVE] = 1;

@@ -38,6 +38,13 @@ export function combinationList(model: Model, counts: Map<number, number>): Cove
         states,
       };
     })
+    // records of one kind written by different releases meet a node the same way: merge them
+    .reduce((acc, row) => {
+      const same = acc.find((x) => x.release === row.release && x.format === row.format && x.aad === row.aad && x.keyVersion === row.keyVersion && x.readable === row.readable);
+      if (same) same.states += row.states;
+      else acc.push(row);
+      return acc;
+    }, [] as Coverage['combinations'])
     .sort((a, b) => b.states - a.states || a.release.localeCompare(b.release) || a.keyVersion - b.keyVersion);
 }
 

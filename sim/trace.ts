@@ -54,7 +54,7 @@ export function changes(a: WorldView, b: WorldView): string[] {
     if (na.release !== nb.release) parts.push(`release ${na.release} -> ${nb.release}`);
     if (na.status !== nb.status) parts.push(`${na.status} -> ${nb.status}`);
     if (na.keyId !== nb.keyId) parts.push(`key_id ${na.keyId} -> ${nb.keyId}`);
-    if (na.cachedKinds > nb.cachedKinds) parts.push('API server cache flushed');
+    if (na.cachedKinds > nb.cachedKinds) parts.push('cache flushed');
     if (parts.length) out.push(`${nb.name}: ${parts.join(', ')}`);
   });
   const before = new Map(a.records.map((r) => [recordKey(r), r.count]));

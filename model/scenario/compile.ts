@@ -1,10 +1,10 @@
 // A schema-valid scenario -> CompiledScenario: names resolved to indices, defaults applied,
 // and the cross-references the schema cannot express checked, each with its place in the file.
+import { FAULT_NAMES } from '../types.js';
 import type {
   Bounds,
   CompiledScenario,
   Component,
-  FaultName,
   FaultSpec,
   GuardName,
   InitialRecords,
@@ -26,14 +26,6 @@ type Raw = any;
 
 export const DEFAULT_BOUNDS: Bounds = { maxDepth: 80, maxFaults: 2, maxStates: 5_000_000 };
 
-const FAULT_NAMES: FaultName[] = [
-  'plugin-crash',
-  'api-server-restart',
-  'image-replace-fails',
-  'config-drift',
-  'backend-outage',
-  'rotation-starts',
-];
 
 export function compileScenario(p: ParsedScenario): CompiledScenario {
   const d: Raw = p.data;
@@ -61,6 +53,7 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
   const releaseByName = new Map<string, number>();
   const nodeNames: string[] = [];
   const nodeComponent: number[] = [];
+  const nodeInitialRelease: number[] = [];
   const pendingUpgradesFrom: { rel: number; name: string; path: Path }[] = [];
   const componentNames = new Set<string>();
   (sys.components as Raw[]).forEach((cr, ci) => {
@@ -70,7 +63,7 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
     const relIdx: number[] = [];
     (cr.releases as Raw[]).forEach((rr, ri) => {
       const rpath: Path = [...cpath, 'releases', ri];
-      if (releaseByName.has(rr.name)) p.fail([...rpath, 'name'], `release '${rr.name}' is declared twice`, 'release names must be unique across the system');
+      if (relIdx.some((r) => releases[r].name === rr.name)) p.fail([...rpath, 'name'], `release '${rr.name}' is declared twice in '${cr.name}'`, 'give each release of a component its own name');
       const scheme = rr['key-id-scheme'] ?? 'default';
       if (!keyIdSchemes.includes(scheme)) keyIdSchemes.push(scheme);
       const index = releases.length;
@@ -89,20 +82,30 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
         oneWay: rr['one-way'] ?? false,
         upgradesFrom: -1,
         series: rr.series ?? String(rr.name).replace(/^[^0-9]*/, '').split('.')[0],
+        requiresReadableData: rr['requires-readable-data'] ?? false,
         rollbackWindowDays: rr['rollback-window-days'] ?? -1,
       });
       if (rr['upgrades-from'] !== undefined) pendingUpgradesFrom.push({ rel: index, name: rr['upgrades-from'], path: [...rpath, 'upgrades-from'] });
-      releaseByName.set(rr.name, index);
+      releaseByName.set(`${cr.name}/${rr.name}`, index);
       relIdx.push(index);
     });
-    const initial = relIdx.find((r) => releases[r].name === cr.runs);
-    if (initial === undefined) {
-      p.fail([...cpath, 'runs'], `component '${cr.name}' runs '${cr.runs}', which is not one of its releases`, `use one of: ${relIdx.map((r) => releases[r].name).join(', ')}`);
-    }
+    // runs: one release for every node, or a list, one per node (a fleet already mid-upgrade)
+    const runs: string[] = Array.isArray(cr.runs) ? cr.runs : Array.from({ length: cr.nodes }, () => cr.runs);
+    if (runs.length !== cr.nodes) p.fail([...cpath, 'runs'], `runs lists ${runs.length} releases for ${cr.nodes} nodes`, 'give one release per node, or a single release for all');
+    const perNode = runs.map((name, i) => {
+      const r = relIdx.find((x) => releases[x].name === name);
+      if (r === undefined) {
+        p.fail(Array.isArray(cr.runs) ? [...cpath, 'runs', i] : [...cpath, 'runs'], `component '${cr.name}' runs '${name}', which is not one of its releases`, `use one of: ${relIdx.map((x) => releases[x].name).join(', ')}`);
+      }
+      return r!;
+    });
+    // the release a rollback returns to: the oldest the fleet runs
+    const initial = perNode.reduce((a, b) => (releases[b].order < releases[a].order ? b : a));
     const firstNode = nodeNames.length;
     for (let i = 0; i < cr.nodes; i++) {
       nodeNames.push(`${cr.name}-${i + 1}`);
       nodeComponent.push(ci);
+      nodeInitialRelease.push(perNode[i]);
     }
     const formats = relIdx.reduce((m, r) => {
       const rel = releases[r];
@@ -113,11 +116,12 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
       firstNode,
       nodes: cr.nodes,
       releases: relIdx,
-      initialRelease: initial!,
+      initialRelease: initial,
       dependsOn: [],
       latestOnly: cr['latest-only'] ?? false,
       activePassive: cr['active-passive'] ?? false,
       sharedStore: cr['shared-store'] ?? false,
+      cachesDataKeys: cr['caches-data-keys'] ?? false,
       formats,
     });
   });
@@ -130,7 +134,7 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
   });
   if (nodeNames.length > 250) p.fail(['system', 'components'], `the system has ${nodeNames.length} nodes`, 'model at most 250 nodes in all');
   for (const u of pendingUpgradesFrom) {
-    const from = releaseByName.get(u.name);
+    const from = releaseByName.get(`${components[releases[u.rel].component].name}/${u.name}`);
     if (from === undefined || releases[from].component !== releases[u.rel].component) {
       p.fail(u.path, `upgrades-from names '${u.name}', which is not a release of the same component`, 'name an older release of this component');
     }
@@ -188,7 +192,9 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
     }
     targets[ci] = t!;
   };
-  if (typeof toSpec === 'string') {
+  if (toSpec === undefined) {
+    // a runbook that changes no release: a key rotation, a storage migration
+  } else if (typeof toSpec === 'string') {
     if (rbComponents.length > 1) p.fail(['runbook', 'upgrade', 'to'], 'the runbook touches several components but upgrade.to names one release', 'give upgrade.to as a map: { <component>: <release>, ... }');
     setTarget(rbComponents[0], toSpec, ['runbook', 'upgrade', 'to']);
   } else {
@@ -235,9 +241,11 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
     const path: Path = ['system', 'records', i];
     const kv = r['key-version'] ?? 1;
     if (kv > keyring.maxVersion) p.fail([...path, 'key-version'], `key-version ${kv} is above the keyring's max-version ${keyring.maxVersion}`, 'lower it, or raise system.keyring.max-version');
-    const writer = r.writer === undefined ? comp.initialRelease : releaseByName.get(r.writer);
-    if (writer === undefined) p.fail([...path, 'writer'], `writer '${r.writer}' is not a release`, `use one of: ${releases.map((x) => x.name).join(', ')}`);
     const f = recordFormat(r, path);
+    // by default a record was written by the release its component runs
+    const owner = components.find((c) => (c.formats >> f.format) & 1) ?? comp;
+    const writer = r.writer === undefined ? owner.initialRelease : releaseByName.get(`${owner.name}/${r.writer}`);
+    if (writer === undefined) p.fail([...path, 'writer'], `writer '${r.writer}' is not a release of '${owner.name}', which serves ${wireFormats[f.format]}`, `use one of: ${owner.releases.map((x) => releases[x].name).join(', ')}`);
     return { keyVersion: kv, format: f.format, aad: f.aad, writer: writer!, count: r.count };
   });
 
@@ -287,6 +295,7 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
     nodeCount: nodeNames.length,
     nodeNames,
     nodeComponent,
+    nodeInitialRelease,
     records,
     runbook: {
       components: rbComponents,
