@@ -78,7 +78,8 @@ export class Model {
   // runbook starts: it starts in the initial world, and traces do not spend a step on it.
   initial(): World {
     const w = initialWorld(this.s, this.L);
-    if (this.s.runbook.preconditions.length === 0 && this.s.runbook.scheduledInDays === 0) return apply(this.c, w, ev(0));
+    const r = this.s.runbook;
+    if (r.preconditions.length === 0 && r.scheduledInDays === 0 && r.alreadyUpgradedDaysAgo < 0) return apply(this.c, w, ev(0));
     return w;
   }
 

@@ -214,7 +214,11 @@ function runStep(c: Ctx, w: World, step: Step, targets: number[]): boolean {
           return false;
         }
       }
-      for (const n of targets) w[nodeAt(L, n) + N_RELEASE] = destinationRelease(c, w, n);
+      for (const n of targets) {
+        w[nodeAt(L, n) + N_RELEASE] = destinationRelease(c, w, n);
+        // replacing the image of a running node restarts it on the new release
+        if (w[nodeAt(L, n) + N_STATUS] === Status.Running) startNode(c, w, n, 0);
+      }
       return true;
     }
     case 'start':

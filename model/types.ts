@@ -129,6 +129,8 @@ export interface Runbook {
   preconditions: PreconditionName[];
   targets: number[]; // per component index: global release index the upgrade installs (-1: none)
   scheduledInDays: number; // the upgrade begins on this day (0: when the operator starts it)
+  // the scenario starts after the upgrade finished this many days ago (-1: before it began)
+  alreadyUpgradedDaysAgo: number;
   upgrade: Procedure;
   rollback: null | {
     triggers: TriggerName[];
@@ -185,6 +187,7 @@ export interface CompiledScenario {
     // a key repository (fernet) that rotation and distribution change
     distribution: 'central' | 'per-node';
     stagedKeys: boolean; // encrypt with the newest key but one (fernet's staged key)
+    rotationInProgress: boolean; // a rotation has started and not yet completed
   };
   clockHorizonDays: number; // days the model lets pass (0: no clock)
   unreadableFormat: number; // wire format index of half-migrated data no release reads (-1: none)

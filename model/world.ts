@@ -139,13 +139,22 @@ export function initialWorld(s: CompiledScenario, L: Layout): World {
   w[MIN_DECRYPT] = s.keyring.minDecryption;
   w[MIN_AVAILABLE] = s.keyring.minAvailable;
   w[UPGRADED_AT] = -1;
+  w[ROTATING] = s.keyring.rotationInProgress ? 1 : 0;
+  if (s.runbook.alreadyUpgradedDaysAgo >= 0) {
+    w[PHASE] = Phase.Upgraded;
+    w[WORK_DONE] = 1;
+    w[UPGRADED_AT] = 0;
+    w[CLOCK] = s.runbook.alreadyUpgradedDaysAgo;
+  }
   for (const c of s.components) {
     for (let i = 0; i < c.nodes; i++) {
       const b = nodeAt(L, c.firstNode + i);
       const rel = s.releases[s.nodeInitialRelease[c.firstNode + i]];
       w[b + N_RELEASE] = s.nodeInitialRelease[c.firstNode + i];
       w[b + N_STATUS] = Status.Running;
-      w[b + N_KNOWN + rel.keyState] = s.keyring.latest;
+      // every key-state format starts in step with the keyring: a node that runs a newer
+      // release at the start ran the older ones before, and they promoted what it did
+      for (let ks = 0; ks < s.keyStates.length; ks++) w[b + N_KNOWN + ks] = s.keyring.latest;
       if (c.activePassive && i === 0) w[b + N_ACTIVE] = 1;
     }
   }

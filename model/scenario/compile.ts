@@ -99,8 +99,13 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
       }
       return r!;
     });
-    // the release a rollback returns to: the oldest the fleet runs
-    const initial = perNode.reduce((a, b) => (releases[b].order < releases[a].order ? b : a));
+    // the release a rollback returns to: `previous`, else the oldest the fleet runs
+    let initial = perNode.reduce((a, b) => (releases[b].order < releases[a].order ? b : a));
+    if (cr.previous !== undefined) {
+      const prev = relIdx.find((x) => releases[x].name === cr.previous);
+      if (prev === undefined) p.fail([...cpath, 'previous'], `previous '${cr.previous}' is not a release of '${cr.name}'`, `use one of: ${relIdx.map((x) => releases[x].name).join(', ')}`);
+      initial = prev!;
+    }
     const firstNode = nodeNames.length;
     for (let i = 0; i < cr.nodes; i++) {
       nodeNames.push(`${cr.name}-${i + 1}`);
@@ -165,6 +170,7 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
     minAvailable: kr['min-available-version'] ?? 1,
     distribution: (kr.distribution ?? 'central') as 'central' | 'per-node',
     stagedKeys: kr['staged-keys'] ?? false,
+    rotationInProgress: kr['rotation-in-progress'] ?? false,
   };
   if (keyring.maxVersion < latest) p.fail(['system', 'keyring', 'max-version'], `max-version ${keyring.maxVersion} is below latest ${latest}`, `set max-version to at least ${latest}`);
 
@@ -303,6 +309,7 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
       preconditions: (rb['before-you-start'] ?? []) as PreconditionName[],
       targets,
       scheduledInDays: rb.upgrade['scheduled-in-days'] ?? 0,
+      alreadyUpgradedDaysAgo: rb['already-upgraded']?.['days-ago'] ?? -1,
       upgrade: procedure(rb.upgrade, ['runbook', 'upgrade']),
       rollback: rb.rollback
         ? { triggers: rb.rollback.when as TriggerName[], guards: (rb.rollback.guards ?? []) as GuardName[], procedure: procedure(rb.rollback, ['runbook', 'rollback']) }
