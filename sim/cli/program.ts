@@ -4,6 +4,9 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ScenarioError } from '../../model/scenario/load.js';
 import { VERSION } from '../version.js';
 import { registerCheck } from './check-command.js';
+import { registerReport } from './report-command.js';
+import { registerServe } from './serve-command.js';
+import { registerDiff } from './diff-command.js';
 
 export class UsageError extends Error {}
 
@@ -27,6 +30,9 @@ export function buildProgram(exit: Exit): Command {
     .exitOverride()
     .showHelpAfterError('(run rollsafe --help for usage)');
   registerCheck(program, exit);
+  registerReport(program, exit);
+  registerServe(program, exit);
+  registerDiff(program, exit);
   return program;
 }
 

@@ -1,0 +1,267 @@
+// Pure data shaping: from loaded result files to what the page shows. No HTML here, so tests
+// can assert on the numbers and the rendering stays a dumb template.
+import type { NoReturnPoint, PropertyStatus, TraceStep, Violation } from '../sim/result.js';
+import type { LoadedResult, ResultFile } from './load.js';
+
+export interface Report {
+  files: { path: string; command: string | null; partial: boolean; results: number }[];
+  totals: { scenarios: number; states: number; transitions: number; elapsedMs: number; violations: number; engines: string[] };
+  runs: RunView[];
+  propertyMatrix: { property: string; explanation: string; statuses: (PropertyStatus['status'] | null)[] }[];
+  violationsPerProperty: { property: string; count: number }[];
+  statesPerDepth: { label: string; data: number[] }[];
+}
+
+export interface RunView {
+  id: string; // anchor, unique in the page
+  file: string;
+  result: LoadedResult;
+  passed: boolean; // met its expectation, or (with none) safe
+  violations: ViolationView[];
+  coverage: CoverageView;
+  noReturn: NoReturnPoint[] | null; // null: not computed by this result
+}
+
+export interface ViolationView {
+  id: string;
+  number: number; // 1-based position among all violations of its file: what replay --violation takes
+  v: Violation;
+  replay: string;
+  timeline: Timeline;
+  records: RecordSeries;
+}
+
+export interface Timeline {
+  columns: { index: number; label: string; actor: string; step: string | null; node: string | null; changes: string[]; failing: boolean }[];
+  rows: { label: string; kind: 'runbook' | 'keyring' | 'node' | 'records'; affected: boolean; cells: { lines: string[]; changed: boolean }[] }[];
+}
+
+export interface RecordSeries {
+  steps: number[];
+  series: { label: string; format: string; keyVersion: number; counts: number[] }[];
+}
+
+export interface CoverageView {
+  steps: { step: string; count: number }[]; // runbook order as recorded, never-reached ones last with count 0
+  neverReached: string[];
+  phases: { phase: string; states: number }[];
+  events: { event: string; count: number }[];
+  combinations: NonNullable<LoadedResult['coverage']['combinations']> | null;
+  faults: { positions: string[]; rows: { fault: string; counts: number[] }[] } | null;
+}
+
+export function analyse(files: ResultFile[]): Report {
+  const runs: RunView[] = [];
+  files.forEach((f, fi) => {
+    let number = 0;
+    f.results.forEach((r, ri) => {
+      const id = `run-${fi + 1}-${ri + 1}`;
+      const violations = r.violations.map((v, vi) => {
+        number += 1;
+        return violationView(v, `${id}-v${vi + 1}`, number, f.path);
+      });
+      runs.push({ id, file: f.path, result: r, passed: passed(r), violations, coverage: coverageView(r), noReturn: r.pointOfNoReturn ?? null });
+    });
+  });
+  const all = runs.map((r) => r.result);
+  const propertyNames = unique(all.flatMap((r) => r.properties.map((p) => p.name)));
+  const explanations = new Map(all.flatMap((r) => r.properties.map((p) => [p.name, p.explanation] as const)));
+  const propertyMatrix = propertyNames.map((property) => ({
+    property,
+    explanation: explanations.get(property) ?? '',
+    statuses: all.map((r) => r.properties.find((p) => p.name === property)?.status ?? null),
+  }));
+  const violationsPerProperty = unique([...propertyNames, ...all.flatMap((r) => r.violations.map((v) => v.property))]).map((property) => ({
+    property,
+    count: all.reduce((n, r) => n + r.violations.filter((v) => v.property === property).length, 0),
+  }));
+  return {
+    files: files.map((f) => ({ path: f.path, command: f.command, partial: f.partial, results: f.results.length })),
+    totals: {
+      scenarios: all.length,
+      states: sum(all.map((r) => r.figures.states)),
+      transitions: sum(all.map((r) => r.figures.transitions)),
+      elapsedMs: sum(all.map((r) => r.figures.elapsedMs)),
+      violations: sum(all.map((r) => r.violations.length)),
+      engines: unique(all.map((r) => r.engine)),
+    },
+    runs,
+    propertyMatrix,
+    violationsPerProperty,
+    statesPerDepth: runs
+      .filter((r) => r.result.figures.statesPerDepth?.length)
+      .map((r) => ({ label: r.result.scenario.name, data: r.result.figures.statesPerDepth })),
+  };
+}
+
+// Same rule as `check`: an expectation decides when there is one.
+export function passed(r: LoadedResult): boolean {
+  return r.expect ? r.expect.met : r.verdict === 'safe';
+}
+
+export function replayCommand(file: string, number: number): string {
+  const quoted = /^[\w./@%+=:,-]+$/.test(file) ? file : `'${file.replace(/'/g, `'\\''`)}'`;
+  return `rollsafe replay ${quoted} --violation ${number}`;
+}
+
+function violationView(v: Violation, id: string, number: number, file: string): ViolationView {
+  return { id, number, v, replay: replayCommand(file, number), timeline: timeline(v), records: recordSeries(v.trace) };
+}
+
+// The violation is judged on the world after the trace's last event, so that column fails.
+export function timeline(v: Violation): Timeline {
+  const trace = v.trace;
+  const last = trace.length - 1;
+  const columns = trace.map((t) => ({
+    index: t.index,
+    label: t.event ? eventLabel(t) : 'initial',
+    actor: t.event?.actor ?? 'initial',
+    step: t.event?.step ?? null,
+    node: t.event?.node ?? null,
+    changes: t.changes,
+    failing: t.index === trace[last].index,
+  }));
+  const affected = new Set(v.blast.nodes);
+  const row = (label: string, kind: Timeline['rows'][number]['kind'], cell: (t: TraceStep) => string[], isAffected = false) => {
+    const cells = trace.map((t, i) => {
+      const lines = cell(t);
+      return { lines, changed: i > 0 && lines.join('\n') !== cell(trace[i - 1]).join('\n') };
+    });
+    return { label, kind, affected: isAffected, cells };
+  };
+  const nodeNames = trace[0].world.nodes.map((n) => n.name);
+  const prefix = keyIdPrefix(trace);
+  // Active/standby only means something where nodes differ (a backend with a standby).
+  const showActive = trace.some((t) => new Set(t.world.nodes.map((n) => n.active)).size > 1);
+  return {
+    columns,
+    rows: [
+      row('runbook', 'runbook', (t) => runbookLines(t)),
+      row('keyring', 'keyring', (t) => keyringLines(t)),
+      ...nodeNames.map((name, ni) => row(name, 'node', (t) => nodeLines(t, ni, prefix, trace[0].world.nodes[ni].role, showActive), affected.has(name))),
+      row('records', 'records', (t) => t.world.records.filter((r) => r.count > 0).map((r) => `v${r.keyVersion} ${r.format} ×${r.count}`)),
+    ],
+  };
+}
+
+export function eventLabel(t: TraceStep): string {
+  const e = t.event;
+  if (!e) return 'initial';
+  if (e.type === 'step') return `${e.step ?? 'step'}${e.node ? ` (${e.node})` : ''}`;
+  return `${e.type}${e.node ? ` on ${e.node}` : ''}`;
+}
+
+function runbookLines(t: TraceStep): string[] {
+  const w = t.world;
+  const out = [w.phase];
+  if (w.reason) out.push(w.reason);
+  if (w.backend !== 'up') out.push(`backend ${w.backend}`);
+  if (w.verificationFailed) out.push('verification failed');
+  if (w.faultsUsed) out.push(`faults ${w.faultsUsed}`);
+  return out;
+}
+
+function keyringLines(t: TraceStep): string[] {
+  const k = t.world.keyring;
+  const out = [`latest v${k.latest}`];
+  if (k.rotating) out.push('rotating');
+  if (k.minDecryptionVersion > 1) out.push(`min decrypt v${k.minDecryptionVersion}`);
+  if (k.minAvailableVersion > 1) out.push(`min available v${k.minAvailableVersion}`);
+  return out;
+}
+
+// key_ids repeat the Transit key's name on every node; the grid shows what differs.
+function keyIdPrefix(trace: TraceStep[]): string {
+  const ids = trace.flatMap((t) => t.world.nodes.map((n) => n.keyId));
+  const colon = ids[0]?.indexOf(':') ?? -1;
+  if (colon < 0) return '';
+  const p = ids[0].slice(0, colon + 1);
+  return ids.every((id) => id.startsWith(p)) ? p : '';
+}
+
+function nodeLines(t: TraceStep, ni: number, keyIdPrefixToDrop: string, t0Role: string, showActive: boolean): string[] {
+  const n = t.world.nodes[ni];
+  if (!n) return ['(absent)'];
+  const known = Object.entries(n.keyVersions)
+    .filter(([, v]) => v > 0)
+    .map(([state, v]) => `${state}=v${v}`);
+  return [
+    n.release,
+    // The role every node starts in says nothing; only the operator's progress does.
+    n.role === t0Role ? n.status : `${n.status} · ${n.role}`,
+    known.length ? `keys ${known.join(' ')}` : 'no key state',
+    n.activeKeyVersion > 0 ? `promoted v${n.activeKeyVersion}` : 'nothing promoted',
+    `key_id ${n.keyId.slice(keyIdPrefixToDrop.length)}`,
+    ...(showActive ? [n.active ? 'active' : 'standby'] : []),
+    ...(n.configDrift ? ['config drifted'] : []),
+  ];
+}
+
+// One series per (wire format, key version): what a reader needs to see a new format or key
+// version appear in the store, whoever wrote it.
+export function recordSeries(trace: TraceStep[]): RecordSeries {
+  const keyOf = (format: string, keyVersion: number) => `${format} · key v${keyVersion}`;
+  const series = new Map<string, RecordSeries['series'][number]>();
+  for (const t of trace) {
+    for (const r of t.world.records) {
+      const label = keyOf(r.format, r.keyVersion);
+      if (!series.has(label)) series.set(label, { label, format: r.format, keyVersion: r.keyVersion, counts: [] });
+    }
+  }
+  for (const s of series.values()) {
+    s.counts = trace.map((t) => sum(t.world.records.filter((r) => r.format === s.format && r.keyVersion === s.keyVersion).map((r) => r.count)));
+  }
+  const ordered = [...series.values()].sort((a, b) => a.format.localeCompare(b.format) || a.keyVersion - b.keyVersion);
+  return { steps: trace.map((t) => t.index), series: ordered };
+}
+
+export function coverageView(r: LoadedResult): CoverageView {
+  const c = r.coverage;
+  const ran = Object.entries(c.runbookSteps).map(([step, count]) => ({ step, count }));
+  const never = (c.stepsNeverReached ?? []).filter((s) => !(c.runbookSteps[s] > 0));
+  let faults: CoverageView['faults'] = null;
+  if (c.faultsByStep) {
+    const positions = runbookOrder(unique(Object.values(c.faultsByStep).flatMap((m) => Object.keys(m))));
+    faults = {
+      positions,
+      rows: Object.entries(c.faultsByStep)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([fault, m]) => ({ fault, counts: positions.map((p) => m[p] ?? 0) })),
+    };
+  }
+  return {
+    steps: [...ran, ...never.map((step) => ({ step, count: 0 }))],
+    neverReached: never,
+    phases: Object.entries(c.phases ?? {}).map(([phase, states]) => ({ phase, states })),
+    events: Object.entries(c.events ?? {})
+      .map(([event, count]) => ({ event, count }))
+      .sort((a, b) => b.count - a.count),
+    combinations: c.combinations ?? null,
+    faults,
+  };
+}
+
+const PHASE_ORDER = ['before', 'upgrading', 'upgraded', 'rolling-back', 'rolled-back', 'deferred', 'halted'];
+
+// Positions read "phase:: node i of n: step" or "phase: after all: step" or "phase". Sorted by
+// phase, then node, then "after all"; the explorer's own order is kept within a node, since
+// it follows the runbook's steps.
+export function runbookOrder(positions: string[]): string[] {
+  const key = (p: string): [number, number] => {
+    const phase = PHASE_ORDER.indexOf(/^[\w-]+/.exec(p)?.[0] ?? '');
+    const node = /node (\d+) of/.exec(p);
+    return [phase < 0 ? PHASE_ORDER.length : phase, node ? Number(node[1]) : /after all/.test(p) ? 1e6 : 0];
+  };
+  return positions
+    .map((p, i) => ({ p, i, k: key(p) }))
+    .sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || a.i - b.i)
+    .map((x) => x.p);
+}
+
+function unique<T>(xs: T[]): T[] {
+  return [...new Set(xs)];
+}
+
+function sum(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}

@@ -1,0 +1,62 @@
+// The page's stylesheet. Inline so the report stays one file; plain CSS, printable.
+export const STYLE = `
+:root { --bad:#b91c1c; --bad-bg:#fee2e2; --good:#15803d; --good-bg:#dcfce7; --warn:#a16207; --warn-bg:#fef9c3; --line:#d1d5db; --muted:#6b7280; --changed:#dbeafe; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0; color: #111827; background: #fff; }
+header { padding: 16px 24px; border-bottom: 1px solid var(--line); background: #f9fafb; }
+header h1 { margin: 0 0 6px; font-size: 20px; }
+main { padding: 0 24px 24px; max-width: 1600px; }
+footer { padding: 8px 24px 24px; border-top: 1px solid var(--line); }
+h2 { margin-top: 28px; border-bottom: 2px solid #111827; padding-bottom: 4px; }
+h3 { margin-top: 32px; font-size: 18px; }
+h4 { margin: 20px 0 6px; font-size: 15px; }
+h5 { margin: 14px 0 6px; font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: #374151; }
+code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; background: #f3f4f6; padding: 1px 4px; border-radius: 3px; }
+a { color: #1d4ed8; }
+.muted { color: var(--muted); } .small { font-size: 12px; }
+.banner { display: inline-block; margin: 0; padding: 6px 12px; border-radius: 6px; font-weight: 600; }
+.banner.bad { background: var(--bad-bg); color: var(--bad); } .banner.good { background: var(--good-bg); color: var(--good); } .banner.warn { background: var(--warn-bg); color: var(--warn); }
+.badge { display: inline-block; padding: 1px 7px; border-radius: 10px; font-size: 11px; font-weight: 600; vertical-align: middle; white-space: nowrap; }
+.badge.bad, .badge.rb-unsafe { background: var(--bad-bg); color: var(--bad); } .badge.good, .badge.rb-safe { background: var(--good-bg); color: var(--good); }
+.badge.warn, .badge.rb-refused { background: var(--warn-bg); color: var(--warn); } .badge.rb-not-offered { background: #e5e7eb; color: #374151; }
+.ok-text { color: var(--good); } .bad-text { color: var(--bad); font-weight: 600; } .warn-text { color: var(--warn); font-weight: 600; }
+p.warn { background: var(--warn-bg); border-left: 4px solid var(--warn); padding: 6px 10px; }
+.toc ul { margin: 4px 0; padding-left: 20px; } .toc > ul { columns: 2; } .toc li { break-inside: avoid; }
+.scroll { overflow-x: auto; }
+table.data { border-collapse: collapse; margin: 6px 0 10px; }
+table.data th, table.data td { border: 1px solid var(--line); padding: 3px 8px; text-align: left; vertical-align: top; }
+table.data thead th { background: #f3f4f6; font-weight: 600; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.failed td:first-child { border-left: 4px solid var(--bad); }
+tr.totals { font-weight: 600; background: #f9fafb; }
+tr.never td { background: var(--bad-bg); } tr.unreadable td { background: var(--bad-bg); } td.zero { color: #d1d5db; text-align: center; }
+tr.first-no-return td { border-top: 3px solid var(--bad); }
+.cols { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; } .cols > * { flex: 1 1 420px; min-width: 0; }
+figure.chart { margin: 10px 0; } figure.chart figcaption { font-weight: 600; margin-bottom: 4px; }
+.canvas-box { position: relative; height: 280px; } figure.small .canvas-box { height: 220px; max-width: 900px; }
+section.run { border-top: 1px solid var(--line); margin-top: 28px; }
+article.violation { border: 1px solid #fca5a5; border-left: 6px solid var(--bad); border-radius: 6px; padding: 4px 14px 10px; margin: 12px 0 20px; }
+.detail { font-size: 15px; font-weight: 600; color: var(--bad); margin: 4px 0; }
+dl.blast { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 8px 0; }
+dl.blast dt { font-weight: 600; color: #374151; } dl.blast dd { margin: 0; }
+code.replay { background: #111827; color: #f9fafb; padding: 3px 8px; user-select: all; }
+.timeline-wrap { overflow-x: auto; border: 1px solid var(--line); margin: 10px 0 4px; }
+table.timeline { border-collapse: separate; border-spacing: 0; font-size: 11.5px; }
+table.timeline th, table.timeline td { border-right: 1px solid var(--line); border-bottom: 1px solid var(--line); padding: 3px 6px; vertical-align: top; min-width: 112px; max-width: 170px; overflow-wrap: anywhere; }
+table.timeline thead th { background: #f3f4f6; position: sticky; top: 0; text-align: left; font-weight: 400; }
+table.timeline th[scope=row], table.timeline th.corner { position: sticky; left: 0; background: #f9fafb; z-index: 2; min-width: 120px; font-weight: 600; text-align: left; }
+table.timeline .step-no { display: block; font-weight: 700; } table.timeline .actor { display: block; font-size: 10px; text-transform: uppercase; color: var(--muted); }
+table.timeline .event { display: block; font-weight: 600; }
+th.actor-fault .actor, span.actor-fault { color: var(--bad); } th.actor-environment .actor, span.actor-environment { color: #7c3aed; }
+table.timeline td .lead { font-weight: 600; }
+table.timeline td.changed { background: var(--changed); }
+table.timeline th.failing, table.timeline td.failing { background: var(--bad-bg); box-shadow: inset 2px 0 0 var(--bad), inset -2px 0 0 var(--bad); }
+table.timeline th.failing { box-shadow: inset 2px 0 0 var(--bad), inset -2px 0 0 var(--bad), inset 0 2px 0 var(--bad); color: var(--bad); }
+table.timeline td.failing.affected { background: #fca5a5; }
+tr.row-node td { min-height: 60px; } tr.row-records td { color: #374151; }
+.legend { font-size: 12px; color: var(--muted); margin: 2px 0 8px; }
+.swatch { display: inline-block; width: 12px; height: 12px; vertical-align: middle; border: 1px solid var(--line); }
+.swatch.failing { background: var(--bad-bg); border-color: var(--bad); } .swatch.changed { background: var(--changed); }
+details.steps ol { font-size: 12.5px; } details.steps li.failing { color: var(--bad); font-weight: 600; }
+@media print { .timeline-wrap { overflow: visible; } nav.toc { display: none; } }
+`;

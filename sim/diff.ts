@@ -1,0 +1,166 @@
+// What a runbook change did to safety: the violations the head makes newly reachable and the
+// ones it removes. Pure: takes two results, returns the comparison and its renderings.
+//
+// Violations are matched by property and by the trace's shape (who did what, at which runbook
+// step), never by text: node names, record counts and wording may change between the two
+// files without the finding being a new one.
+import type { RunResult, Violation } from './result.js';
+
+export interface ShapedViolation {
+  violation: Violation;
+  shape: string[]; // one "actor event [step]" per event, nodes left out
+}
+
+export interface RunbookDiff {
+  base: Side;
+  head: Side;
+  added: ShapedViolation[]; // reachable in head, not in base
+  removed: ShapedViolation[]; // reachable in base, not in head
+  kept: ShapedViolation[]; // in both (head's copy)
+  // A side whose search was cut by a bound proves nothing by absence: a removal seen there, or
+  // a head with no new finding, is not a pass.
+  conclusive: boolean;
+}
+
+export interface Side {
+  file: string;
+  name: string;
+  verdict: RunResult['verdict'];
+  complete: boolean;
+  boundsHit: string[];
+  states: number;
+  violations: number;
+}
+
+export function traceShape(v: Violation): string[] {
+  return v.trace.slice(1).map((t) => {
+    const e = t.event;
+    if (!e) return 'initial';
+    return e.step ? `${e.actor} ${e.type} [${e.step}]` : `${e.actor} ${e.type}`;
+  });
+}
+
+function keyOf(s: ShapedViolation): string {
+  return `${s.violation.property}\u0000${s.shape.join('\u0001')}`;
+}
+
+function side(r: RunResult): Side {
+  return {
+    file: r.scenario.file,
+    name: r.scenario.name,
+    verdict: r.verdict,
+    complete: r.complete,
+    boundsHit: r.boundsHit,
+    states: r.figures.states,
+    violations: r.violations.length,
+  };
+}
+
+export function diffResults(base: RunResult, head: RunResult): RunbookDiff {
+  const shaped = (r: RunResult) => r.violations.map((violation) => ({ violation, shape: traceShape(violation) }));
+  // Multiset matching: two identical findings in head against one in base leave one new.
+  const pool = new Map<string, number>();
+  for (const b of shaped(base)) pool.set(keyOf(b), (pool.get(keyOf(b)) ?? 0) + 1);
+  const added: ShapedViolation[] = [];
+  const kept: ShapedViolation[] = [];
+  for (const h of shaped(head)) {
+    const left = pool.get(keyOf(h)) ?? 0;
+    if (left > 0) {
+      pool.set(keyOf(h), left - 1);
+      kept.push(h);
+    } else added.push(h);
+  }
+  const headPool = new Map<string, number>();
+  for (const h of shaped(head)) headPool.set(keyOf(h), (headPool.get(keyOf(h)) ?? 0) + 1);
+  const removed: ShapedViolation[] = [];
+  for (const b of shaped(base)) {
+    const left = headPool.get(keyOf(b)) ?? 0;
+    if (left > 0) headPool.set(keyOf(b), left - 1);
+    else removed.push(b);
+  }
+  return { base: side(base), head: side(head), added, removed, kept, conclusive: base.complete && head.complete };
+}
+
+// 1 when the head is newly unsafe, or when a bound kept the head's search from proving it is
+// not; 0 otherwise. (2, bad input, is the CLI's.)
+export function diffExitCode(d: RunbookDiff): 0 | 1 {
+  return d.added.length > 0 || !d.head.complete ? 1 : 0;
+}
+
+function headline(d: RunbookDiff): string {
+  if (d.added.length > 0) return `the change makes ${d.added.length} unsafe state${d.added.length === 1 ? '' : 's'} newly reachable`;
+  if (!d.head.complete) return `inconclusive: the head's search stopped at a bound (${d.head.boundsHit.join(', ') || 'incomplete'}); nothing new was found in the part explored`;
+  if (d.removed.length > 0) return `no new unsafe state; the change removes ${d.removed.length}`;
+  return 'no change in reachable unsafe states';
+}
+
+// Another trace for the same property is still a new finding (it is a new way to get there),
+// but saying so helps the reader see what moved.
+function sameProperty(v: ShapedViolation, others: ShapedViolation[]): boolean {
+  return others.some((o) => o.violation.property === v.violation.property);
+}
+
+function blastText(v: Violation): string {
+  const b = v.blast;
+  return `${b.recordsAffected.toLocaleString('en-US')} of ${b.recordsTotal.toLocaleString('en-US')} records${b.nodes.length ? ` on ${b.nodes.join(', ')}` : ''}`;
+}
+
+function stepLines(v: Violation): string[] {
+  return v.trace.slice(1).map((t) => {
+    const e = t.event!;
+    const what = e.type === 'step' ? `${e.step ?? 'step'}${e.node ? ` (${e.node})` : ''}` : `${e.type}${e.node ? ` on ${e.node}` : ''}`;
+    return `${String(t.index).padStart(3)}. ${e.actor.padEnd(11)} ${what}${t.changes.length ? `: ${t.changes.join('; ')}` : ''}`;
+  });
+}
+
+export function formatDiffText(d: RunbookDiff): string {
+  const out: string[] = [];
+  out.push(`base ${d.base.file}: ${d.base.verdict}, ${d.base.violations} violation(s), ${d.base.states.toLocaleString('en-US')} states${d.base.complete ? '' : ' (bound hit)'}`);
+  out.push(`head ${d.head.file}: ${d.head.verdict}, ${d.head.violations} violation(s), ${d.head.states.toLocaleString('en-US')} states${d.head.complete ? '' : ' (bound hit)'}`);
+  out.push('', `${diffExitCode(d) ? 'FAIL' : 'ok  '} ${headline(d)}`);
+  if (d.added.length) {
+    out.push('', 'newly reachable in head:');
+    for (const a of d.added) {
+      const note = sameProperty(a, d.removed) ? ' (base reached it by another path)' : '';
+      out.push(`  + ${a.violation.property} [${a.violation.category}]${note}: ${a.violation.detail}`);
+      out.push(`    blast radius: ${blastText(a.violation)}`);
+      out.push(...stepLines(a.violation).map((l) => `    ${l}`));
+    }
+  }
+  if (d.removed.length) {
+    out.push('', `no longer reachable in head${d.head.complete ? '' : ' (within the bound explored)'}:`);
+    for (const r of d.removed) out.push(`  - ${r.violation.property} [${r.violation.category}]: ${r.violation.detail} (${r.shape.length} steps)`);
+  }
+  if (d.kept.length) out.push('', `still reachable in both: ${d.kept.map((k) => k.violation.property).join(', ')}`);
+  return out.join('\n');
+}
+
+export function formatDiffMarkdown(d: RunbookDiff, command?: string): string {
+  const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
+  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const out: string[] = [];
+  const mark = diffExitCode(d) ? (d.added.length ? '❌' : '⚠️') : '✅';
+  out.push(`### ${mark} rollsafe: ${headline(d)}`, '');
+  out.push('| | file | verdict | violations | states explored |', '|---|---|---|---|---|');
+  for (const [label, s] of [['base', d.base], ['head', d.head]] as const) {
+    out.push(`| ${label} | ${code(s.file)} | ${s.verdict}${s.complete ? '' : ` (bound hit: ${cell(s.boundsHit.join(', '))})`} | ${s.violations} | ${s.states.toLocaleString('en-US')} |`);
+  }
+  if (d.added.length) {
+    out.push('', `#### Newly reachable (${d.added.length})`);
+    for (const a of d.added) {
+      const v = a.violation;
+      const note = sameProperty(a, d.removed) ? ' — base reached this property by another path' : '';
+      out.push('', `**${code(v.property)}** (${v.category})${note}: ${v.detail}`, '', `> ${v.explanation}`, '', `Blast radius: **${blastText(v)}**.`, '');
+      out.push(`<details><summary>Shortest trace: ${a.shape.length} steps</summary>`, '', '```', ...stepLines(v), '```', '', '</details>');
+    }
+  }
+  if (d.removed.length) {
+    out.push('', `#### No longer reachable (${d.removed.length})${d.head.complete ? '' : ' — within the bound explored'}`, '');
+    for (const r of d.removed) out.push(`- ${code(r.violation.property)} (${r.violation.category}): ${r.violation.detail}`);
+  }
+  if (d.kept.length) {
+    out.push('', `Still reachable in both: ${d.kept.map((k) => code(k.violation.property)).join(', ')}.`);
+  }
+  if (command) out.push('', `<sub>Reproduce: ${code(command)}</sub>`);
+  return `${out.join('\n')}\n`;
+}
