@@ -36,6 +36,7 @@ import {
   MIN_DECRYPT,
   N_ACTIVE,
   N_KNOWN,
+  N_RELEASE,
   N_ROLE,
   N_STATUS,
   ROTATING,
@@ -118,7 +119,7 @@ export function evNode(e: Ev): number {
 }
 
 function faultAllowed(c: Ctx, w: World, f: FaultName): boolean {
-  return w[FAULTS] < c.s.faultBudget && c.s.faults.some((x) => x.name === f);
+  return w[FAULTS] < c.s.faultBudget && c.declaredFaults.has(f);
 }
 
 // A fault that strikes the step under way: only when that step is next and has its targets.
@@ -310,40 +311,85 @@ function spoil(c: Ctx, w: World, targets: number[]): void {
 }
 
 // An API server caches the data keys of every record its plugin could read; the cache hides a
-// later loss of that ability until the API server restarts. Dead kinds leave the cache.
+// later loss of that ability until the API server restarts. Dead kinds leave the cache. Works
+// on bit masks over record kinds: this runs after every event.
 function refreshCaches(c: Ctx, w: World): void {
+  if (!c.anyCache) return;
   const L = c.L;
+  const live = c.scratchLive;
+  const avail = c.scratchAvail;
+  for (let word = 0; word < L.cacheWords; word++) {
+    live[word] = 0;
+    avail[word] = 0;
+  }
+  const lo = Math.max(w[MIN_DECRYPT], w[MIN_AVAILABLE]);
+  for (let k = 0; k < L.kinds; k++) {
+    const bit = 1 << k % 31;
+    const word = (k / 31) | 0;
+    if (w[L.recordBase + k] !== 0) live[word] |= bit;
+    const v = c.kindVersion[k];
+    if (v >= lo && v <= w[LATEST]) avail[word] |= bit;
+  }
   for (let n = 0; n < c.s.nodeCount; n++) {
-    if (!c.s.components[c.s.nodeComponent[n]].cachesDataKeys) continue;
-    const base = nodeAt(L, n) + L.cacheOffset;
-    const running = w[nodeAt(L, n) + N_STATUS] === Status.Running;
-    const rel = running ? releaseOf(c, w, n) : null;
-    const known = rel ? w[nodeAt(L, n) + N_KNOWN + rel.keyState] : 0;
-    const served = c.s.components[c.s.nodeComponent[n]].formats;
+    const ci = c.s.nodeComponent[n];
+    if (!c.s.components[ci].cachesDataKeys) continue;
+    const served = c.formatKinds[ci];
+    const b = nodeAt(L, n);
+    const running = w[b + N_STATUS] === Status.Running;
+    const rel = w[b + N_RELEASE];
+    const known = running ? w[b + N_KNOWN + c.s.releases[rel].keyState] : 0;
+    const readable = running ? c.readMask[rel][Math.min(known, L.V)] : null;
     for (let word = 0; word < L.cacheWords; word++) {
-      let bits = w[base + word];
-      const lo = word * 31;
-      const hi = Math.min(L.kinds, lo + 31);
-      for (let k = lo; k < hi; k++) {
-        const bit = 1 << (k - lo);
-        if (w[L.recordBase + k] === 0) bits &= ~bit;
-        else if (rel && ((served >> c.kindFormat[k]) & 1) === 1 && canRead(c, w, rel, k, known)) bits |= bit;
-      }
-      w[base + word] = bits;
+      let bits = w[b + L.cacheOffset + word] & live[word];
+      if (readable) bits |= readable[word] & live[word] & avail[word] & served[word];
+      w[b + L.cacheOffset + word] = bits;
     }
   }
 }
 
-function canRead(c: Ctx, w: World, rel: ReturnType<typeof releaseOf>, k: number, known: number): boolean {
-  const v = c.kindVersion[k];
-  return (
-    ((rel.readsFormats >> c.kindFormat[k]) & 1) === 1 &&
-    ((rel.readsAad >> c.kindAad[k]) & 1) === 1 &&
-    v <= known &&
-    v >= w[MIN_DECRYPT] &&
-    v >= w[MIN_AVAILABLE] &&
-    v <= w[LATEST]
-  );
+// Could this kind of event ever be enabled in this scenario (for node n)? Leaving out the
+// ones that cannot keeps the engines from asking every guard about them in every state.
+function possible(c: Ctx, kind: number, n: number): boolean {
+  const s = c.s;
+  const declared = (f: FaultName) => s.faultBudget > 0 && s.faults.some((x) => x.name === f);
+  const comp = n >= 0 ? s.components[s.nodeComponent[n]] : null;
+  switch (kind) {
+    case K.Step:
+      return n < 0 || c.rbNodes.includes(n);
+    case K.Remediate:
+    case K.DecideRollback:
+      return true;
+    case K.PluginCrash:
+      return declared('plugin-crash') && c.rbNodes.includes(n);
+    case K.ApiServerRestart:
+      return declared('api-server-restart') && !!comp?.cachesDataKeys;
+    case K.ImageReplaceFails:
+      return declared('image-replace-fails');
+    case K.ConfigDrift:
+      return declared('config-drift');
+    case K.BackendOutage:
+    case K.BackendRecovers:
+      return declared('backend-outage');
+    case K.RotationStarts:
+      return declared('rotation-starts');
+    case K.RotationCompletes:
+      return declared('rotation-starts') || s.keyring.rotationInProgress;
+    case K.MigrationFails:
+      return declared('migration-fails');
+    case K.RewrapInterrupted:
+      return declared('rewrap-interrupted');
+    case K.DistributionIncomplete:
+      return declared('distribution-incomplete');
+    case K.ForcedFailover:
+      return declared('forced-failover') && !!comp?.activePassive;
+    case K.Failover:
+      return !!comp?.activePassive;
+    case K.TimePasses:
+      return s.clockHorizonDays > 0;
+    case K.Write:
+      return s.workload.writes;
+  }
+  return true;
 }
 
 // Every event that could apply in some world of this scenario: the alphabet engines draw from.
@@ -352,8 +398,8 @@ export function alphabet(c: Ctx): Ev[] {
   EVENT_KINDS.forEach((name, kind) => {
     if (NODE_EVENTS.has(name)) {
       if (name === 'step') out.push(ev(kind));
-      for (let n = 0; n < c.s.nodeCount; n++) out.push(ev(kind, n));
-    } else out.push(ev(kind));
+      for (let n = 0; n < c.s.nodeCount; n++) if (possible(c, kind, n)) out.push(ev(kind, n));
+    } else if (possible(c, kind, -1)) out.push(ev(kind));
   });
   return out;
 }

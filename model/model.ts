@@ -70,8 +70,9 @@ export class Model {
     this.c = makeCtx(s, this.L);
     this.events = alphabet(this.c);
     this.checked = PROPERTIES.filter((p) => s.properties.includes(p.name));
-    this.stateProps = this.checked.filter((p) => p.state);
-    this.edgeProps = this.checked.filter((p) => p.edge);
+    const live = this.checked.filter((p) => !p.applies || p.applies(s));
+    this.stateProps = live.filter((p) => p.state);
+    this.edgeProps = live.filter((p) => p.edge);
   }
 
   // With no before-you-start checks and no schedule there is nothing to decide before the

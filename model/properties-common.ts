@@ -23,6 +23,9 @@ export interface PropertyDef {
   kind: PropertyKind;
   category: Category;
   explanation: string;
+  // false when nothing in this scenario could make it fail (no shared store, no tiers...):
+  // it then holds trivially and is not evaluated
+  applies?: (s: Ctx['s']) => boolean;
   state?: (c: Ctx, w: World) => PropertyHit | null;
   edge?: (c: Ctx, prev: World, next: World) => PropertyHit | null;
 }

@@ -73,6 +73,7 @@ const upgradeOrder: PropertyDef = {
   kind: 'always',
   category: 'safety',
   explanation: 'A component is upgraded only after every component it depends on (a lower tier) runs its new release.',
+  applies: (s) => s.components.some((c) => c.dependsOn.length > 0),
   edge(c, prev, next) {
     if (prev[PHASE] !== Phase.Upgrading) return null;
     for (const n of changedNodes(c, prev, next)) {
@@ -94,6 +95,7 @@ const compatibleReleases: PropertyDef = {
   category: 'safety',
   explanation:
     'When the runbook ends, every running release finds releases of its own series on the components it depends on: no cross-series mix is left running.',
+  applies: (s) => s.components.some((c) => c.dependsOn.length > 0),
   edge(c, prev, next) {
     const endedNow = (next[PHASE] === Phase.Upgraded || next[PHASE] === Phase.RolledBack) && prev[PHASE] !== next[PHASE];
     if (!endedNow) return null;
@@ -121,6 +123,7 @@ const mixedWriters: PropertyDef = {
   category: 'safety',
   explanation:
     'Two releases never write one shared store (a database) at the same time unless the store is in a compatibility phase that both read (an expand migration).',
+  applies: (s) => s.components.some((c) => c.sharedStore),
   state(c, w) {
     for (const comp of c.s.components) {
       if (!comp.sharedStore) continue;
@@ -147,6 +150,7 @@ const failoverToOlder: PropertyDef = {
   kind: 'always',
   category: 'safety',
   explanation: 'An older release never becomes the active node on data a newer release has already written.',
+  applies: (s) => s.components.some((c) => c.activePassive),
   state(c, w) {
     for (let ci = 0; ci < c.s.components.length; ci++) {
       const comp = c.s.components[ci];

@@ -35,6 +35,13 @@ export interface Ctx {
   rbNodes: number[]; // nodes of the components the runbook touches
   stageNodes: Map<Stage, number[]>;
   // one-entry cache: enabled() asks for the position of the same (never mutated) world many times
+  declaredFaults: Set<string>;
+  anyCache: boolean;
+  // readMask[release][known version]: kinds (as cache words) the release can decrypt
+  readMask: Int32Array[][];
+  formatKinds: Int32Array[]; // per component: the record kinds it serves, as cache words
+  scratchLive: Int32Array;
+  scratchAvail: Int32Array;
   posWorld: World | null;
   posSlots: Int32Array; // the slots position() depends on, as they were when cached
   pos: Position | null;
@@ -55,6 +62,21 @@ export function makeCtx(s: CompiledScenario, L: Layout): Ctx {
     const comp = s.components[ci];
     for (let i = 0; i < comp.nodes; i++) rbNodes.push(comp.firstNode + i);
   }
+  const readMask = s.releases.map((rel) =>
+    Array.from({ length: L.V + 1 }, (_, known) => {
+      const m = new Int32Array(L.cacheWords);
+      for (let k = 0; k < L.kinds; k++) {
+        const ok = ((rel.readsFormats >> kindFormat[k]) & 1) === 1 && ((rel.readsAad >> kindAad[k]) & 1) === 1 && kindVersion[k] <= known;
+        if (ok) m[(k / 31) | 0] |= 1 << k % 31;
+      }
+      return m;
+    }),
+  );
+  const formatKinds = s.components.map((comp) => {
+    const m = new Int32Array(L.cacheWords);
+    for (let k = 0; k < L.kinds; k++) if ((comp.formats >> kindFormat[k]) & 1) m[(k / 31) | 0] |= 1 << k % 31;
+    return m;
+  });
   return {
     s,
     L,
@@ -62,6 +84,12 @@ export function makeCtx(s: CompiledScenario, L: Layout): Ctx {
     kindFormat,
     kindAad,
     rbNodes,
+    declaredFaults: new Set(s.faults.map((f) => f.name)),
+    anyCache: s.components.some((c) => c.cachesDataKeys),
+    readMask,
+    formatKinds,
+    scratchLive: new Int32Array(L.cacheWords),
+    scratchAvail: new Int32Array(L.cacheWords),
     stageNodes: new Map(),
     posWorld: null,
     posSlots: new Int32Array(3 + 2 * rbNodes.length),
