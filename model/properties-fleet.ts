@@ -7,9 +7,16 @@ import { withinRollbackWindow } from './checks.js';
 import { type PropertyDef, hit, kindsLabel, names } from './properties-common.js';
 import { type World, N_RELEASE, PHASE, Phase, nodeAt } from './world.js';
 
+// Nodes whose release changed in this step; most steps change none, and say so cheaply.
+const NONE: number[] = [];
 function changedNodes(c: Ctx, prev: World, next: World): number[] {
-  const out: number[] = [];
-  for (let n = 0; n < c.s.nodeCount; n++) if (prev[nodeAt(c.L, n) + N_RELEASE] !== next[nodeAt(c.L, n) + N_RELEASE]) out.push(n);
+  let out: number[] = NONE;
+  for (let n = 0; n < c.s.nodeCount; n++) {
+    if (prev[nodeAt(c.L, n) + N_RELEASE] !== next[nodeAt(c.L, n) + N_RELEASE]) {
+      if (out === NONE) out = [];
+      out.push(n);
+    }
+  }
   return out;
 }
 

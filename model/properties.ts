@@ -106,10 +106,10 @@ const unreadableRecord: PropertyDef = {
     return hit(this.name, `no release and key version can read ${kindsLabel(c, ks)}`, c, w, ks, []);
   },
   edge(c, prev, next) {
+    if (next[BACKUP_VALID] === 0) return null; // only a restore shrinks the store
     const before = totalRecords(c, prev);
     const after = totalRecords(c, next);
-    if (after >= before || next[BACKUP_VALID] === 0) return null;
-    // only a restore shrinks the store
+    if (after >= before) return null;
     const h = hit(this.name, `a restore dropped ${before - after} records written after the backup was taken`, c, next, [], []);
     h.blast.recordsAffected = before - after;
     h.blast.recordsTotal = before;

@@ -7,9 +7,9 @@ import { N_RELEASE, N_STATUS, Phase, Status, nodeAt } from '../model/world.js';
 import type { Coverage, NoReturnPoint } from './result.js';
 import type { ExploredGraph, Reverse } from './explore.js';
 
-// Counts, per distinct state, each (release, wire format, AAD, key version, readable) that a
-// running node met in live records. Indexed numerically: this runs once per new state.
-export function combinationCoverage(model: Model, w: World, into: Map<number, number>): void {
+// Counts, per distinct state, each (release, record kind, readable) that a running node met in
+// live records, in a flat array: this runs once per new state.
+export function combinationCoverage(model: Model, w: World, into: Int32Array): void {
   const { c, L, s } = model;
   for (let n = 0; n < s.nodeCount; n++) {
     const b = nodeAt(L, n);
@@ -17,15 +17,19 @@ export function combinationCoverage(model: Model, w: World, into: Map<number, nu
     const rel = w[b + N_RELEASE];
     for (let k = 0; k < L.kinds; k++) {
       if (w[L.recordBase + k] === 0) continue;
-      const code = ((rel * L.kinds + k) << 1) | (nodeReads(c, w, n, k) ? 1 : 0);
-      into.set(code, (into.get(code) ?? 0) + 1);
+      into[((rel * L.kinds + k) << 1) | (nodeReads(c, w, n, k) ? 1 : 0)]++;
     }
   }
 }
 
-export function combinationList(model: Model, counts: Map<number, number>): Coverage['combinations'] {
+export function combinationCounts(model: Model): Int32Array {
+  return new Int32Array(model.s.releases.length * model.L.kinds * 2);
+}
+
+export function combinationList(model: Model, counts: Int32Array): Coverage['combinations'] {
   const { c, L, s } = model;
   return [...counts.entries()]
+    .filter(([, states]) => states > 0)
     .map(([code, states]) => {
       const k = (code >> 1) % L.kinds;
       const rel = Math.floor((code >> 1) / L.kinds);

@@ -8,7 +8,7 @@ import { PHASE, PHASE_NAMES, Phase, REASON } from '../model/world.js';
 import { concretePath } from './trace.js';
 import { StateStore } from './state-store.js';
 import { type EngineOutcome, type Finding, emptyCoverage } from './outcome.js';
-import { combinationCoverage, combinationList, noReturnPoints } from './explore-analysis.js';
+import { combinationCounts, combinationCoverage, combinationList, noReturnPoints } from './explore-analysis.js';
 
 export interface ExploreOptions {
   maxDepth: number;
@@ -80,7 +80,7 @@ export function explore(model: Model, opts: ExploreOptions): EngineOutcome {
   const POSITIONS = (PHASE_NAMES.length + 1) << 16;
   const stepCounts = new Int32Array(POSITIONS);
   const faultCounts: (Int32Array | undefined)[] = EVENT_KINDS.map((_, k) => (model.isFault(k << 8) ? new Int32Array(POSITIONS) : undefined));
-  const combos = new Map<number, number>();
+  const combos = combinationCounts(model);
   const badStates: number[] = [];
   let transitions = 0;
   const boundsHit = new Set<string>();
