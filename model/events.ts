@@ -1,7 +1,7 @@
 // Every event the world can take: the operator's runbook steps, faults, workload and the
 // passing of time. Each kind is a guard (`enabled`) and an update (`apply`), both pure. The
 // XState machine (machine.ts) and the explorer's fast path (model.ts) call exactly these.
-import type { FaultName } from './types.js';
+import { FAULT_NAMES, type FaultName } from './types.js';
 import type { Ctx } from './semantics.js';
 import {
   activeNode,
@@ -94,18 +94,8 @@ export const enum K {
   Write,
 }
 export const NODE_EVENTS: ReadonlySet<EventKind> = new Set(['step', 'plugin-crash', 'api-server-restart', 'forced-failover', 'failover', 'write']);
-export const FAULT_KINDS: ReadonlySet<EventKind> = new Set([
-  'plugin-crash',
-  'api-server-restart',
-  'image-replace-fails',
-  'config-drift',
-  'backend-outage',
-  'rotation-starts',
-  'migration-fails',
-  'rewrap-interrupted',
-  'distribution-incomplete',
-  'forced-failover',
-]);
+// every fault a scenario can declare is an event of the same name
+export const FAULT_KINDS: ReadonlySet<string> = new Set<string>(FAULT_NAMES);
 export const OPERATOR_KINDS: ReadonlySet<EventKind> = new Set(['step', 'remediate', 'decide-rollback']);
 
 export function ev(kind: number, node = -1): Ev {

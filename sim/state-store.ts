@@ -9,7 +9,7 @@ export class StateStore {
   private mask: number;
   count = 0;
 
-  constructor(worldSize: number, expected = 1 << 18) {
+  constructor(worldSize: number, expected = 1 << 16) {
     this.size = worldSize;
     this.arena = new Int32Array(worldSize * expected);
     let cap = 1;
