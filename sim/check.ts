@@ -44,7 +44,9 @@ export function check(paths: string | string[], opts: CheckOptions = {}): RunRes
   });
 }
 
-// A scenario passes when it meets its expectation, or, having none, is safe.
+// A scenario passes when it meets its expectation, or, having none, is safe (the exhaustive
+// engine) or found nothing after running at all (a random campaign, which cannot prove safety).
 export function passed(r: RunResult): boolean {
-  return r.expect ? r.expect.met : r.verdict === 'safe';
+  if (r.expect) return r.expect.met;
+  return r.engine === 'explore' ? r.verdict === 'safe' : r.violations.length === 0 && r.figures.transitions > 0;
 }

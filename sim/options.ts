@@ -33,3 +33,65 @@ export function resolveExploreOptions(s: CompiledScenario, flags: ExploreFlags):
     symmetry: flags.symmetry ?? true,
   };
 }
+
+// Options of the random engines (fuzz, chaos). A campaign is a function of the scenario, these
+// options and the seed; the time budget only decides how much of it runs.
+export interface CampaignFlags {
+  seed?: number;
+  runs?: number;
+  timeMs?: number;
+  maxDepth?: number;
+  maxFaults?: number;
+}
+
+export interface ResolvedCampaignOptions {
+  seed: number;
+  runs: number | null; // null: as many as the time budget allows
+  time: string | null; // the budget as given, e.g. "30s"
+  maxDepth: number;
+  maxFaults: number;
+}
+
+export const CAMPAIGN_DEFAULTS = { seed: 1, fuzzRuns: 10_000, chaosRuns: 50_000 } as const;
+
+export const CAMPAIGN_OPTION_DOCS = {
+  seed: `seed of the campaign; the same seed and options give the same result (default ${CAMPAIGN_DEFAULTS.seed})`,
+  fuzzRuns: `generated command sequences per scenario (default ${CAMPAIGN_DEFAULTS.fuzzRuns}, or unlimited when --time is given)`,
+  chaosRuns: `random walks per scenario, numbered from 0; --shard takes its share of them (default ${CAMPAIGN_DEFAULTS.chaosRuns}, or unlimited when --time is given)`,
+  time: 'time budget for the whole command, e.g. 90s, 10m, 1h, shared by its scenarios; when it runs out the results found so far are written, marked partial (default: none; the run counts bound the campaign)',
+  maxDepth: 'most events in one run (scenario bounds.max-depth)',
+  maxFaults: 'most faults in one run (scenario faults.budget)',
+  workers: 'worker threads on this machine (default 1); results do not depend on it',
+  shard: 'run only shard k of n (e.g. 2/4) of the runs, for CI jobs in parallel; `rollsafe merge` combines the shards',
+} as const;
+
+export function resolveCampaignOptions(s: CompiledScenario, flags: CampaignFlags, defaultRuns: number): ResolvedCampaignOptions {
+  return {
+    seed: flags.seed ?? CAMPAIGN_DEFAULTS.seed,
+    // an explicit time budget without a run count means "run until the time is up"
+    runs: flags.runs ?? (flags.timeMs !== undefined ? null : defaultRuns),
+    time: flags.timeMs !== undefined ? formatDuration(flags.timeMs) : null,
+    maxDepth: flags.maxDepth ?? s.bounds.maxDepth,
+    maxFaults: flags.maxFaults ?? s.faultBudget,
+  };
+}
+
+// "90s", "10m", "1h30m", "1500ms" or plain seconds -> milliseconds; null when unreadable.
+export function parseDuration(text: string): number | null {
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+  let total = 0;
+  let end = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    total += Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+    end = re.lastIndex;
+  }
+  return end === text.length && end > 0 ? Math.round(total) : null;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}

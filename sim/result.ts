@@ -21,6 +21,15 @@ export interface Violation {
   detail: string;
   blast: { recordsAffected: number; recordsTotal: number; nodes: string[] };
   trace: TraceStep[]; // shortest found by the engine; length - 1 events
+  // random engines (fuzz, chaos): how to re-run the run that found it
+  replay?: ReplayInfo;
+}
+
+export interface ReplayInfo {
+  command: string; // e.g. rollsafe chaos <file> --seed 1 --run 417 ...
+  token: Record<string, unknown>; // fuzz: {seed, path, replayPath, properties}; chaos: {seed, run}
+  foundLength: number; // events in the path the engine found (after shrinking, for fuzz)
+  minimal: boolean; // re-minimised by breadth-first search: no shorter trace exists
 }
 
 export interface PropertyStatus {

@@ -14,7 +14,7 @@ const cases = [
     file: 'unknown-step.yaml',
     at: '57:31',
     problem: "unknown step 'swap-binary' in runbook.upgrade.each-node[2]",
-    fix: 'use one of: doctor, stop, replace-image, start, verify-ready, verify-key-id, restart-api-server',
+    fix: 'use one of: doctor, stop, replace-image, start, verify-ready, verify-crypto, verify-key-id, restart-api-server, backup, restore',
   },
   {
     file: 'write-format-nobody-reads.yaml',

@@ -6,11 +6,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getShortestPaths } from '@xstate/graph';
 import { Model } from '../../model/model.js';
-import { createRunbookMachine, toEvent } from '../../model/machine.js';
+import seedrandom from 'seedrandom';
+import { createRunbookMachine, machineStepper, toEvent } from '../../model/machine.js';
 import { loadScenarioText } from '../../model/scenario/load.js';
 import { packageRoot } from '../../model/package-root.js';
 import type { CompiledScenario } from '../../model/types.js';
 import { explore } from '../explore.js';
+import { benchEngines } from './engines.js';
 import { xstateBfs } from './xstate-bfs.js';
 
 const SCENARIO = 'scenarios/bao-kms-provider/upgrade.yaml';
@@ -81,7 +83,36 @@ export async function benchExplorer(): Promise<string[]> {
   say(`  @xstate/graph getShortestPaths:       ${fmt(graph.value.length)} states in ${graph.ms.toFixed(0)} ms = ${fmt(rate(graph.value.length, graph.ms))} states/s`);
   say(`  ratio explorer / @xstate/graph:       ${(rate(oursSmall.states, oursSmall.ms) / rate(graph.value.length, graph.ms)).toFixed(0)}x`);
   if (graph.value.length !== oursSmall.states) say(`  WARNING: state counts differ (${graph.value.length} vs ${oursSmall.states})`);
+
+  // 4. random walks: the same walk stepping the XState machine, as the chaos engine's baseline
+  const walkScenario = variant(3, 2);
+  const xsWalk = best(2, () => xstateRandomWalk(walkScenario, 3_000));
+  say(`scenario: ${walkScenario.file}`);
+  say(`  random walk stepping XState:          ${fmt(xsWalk.value)} steps in ${xsWalk.ms.toFixed(0)} ms = ${fmt(rate(xsWalk.value, xsWalk.ms))} steps/s`);
+  const engines = await benchEngines();
+  for (const l of engines.lines) say(l);
+  const xsRate = rate(xsWalk.value, xsWalk.ms);
+  say(`  ratio chaos / XState walk:            ${(engines.chaosRate / xsRate).toFixed(1)}x; fuzz / XState walk: ${(engines.fuzzRate / xsRate).toFixed(1)}x`);
   return lines;
+}
+
+// Random walks that step the machine itself: what a chaos engine without the fast path costs.
+function xstateRandomWalk(s: CompiledScenario, walks: number): number {
+  const model = new Model(s);
+  const stepper = machineStepper(createRunbookMachine(s));
+  const events = model.events.map(toEvent);
+  const rng = seedrandom('bench');
+  let steps = 0;
+  for (let i = 0; i < walks; i++) {
+    let snap = stepper.initial();
+    for (let d = 0; d < s.bounds.maxDepth; d++) {
+      const enabled = events.filter((e) => stepper.can(snap, e));
+      if (enabled.length === 0) break;
+      snap = stepper.step(snap, enabled[Math.floor(rng() * enabled.length)]);
+      steps++;
+    }
+  }
+  return steps;
 }
 
 const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!);

@@ -4,12 +4,14 @@ import { check, passed } from '../check.js';
 import { OPTION_DOCS } from '../options.js';
 import { RESULT_SET_SCHEMA, type ResultSet, type RunResult } from '../result.js';
 import { VERSION } from '../version.js';
+import { toJUnit } from '../junit.js';
 import { writeFileAtomic } from './files.js';
 import { formatResult, formatTable } from './format.js';
 import { type Exit, intArg } from './program.js';
 
 interface CheckFlags {
   json?: string;
+  junit?: string;
   maxDepth?: number;
   maxFaults?: number;
   maxStates?: number;
@@ -23,6 +25,7 @@ export function registerCheck(program: Command, exit: Exit): void {
     .description('explore every interleaving of each scenario\'s runbook with its faults; compare with its expect block')
     .argument('<paths...>', 'scenario files (.yaml) or folders of them')
     .option('--json <file>', 'write the results (schema rollsafe/results@1) to this file')
+    .option('--junit <file>', 'write JUnit XML (one test case per scenario and property) to this file')
     .option('--max-depth <n>', OPTION_DOCS.maxDepth, intArg('--max-depth', 1))
     .option('--max-faults <n>', OPTION_DOCS.maxFaults, intArg('--max-faults', 0))
     .option('--max-states <n>', OPTION_DOCS.maxStates, intArg('--max-states', 1))
@@ -59,5 +62,6 @@ function runCheck(paths: string[], flags: CheckFlags, command: string): number {
     const set: ResultSet = { schema: RESULT_SET_SCHEMA, tool: { name: 'rollsafe', version: VERSION }, command: `rollsafe ${command}`, partial: false, results };
     writeFileAtomic(flags.json, `${JSON.stringify(set, null, 2)}\n`);
   }
+  if (flags.junit) writeFileAtomic(flags.junit, toJUnit(results, { name: 'rollsafe check', resultFile: flags.json }));
   return failed > 0 ? 1 : 0;
 }

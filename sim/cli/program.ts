@@ -4,6 +4,10 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ScenarioError } from '../../model/scenario/load.js';
 import { VERSION } from '../version.js';
 import { registerCheck } from './check-command.js';
+import { registerFuzz } from './fuzz-command.js';
+import { registerChaos } from './chaos-command.js';
+import { registerReplay } from './replay-command.js';
+import { registerMerge } from './merge-command.js';
 import { registerReport } from './report-command.js';
 import { registerServe } from './serve-command.js';
 import { registerDiff } from './diff-command.js';
@@ -30,6 +34,10 @@ export function buildProgram(exit: Exit): Command {
     .exitOverride()
     .showHelpAfterError('(run rollsafe --help for usage)');
   registerCheck(program, exit);
+  registerFuzz(program, exit);
+  registerChaos(program, exit);
+  registerReplay(program, exit);
+  registerMerge(program, exit);
   registerReport(program, exit);
   registerServe(program, exit);
   registerDiff(program, exit);

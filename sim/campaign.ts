@@ -1,0 +1,194 @@
+// Random campaigns over scenario files: the library's `fuzz` and `chaos`. Loads scenarios,
+// shares the time budget between them, runs the engine, and turns its outcome into the common
+// RunResult, with a replay command on every violation. The clock and the interrupt flag are
+// injected (the CLI passes performance.now and its SIGINT handler); without a clock there is no
+// time budget, only run counts.
+import type { CompiledScenario } from '../model/types.js';
+import { Model } from '../model/model.js';
+import { loadAll, passed } from './check.js';
+import { type ChaosConfig, shardRuns } from './chaos.js';
+import { type BatchRunner, inThreadRunner, startWorkerPool } from './chaos-pool.js';
+import { type FuzzToken, fuzzModel } from './fuzz.js';
+import { CAMPAIGN_DEFAULTS, type CampaignFlags, type ResolvedCampaignOptions, resolveCampaignOptions } from './options.js';
+import { toResult } from './outcome.js';
+import type { RunResult } from './result.js';
+import { WalkStats, campaignOutcome, type FindingNote } from './walk-stats.js';
+
+export interface CampaignProgress {
+  scenario: string;
+  index: number; // scenario number, from 0
+  count: number; // scenarios in the campaign
+  runs: number; // runs finished in this scenario
+  totalRuns: number | null; // runs this scenario will do at most (null: until the time is up)
+  steps: number; // model steps in this scenario
+  found: number; // properties violated so far in this scenario
+  elapsedMs: number; // since the campaign started
+  budgetMs: number | null;
+}
+
+export interface CampaignOptions extends CampaignFlags {
+  now?: () => number;
+  signal?: { readonly aborted: boolean };
+  onScenarioStart?: (s: CompiledScenario, index: number, count: number) => void;
+  onProgress?: (p: CampaignProgress) => void;
+}
+
+export interface ChaosCampaignOptions extends CampaignOptions {
+  workers?: number;
+  shard?: { index: number; count: number }; // index from 0
+  run?: number; // run only this run index (what a violation's replay command does)
+  batch?: number; // runs per batch handed to a worker
+}
+
+export interface FuzzCampaignOptions extends CampaignOptions {
+  properties?: string[]; // look only for these
+  replay?: { path: string; replayPath: string }; // with seed: re-run one fast-check failure
+}
+
+// A time budget or an interrupt cut the campaign: the result holds what was found so far.
+export const INTERRUPTED = 'interrupted';
+export function isPartial(r: RunResult): boolean {
+  return r.boundsHit.some((b) => b === INTERRUPTED || b.startsWith('time '));
+}
+
+// A campaign passes when it met its scenario's expectation, or, with none, found nothing
+// after running at all: the one rule of check.ts, which knows random engines prove nothing.
+export const campaignPassed = passed;
+
+const q = (s: string) => (/^[\w./:=,@+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+function bounds(o: ResolvedCampaignOptions): string {
+  return `--max-depth ${o.maxDepth} --max-faults ${o.maxFaults}`;
+}
+
+function attachReplay(r: RunResult, cmd: (property: string) => { command: string; token: Record<string, unknown> } | null, notes: FindingNote[]): void {
+  for (const v of r.violations) {
+    const rp = cmd(v.property);
+    const note = notes.find((n) => n.property === v.property);
+    if (rp) v.replay = { ...rp, foundLength: note?.rawLength ?? v.trace.length - 1, minimal: note?.minimal ?? false };
+  }
+}
+
+// Splits what is left of the budget evenly over the scenarios still to run.
+class Budget {
+  private readonly t0: number;
+  constructor(
+    private readonly now: (() => number) | undefined,
+    readonly ms: number | null,
+    private readonly signal?: { readonly aborted: boolean },
+  ) {
+    this.t0 = now ? now() : 0;
+  }
+  elapsed(): number {
+    return this.now ? this.now() - this.t0 : 0;
+  }
+  deadlineFor(left: number): number | null {
+    if (!this.now || this.ms === null) return null;
+    return this.elapsed() + Math.max(0, this.ms - this.elapsed()) / left;
+  }
+  stopper(deadline: number | null): () => 'interrupted' | 'time' | null {
+    return () => (this.signal?.aborted ? 'interrupted' : deadline !== null && this.elapsed() >= deadline ? 'time' : null);
+  }
+}
+
+async function forEachScenario(paths: string | string[], opts: CampaignOptions, body: (s: CompiledScenario, i: number, n: number, budget: Budget) => Promise<RunResult>): Promise<RunResult[]> {
+  const scenarios = loadAll(Array.isArray(paths) ? paths : [paths], opts);
+  // a run count given without a time budget is the whole budget; with neither, both defaults
+  // no time budget unless asked for: the default run counts bound a campaign, per scenario
+  const ms = opts.timeMs ?? null;
+  const budget = new Budget(opts.now, ms, opts.signal);
+  const out: RunResult[] = [];
+  for (let i = 0; i < scenarios.length; i++) {
+    opts.onScenarioStart?.(scenarios[i], i, scenarios.length);
+    out.push(await body(scenarios[i], i, scenarios.length, budget));
+  }
+  return out;
+}
+
+export function chaos(paths: string | string[], opts: ChaosCampaignOptions = {}): Promise<RunResult[]> {
+  return forEachScenario(paths, opts, (s, i, n, budget) => chaosScenario(s, opts, budget, i, n));
+}
+
+async function chaosScenario(s: CompiledScenario, opts: ChaosCampaignOptions, budget: Budget, index: number, count: number): Promise<RunResult> {
+  const o = resolveCampaignOptions(s, opts, CAMPAIGN_DEFAULTS.chaosRuns);
+  s.faultBudget = o.maxFaults;
+  const model = new Model(s);
+  const shard = opts.shard ?? { index: 0, count: 1 };
+  const cfg: ChaosConfig = { seed: o.seed, maxDepth: o.maxDepth };
+  const runs = opts.run !== undefined ? [opts.run][Symbol.iterator]() : shardRuns(shard, o.runs);
+  const total = opts.run !== undefined ? 1 : o.runs === null ? null : Math.ceil(Math.max(0, o.runs - shard.index) / shard.count);
+  const workers = Math.max(1, opts.workers ?? 1);
+  const runner: BatchRunner = workers > 1 ? startWorkerPool(s, cfg, workers) : inThreadRunner(model, cfg);
+  const stop = budget.stopper(budget.deadlineFor(count - index));
+  const stats = new WalkStats(model);
+  const t0 = budget.elapsed();
+  let stopped: 'interrupted' | 'time' | null = null;
+  const batchSize = opts.batch ?? (workers > 1 ? 1024 : 128);
+  const lane = async () => {
+    for (;;) {
+      if (stopped || (stopped = stop())) return;
+      const batch: number[] = [];
+      for (let r = runs.next(); !r.done; r = batch.length < batchSize ? runs.next() : { done: true, value: undefined }) {
+        batch.push(r.value);
+        if (batch.length >= batchSize) break;
+      }
+      if (batch.length === 0) return;
+      stats.add(await runner.run(batch));
+      opts.onProgress?.({ scenario: s.file, index, count, runs: stats.runs, totalRuns: total, steps: stats.modelSteps, found: stats.findings.size, elapsedMs: budget.elapsed(), budgetMs: budget.ms });
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: runner.lanes }, lane));
+  } finally {
+    await runner.close();
+  }
+  const boundsHit = stopped === 'interrupted' ? [INTERRUPTED] : stopped === 'time' ? [`time ${o.time}`] : [opts.run !== undefined ? `run ${opts.run} only` : `runs ${o.runs}`];
+  const { outcome, notes } = campaignOutcome(model, stats, { boundsHit, elapsedMs: budget.elapsed() - t0, maxStates: s.bounds.maxStates });
+  const options: Record<string, unknown> = { ...o, ...(shard.count > 1 ? { shard: `${shard.index + 1}/${shard.count}` } : {}), ...(opts.run !== undefined ? { run: opts.run } : {}) };
+  const r = toResult(model, outcome, 'chaos', options, o.seed);
+  attachReplay(r, (p) => {
+    const note = notes.find((x) => x.property === p);
+    if (!note) return null;
+    return { command: `rollsafe chaos ${q(s.file)} --seed ${o.seed} --run ${note.run} ${bounds(o)}`, token: { seed: o.seed, run: note.run } };
+  }, notes);
+  return r;
+}
+
+export function fuzz(paths: string | string[], opts: FuzzCampaignOptions = {}): Promise<RunResult[]> {
+  return forEachScenario(paths, opts, (s, i, n, budget) => fuzzScenario(s, opts, budget, i, n));
+}
+
+async function fuzzScenario(s: CompiledScenario, opts: FuzzCampaignOptions, budget: Budget, index: number, count: number): Promise<RunResult> {
+  const o = resolveCampaignOptions(s, opts, CAMPAIGN_DEFAULTS.fuzzRuns);
+  s.faultBudget = o.maxFaults;
+  const model = new Model(s);
+  const stop = budget.stopper(budget.deadlineFor(count - index));
+  let stopped: 'interrupted' | 'time' | null = null;
+  const t0 = budget.elapsed();
+  const runsCap = o.runs ?? Number.MAX_SAFE_INTEGER;
+  const run = await fuzzModel(model, {
+    seed: o.seed,
+    runs: runsCap,
+    maxDepth: o.maxDepth,
+    targets: opts.properties,
+    replay: opts.replay,
+    shouldStop: () => (stopped ??= stop()) !== null,
+    onProgress: (p) => opts.onProgress?.({ scenario: s.file, index, count, runs: p.runs, totalRuns: o.runs, steps: p.steps, found: p.found, elapsedMs: budget.elapsed(), budgetMs: budget.ms }),
+  });
+  const boundsHit =
+    stopped === 'interrupted' ? [INTERRUPTED]
+    : stopped === 'time' ? [`time ${o.time}`]
+    : opts.replay ? ['replay of one failure']
+    : run.runs >= runsCap ? [`runs ${o.runs}`]
+    : [];
+  const { outcome, notes } = campaignOutcome(model, run.stats, { boundsHit, elapsedMs: budget.elapsed() - t0, maxStates: s.bounds.maxStates });
+  const options: Record<string, unknown> = { ...o, ...(opts.properties ? { properties: opts.properties } : {}), ...(opts.replay ? { replay: opts.replay } : {}) };
+  const r = toResult(model, outcome, 'fuzz', options, o.seed);
+  attachReplay(r, (p) => {
+    const t: FuzzToken | undefined = run.tokens.find((x) => x.property === p);
+    if (!t) return null;
+    const command = `rollsafe fuzz ${q(s.file)} --seed ${t.seed} --path ${q(t.path)} --replay-path ${q(t.replayPath)} --properties ${t.targets.join(',')} ${bounds(o)}`;
+    return { command, token: { seed: t.seed, path: t.path, replayPath: t.replayPath, properties: t.targets } };
+  }, notes);
+  return r;
+}

@@ -1,0 +1,105 @@
+// Where chaos batches run: in this thread, or spread over worker threads. The campaign asks
+// for batches of run indices and adds up what comes back; since every run is a pure function
+// of its index, it does not matter which thread ran it or in which order batches finish.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { CompiledScenario } from '../model/types.js';
+import { Model } from '../model/model.js';
+import { packageRoot } from '../model/package-root.js';
+import { type ChaosConfig, chaosBatch } from './chaos.js';
+import type { WalkStatsData } from './walk-stats.js';
+
+export interface BatchRunner {
+  lanes: number; // batches that can run at once
+  run(runs: number[]): Promise<WalkStatsData>;
+  close(): Promise<void>;
+}
+
+// Runs batches here, yielding to the event loop between them so a signal can be handled.
+export function inThreadRunner(model: Model, cfg: ChaosConfig): BatchRunner {
+  return {
+    lanes: 1,
+    run: async (runs) => {
+      await new Promise<void>((r) => setImmediate(r));
+      return chaosBatch(model, cfg, runs);
+    },
+    close: async () => {},
+  };
+}
+
+export interface WorkerRequest {
+  id: number;
+  runs: number[];
+}
+export interface WorkerReply {
+  id: number;
+  data?: WalkStatsData;
+  error?: string;
+}
+export interface WorkerInit {
+  scenario: CompiledScenario;
+  cfg: ChaosConfig;
+}
+
+// Compiled code has the worker next to this file; tests that run the TypeScript sources use
+// the compiled worker under dist/.
+function workerFile(): string {
+  const here = fileURLToPath(new URL('./chaos-worker.js', import.meta.url));
+  if (existsSync(here)) return here;
+  const built = join(packageRoot(), 'dist', 'sim', 'chaos-worker.js');
+  if (existsSync(built)) return built;
+  throw new Error('rollsafe: the chaos worker is not built: run `npm run build` (tsc) first');
+}
+
+// Starts worker threads: a side effect, so the campaign asks for it by name.
+export function startWorkerPool(scenario: CompiledScenario, cfg: ChaosConfig, workers: number): BatchRunner {
+  const file = workerFile();
+  const init: WorkerInit = { scenario, cfg };
+  const idle: Worker[] = [];
+  const waiting: ((w: Worker) => void)[] = [];
+  const pending = new Map<number, { resolve: (d: WalkStatsData) => void; reject: (e: Error) => void; worker: Worker }>();
+  let nextId = 0;
+  const all: Worker[] = [];
+  const release = (w: Worker) => {
+    const take = waiting.shift();
+    if (take) take(w);
+    else idle.push(w);
+  };
+  for (let i = 0; i < workers; i++) {
+    const w = new Worker(file, { workerData: init });
+    w.on('message', (m: WorkerReply) => {
+      const p = pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id);
+      release(w);
+      if (m.error !== undefined) p.reject(new Error(`chaos worker: ${m.error}`));
+      else p.resolve(m.data!);
+    });
+    w.on('error', (e) => {
+      for (const [id, p] of pending) if (p.worker === w) {
+        pending.delete(id);
+        p.reject(e);
+      }
+    });
+    all.push(w);
+    idle.push(w, w);
+  }
+  const acquire = () => new Promise<Worker>((r) => (idle.length ? r(idle.pop()!) : waiting.push(r)));
+  return {
+    // two batches queued per worker, so a worker never waits for the main thread between batches
+    lanes: 2 * workers,
+    run: async (runs) => {
+      const w = await acquire();
+      const id = nextId++;
+      return new Promise<WalkStatsData>((resolve, reject) => {
+        pending.set(id, { resolve, reject, worker: w });
+        w.postMessage({ id, runs } satisfies WorkerRequest);
+      });
+    },
+    close: async () => {
+      await Promise.all(all.map((w) => w.terminate()));
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// `rollsafe chaos <file-or-folder...>`: seeded random walks with the scenario's fault weights.
+import { type Command, InvalidArgumentError } from 'commander';
+import { chaos } from '../campaign.js';
+import { CAMPAIGN_OPTION_DOCS, OPTION_DOCS } from '../options.js';
+import { type OutputFlags, durationArg, report, runCampaign } from './campaign-output.js';
+import { type Exit, intArg } from './program.js';
+
+interface ChaosFlags extends OutputFlags {
+  seed?: number;
+  runs?: number;
+  time?: number;
+  workers?: number;
+  shard?: { index: number; count: number };
+  run?: number;
+  maxDepth?: number;
+  maxFaults?: number;
+}
+
+function shardArg(v: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(v);
+  if (!m || Number(m[2]) < 1 || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) {
+    throw new InvalidArgumentError(`--shard must be k/n with 1 <= k <= n (e.g. 2/4), got '${v}'`);
+  }
+  return { index: Number(m[1]) - 1, count: Number(m[2]) };
+}
+
+export function registerChaos(program: Command, exit: Exit): void {
+  program
+    .command('chaos')
+    .description('seeded random walks: the runbook with faults and workload striking at random, many runs, on a time budget')
+    .argument('<paths...>', 'scenario files (.yaml) or folders of them')
+    .option('--seed <n>', CAMPAIGN_OPTION_DOCS.seed, intArg('--seed', 0))
+    .option('--runs <n>', CAMPAIGN_OPTION_DOCS.chaosRuns, intArg('--runs', 1))
+    .option('--time <duration>', CAMPAIGN_OPTION_DOCS.time, durationArg)
+    .option('--workers <n>', CAMPAIGN_OPTION_DOCS.workers, intArg('--workers', 1))
+    .option('--shard <k/n>', CAMPAIGN_OPTION_DOCS.shard, shardArg)
+    .option('--run <i>', 'run only walk number i (what a violation\'s re-run command does)', intArg('--run', 0))
+    .option('--max-depth <n>', CAMPAIGN_OPTION_DOCS.maxDepth, intArg('--max-depth', 1))
+    .option('--max-faults <n>', OPTION_DOCS.maxFaults, intArg('--max-faults', 0))
+    .option('--json <file>', 'write the results (schema rollsafe/results@1) to this file')
+    .option('--junit <file>', 'write JUnit XML (one test case per scenario and property) to this file')
+    .option('-v, --verbose', 'print every result, not only those that fail')
+    .action(async (paths: string[], flags: ChaosFlags) => {
+      const { results, interrupted } = await runCampaign('chaos', {
+        seed: flags.seed,
+        runs: flags.runs,
+        timeMs: flags.time,
+        workers: flags.workers,
+        shard: flags.shard,
+        run: flags.run,
+        maxDepth: flags.maxDepth,
+        maxFaults: flags.maxFaults,
+      }, (o) => chaos(paths, o));
+      exit.code = report(results, flags, 'chaos', process.argv.slice(2).join(' '), interrupted);
+    });
+}

@@ -1,0 +1,84 @@
+// Progress of a long campaign on stderr: a live bar (runs, steps/s, time left) when stderr is
+// a terminal, otherwise (CI, pipes, files) one plain line a minute so logs stay short.
+import cliProgress from 'cli-progress';
+import type { CampaignProgress } from '../campaign.js';
+
+export interface ProgressReporter {
+  scenarioStarted(): void;
+  update(p: CampaignProgress): void;
+  stop(): void;
+}
+
+const n = (x: number) => Math.round(x).toLocaleString('en-US');
+
+function timeLeft(p: CampaignProgress, rate: number): number | null {
+  const byTime = p.budgetMs !== null ? Math.max(0, p.budgetMs - p.elapsedMs) : null;
+  const byRuns = p.totalRuns !== null && rate > 0 ? ((p.totalRuns - p.runs) / rate) * 1000 : null;
+  if (byTime === null) return byRuns;
+  return byRuns === null ? byTime : Math.min(byTime, byRuns);
+}
+
+function clock(ms: number | null): string {
+  if (ms === null) return '?';
+  const s = Math.round(ms / 1000);
+  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+// Rates over the current scenario, from the moment it started; `now` is the CLI's clock.
+function rates(now: () => number) {
+  let t0 = now();
+  const rate = (p: CampaignProgress) => {
+    const secs = Math.max(1e-3, (now() - t0) / 1000);
+    return { runsPerSec: p.runs / secs, stepsPerSec: p.steps / secs };
+  };
+  rate.restart = () => (t0 = now());
+  return rate;
+}
+
+export function startProgress(engine: string, now: () => number, stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
+  const rate = rates(now);
+  if (stream.isTTY && process.env.CI !== 'true') {
+    const bar = new cliProgress.SingleBar(
+      {
+        stream,
+        format: `${engine} {scenario} [{bar}] {runs} runs · {found} found · {rate} steps/s · {left} left`,
+        hideCursor: true,
+        clearOnComplete: true,
+        barsize: 20,
+        fps: 5,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    let started = false;
+    return {
+      scenarioStarted: () => rate.restart(),
+      update(p) {
+        const r = rate(p);
+        const left = timeLeft(p, r.runsPerSec);
+        const total = 1000;
+        const fracRuns = p.totalRuns ? p.runs / p.totalRuns : 0;
+        const fracTime = p.budgetMs ? p.elapsedMs / p.budgetMs : 0;
+        const payload = { scenario: `${p.index + 1}/${p.count} ${p.scenario.split('/').pop()}`, runs: n(p.runs), found: p.found, rate: n(r.stepsPerSec), left: clock(left) };
+        if (!started) {
+          bar.start(total, 0, payload);
+          started = true;
+        }
+        bar.update(Math.min(total, Math.round(Math.max(fracRuns, fracTime) * total)), payload);
+      },
+      stop() {
+        if (started) bar.stop();
+      },
+    };
+  }
+  let last = now();
+  return {
+    scenarioStarted: () => rate.restart(),
+    update(p) {
+      if (now() - last < 60_000) return;
+      last = now();
+      const r = rate(p);
+      stream.write(`${engine}: ${p.scenario} (${p.index + 1}/${p.count}): ${n(p.runs)} runs, ${p.found} properties violated, ${n(r.stepsPerSec)} steps/s, ${clock(timeLeft(p, r.runsPerSec))} left\n`);
+    },
+    stop() {},
+  };
+}

@@ -1,0 +1,114 @@
+// `rollsafe replay <result.json> [--violation N] [--twice]`: re-runs recorded traces step by
+// step against the scenario file, and with --twice re-runs the whole recorded run two times to
+// check that it is deterministic.
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { Model } from '../../model/model.js';
+import { loadScenarioFile } from '../../model/scenario/load.js';
+import { chaos, fuzz } from '../campaign.js';
+import { exploreScenario } from '../check.js';
+import { MergeError, validateResultSet } from '../merge.js';
+import { replayViolation, withoutTimings } from '../replay.js';
+import type { ResultSet, RunResult, Violation } from '../result.js';
+import { formatViolation } from './format.js';
+import { type Exit, UsageError, intArg } from './program.js';
+
+interface ReplayFlags {
+  violation?: number;
+  twice?: boolean;
+}
+
+export function readResultFile(file: string): ResultSet {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${file}: cannot read the result file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pass a file written by --json`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${file}: not valid JSON (${(e as Error).message}); pass a file written by --json`);
+  }
+  try {
+    return validateResultSet(data, file);
+  } catch (e) {
+    if (e instanceof MergeError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+function modelFor(r: RunResult): Model {
+  const maxFaults = typeof r.options.maxFaults === 'number' ? r.options.maxFaults : undefined;
+  const s = loadScenarioFile(r.scenario.file, { maxFaults });
+  if (maxFaults !== undefined) s.faultBudget = maxFaults;
+  return new Model(s);
+}
+
+// Runs the recorded run again with its own engine and options, as many runs as it did.
+async function rerun(r: RunResult): Promise<RunResult> {
+  const o = r.options as Record<string, unknown>;
+  const seed = r.seed ?? undefined;
+  const runs = typeof o.runs === 'number' ? o.runs : r.figures.statesPerDepth[0];
+  const common = { seed, runs, maxDepth: o.maxDepth as number, maxFaults: o.maxFaults as number };
+  if (r.engine === 'chaos') {
+    const shard = typeof o.shard === 'string' ? o.shard.split('/').map(Number) : null;
+    const [res] = await chaos(r.scenario.file, { ...common, run: typeof o.run === 'number' ? o.run : undefined, shard: shard ? { index: shard[0] - 1, count: shard[1] } : undefined });
+    return res;
+  }
+  if (r.engine === 'fuzz') {
+    const [res] = await fuzz(r.scenario.file, { ...common, properties: o.properties as string[] | undefined, replay: o.replay as { path: string; replayPath: string } | undefined });
+    return res;
+  }
+  const s = loadScenarioFile(r.scenario.file, { maxFaults: common.maxFaults });
+  return exploreScenario(s, { maxDepth: common.maxDepth, maxFaults: common.maxFaults, maxStates: o.maxStates as number, symmetry: o.symmetry as boolean });
+}
+
+const traceKey = (v: Violation) => `${v.property}:${JSON.stringify(v.trace.map((t) => t.event))}`;
+
+export function registerReplay(program: Command, exit: Exit): void {
+  program
+    .command('replay')
+    .description('re-run recorded violation traces step by step and check every state matches the recording')
+    .argument('<result>', 'a result file written by --json (check, fuzz, chaos or merge)')
+    .option('--violation <n>', 'replay only violation n (numbered from 1 across the file, as in the JUnit output)', intArg('--violation', 1))
+    .option('--twice', 'also re-run each recorded run two times with its seed and options, and fail if the two differ')
+    .action(async (file: string, flags: ReplayFlags) => {
+      const set = readResultFile(file);
+      const all = set.results.flatMap((r) => r.violations.map((v) => ({ r, v })));
+      if (flags.violation !== undefined && flags.violation > all.length) {
+        throw new UsageError(`--violation ${flags.violation}: ${file} holds ${all.length} violation${all.length === 1 ? '' : 's'}; pick 1..${all.length}`);
+      }
+      const picked = flags.violation !== undefined ? [{ ...all[flags.violation - 1], n: flags.violation }] : all.map((x, i) => ({ ...x, n: i + 1 }));
+      let failed = 0;
+      for (const { r, v, n } of picked) {
+        const model = modelFor(r);
+        const first = replayViolation(model, v);
+        // the default self-check: the same trace replayed twice gives the same answer
+        const second = replayViolation(model, v);
+        if (JSON.stringify(first) !== JSON.stringify(second)) {
+          failed++;
+          process.stdout.write(`violation ${n} (${r.scenario.file}): NOT DETERMINISTIC: two replays of the same trace disagree\n`);
+          continue;
+        }
+        if (!first.ok) failed++;
+        process.stdout.write(`violation ${n} (${r.scenario.file}, ${r.engine}): ${first.ok ? 'ok' : 'DIVERGED'}: ${first.message}\n`);
+        if (first.ok) process.stdout.write(`${formatViolation(v, n)}\n\n`);
+      }
+      if (flags.twice) {
+        for (const r of set.results) {
+          const a = withoutTimings(await rerun(r));
+          const b = withoutTimings(await rerun(r));
+          const same = JSON.stringify(a) === JSON.stringify(b);
+          const recorded = r.violations.map(traceKey).sort().join('\n');
+          const again = a.violations.map(traceKey).sort().join('\n');
+          if (!same) failed++;
+          process.stdout.write(`${r.scenario.file} (${r.engine}, seed ${r.seed}): re-run twice: ${same ? 'identical' : 'DIFFERENT: the run is not deterministic'}; violations ${recorded === again ? 'match the recording' : set.partial ? 'differ from the recording (it was cut short, so the run count may differ)' : 'DIFFER from the recording'}\n`);
+          if (same && recorded !== again && !set.partial) failed++;
+        }
+      }
+      if (picked.length === 0 && !flags.twice) process.stdout.write(`${file} records no violations; nothing to replay\n`);
+      exit.code = failed > 0 ? 1 : 0;
+    });
+}

@@ -1,0 +1,119 @@
+// Combining result files: the shards of a campaign (`--shard k/n` in parallel CI jobs), or
+// campaigns run on different days. Results of the same engine on the same scenario become
+// one: counts add up, and each property keeps its shortest counterexample. Pure.
+import { RESULT_SCHEMA, RESULT_SET_SCHEMA, type Coverage, type ResultSet, type RunResult, type Violation } from './result.js';
+import { VERSION } from './version.js';
+
+export class MergeError extends Error {}
+
+function sumInto(a: Record<string, number>, b: Record<string, number>): void {
+  for (const [k, v] of Object.entries(b)) a[k] = (a[k] ?? 0) + v;
+}
+
+function mergeCoverage(a: Coverage, b: Coverage): Coverage {
+  const out: Coverage = structuredClone(a);
+  sumInto(out.events, b.events);
+  sumInto(out.runbookSteps, b.runbookSteps);
+  sumInto(out.phases, b.phases);
+  out.stepsNeverReached = a.stepsNeverReached.filter((s) => b.stepsNeverReached.includes(s));
+  for (const [fault, where] of Object.entries(b.faultsByStep ?? {})) sumInto((out.faultsByStep[fault] ??= {}), where);
+  const key = (c: Coverage['combinations'][number]) => `${c.release}\u0000${c.format}\u0000${c.aad}\u0000${c.keyVersion}\u0000${c.readable}`;
+  const combos = new Map(out.combinations.map((c) => [key(c), c]));
+  for (const c of b.combinations ?? []) {
+    const have = combos.get(key(c));
+    if (have) have.states += c.states;
+    else combos.set(key(c), { ...c });
+  }
+  out.combinations = [...combos.values()].sort(
+    (x, y) => y.states - x.states || x.release.localeCompare(y.release) || x.format.localeCompare(y.format) || x.aad.localeCompare(y.aad) || x.keyVersion - y.keyVersion || Number(x.readable) - Number(y.readable),
+  );
+  return out;
+}
+
+// Shorter trace wins; on a tie, the earlier run (chaos) or round (fuzz), then the first file.
+function betterViolation(a: Violation, b: Violation): boolean {
+  if (a.trace.length !== b.trace.length) return a.trace.length < b.trace.length;
+  const ra = Number(a.replay?.token.run ?? Infinity);
+  const rb = Number(b.replay?.token.run ?? Infinity);
+  return ra < rb;
+}
+
+function sameJSON(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function mergeTwo(a: RunResult, b: RunResult): RunResult {
+  const out: RunResult = structuredClone(a);
+  out.figures.states += b.figures.states;
+  out.figures.transitions += b.figures.transitions;
+  out.figures.depth = Math.max(a.figures.depth, b.figures.depth);
+  out.figures.elapsedMs += b.figures.elapsedMs;
+  out.figures.statesPerSecond = out.figures.elapsedMs > 0 ? Math.round((out.figures.states / out.figures.elapsedMs) * 1000) : 0;
+  b.figures.statesPerDepth.forEach((n, i) => (out.figures.statesPerDepth[i] = (out.figures.statesPerDepth[i] ?? 0) + n));
+  out.coverage = mergeCoverage(a.coverage, b.coverage);
+  out.complete = a.complete && b.complete;
+  out.boundsHit = [...new Set([...a.boundsHit, ...b.boundsHit])].sort();
+  if (a.seed !== b.seed) out.seed = null;
+  if (!sameJSON(a.options, b.options)) {
+    const { shard: sa, ...ra } = a.options;
+    const { shard: sb, ...rb } = b.options;
+    const shards = [...((a.options.shards as string[] | undefined) ?? (sa ? [String(sa)] : [])), ...((b.options.shards as string[] | undefined) ?? (sb ? [String(sb)] : []))];
+    out.options = sameJSON(ra, rb) || sameJSON({ ...ra, shards: undefined }, { ...rb, shards: undefined }) ? { ...ra, shards: [...new Set(shards)].sort() } : { ...ra, mergedWith: rb };
+  }
+  const byProp = new Map(out.violations.map((v) => [v.property, v]));
+  for (const v of b.violations) {
+    const have = byProp.get(v.property);
+    if (!have || betterViolation(v, have)) byProp.set(v.property, structuredClone(v));
+  }
+  const order = a.properties.map((p) => p.name);
+  out.violations = [...byProp.values()].sort((x, y) => order.indexOf(x.property) - order.indexOf(y.property));
+  const fired = new Set(out.violations.map((v) => v.property));
+  out.properties = a.properties.map((p) => {
+    const q = b.properties.find((x) => x.name === p.name);
+    const status = fired.has(p.name) ? 'violated' : p.status === 'holds' && q?.status === 'holds' ? 'holds' : 'unknown';
+    return { ...p, status };
+  });
+  out.verdict = out.violations.length > 0 ? 'unsafe' : a.verdict === 'safe' && b.verdict === 'safe' ? 'safe' : 'inconclusive';
+  if (out.pointOfNoReturn?.length === 0 && b.pointOfNoReturn?.length) out.pointOfNoReturn = structuredClone(b.pointOfNoReturn);
+  if (out.expect) {
+    const problems: string[] = [];
+    if (out.figures.transitions === 0) problems.push('nothing was explored');
+    for (const f of out.expect.fires) if (!fired.has(f)) problems.push(`expected ${f} to fire; it did not`);
+    for (const f of fired) if (!out.expect.fires.includes(f)) problems.push(out.expect.verdict === 'safe' ? `expected safe, but ${f} fired` : `${f} fired but expect.fires does not name it`);
+    if (out.engine === 'explore' && out.expect.verdict === 'safe' && out.verdict !== 'safe') problems.push('the search was cut by a bound before it could show the scenario safe');
+    out.expect = { ...out.expect, met: problems.length === 0, problems };
+  }
+  return out;
+}
+
+export function validateResultSet(data: unknown, file: string): ResultSet {
+  const d = data as Omit<Partial<ResultSet>, 'schema'> & { schema?: string };
+  if (d && d.schema === RESULT_SCHEMA) {
+    return { schema: RESULT_SET_SCHEMA, tool: { name: 'rollsafe', version: VERSION }, command: '', partial: false, results: [d as unknown as RunResult] };
+  }
+  if (!d || d.schema !== RESULT_SET_SCHEMA || !Array.isArray(d.results)) {
+    throw new MergeError(`${file}: not a rollsafe result file (expected "schema": "${RESULT_SET_SCHEMA}"); pass files written by --json`);
+  }
+  d.results.forEach((r, i) => {
+    if (!r || r.schema !== RESULT_SCHEMA || !r.scenario || !Array.isArray(r.violations) || !r.figures) throw new MergeError(`${file}: results[${i}] is not a rollsafe result (schema ${RESULT_SCHEMA}); the file is damaged or from another tool`);
+  });
+  return d as ResultSet;
+}
+
+export function mergeResultSets(sets: ResultSet[], command: string): ResultSet {
+  const groups = new Map<string, RunResult>();
+  for (const set of sets) {
+    for (const r of set.results) {
+      const key = `${r.engine}\u0000${r.scenario.file}\u0000${r.scenario.name}`;
+      const have = groups.get(key);
+      groups.set(key, have ? mergeTwo(have, r) : structuredClone(r));
+    }
+  }
+  return {
+    schema: RESULT_SET_SCHEMA,
+    tool: { name: 'rollsafe', version: VERSION },
+    command,
+    partial: sets.some((s) => s.partial),
+    results: [...groups.values()],
+  };
+}
