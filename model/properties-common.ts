@@ -36,7 +36,7 @@ export function names(c: Ctx, nodes: number[]): string {
 
 export function kindsLabel(c: Ctx, kinds: number[]): string {
   return kinds
-    .map((k) => `key v${c.kindVersion[k]} ${c.s.wireFormats[c.kindFormat[k]]}/${c.s.aadShapes[c.kindAad[k]]} (written by ${c.s.releases[k % c.L.R].name})`)
+    .map((k) => `key v${c.kindVersion[k]} ${formatLabel(c.s.wireFormats[c.kindFormat[k]], c.s.aadShapes[c.kindAad[k]])} (written by ${c.s.releases[k % c.L.R].name})`)
     .join('; ');
 }
 
@@ -48,3 +48,8 @@ export function hit(property: string, detail: string, c: Ctx, w: World, kinds: n
   };
 }
 
+
+// "envelope-v1/annotations-v1", or just the format when the scenario declares no AAD shapes
+export function formatLabel(format: string, aad: string): string {
+  return aad === 'none' ? format : `${format}/${aad}`;
+}

@@ -3,6 +3,7 @@
 import type { Ev, Model, World } from '../model/model.js';
 import type { WorldView } from '../model/world.js';
 import type { TraceStep } from './result.js';
+import { formatLabel } from '../model/properties-common.js';
 
 // Replays `events` (given in canonical coordinates of each canonical parent) from the concrete
 // initial world, mapping nodes through each canonicalization so names stay stable.
@@ -38,7 +39,7 @@ export function buildTrace(model: Model, events: Ev[]): TraceStep[] {
 }
 
 function recordKey(r: WorldView['records'][number]): string {
-  return `key v${r.keyVersion} ${r.format}/${r.aad} by ${r.writer}`;
+  return `key v${r.keyVersion} ${formatLabel(r.format, r.aad)} by ${r.writer}`;
 }
 
 export function changes(a: WorldView, b: WorldView): string[] {

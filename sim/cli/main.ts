@@ -1,6 +1,14 @@
 #!/usr/bin/env node
 import { run } from './program.js';
 
+// `rollsafe ... | head` closes the pipe early: that is the reader's choice, not an error
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+
 run(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
