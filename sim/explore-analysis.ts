@@ -15,9 +15,9 @@ export function combinationCoverage(model: Model, w: World, into: Int32Array): v
     const b = nodeAt(L, n);
     if (w[b + N_STATUS] !== Status.Running) continue;
     const rel = w[b + N_RELEASE];
+    const base = rel * L.kinds;
     for (let k = 0; k < L.kinds; k++) {
-      if (w[L.recordBase + k] === 0) continue;
-      into[((rel * L.kinds + k) << 1) | (nodeReads(c, w, n, k) ? 1 : 0)]++;
+      if (w[L.recordBase + k] !== 0) into[((base + k) << 1) | (nodeReads(c, w, n, k) ? 1 : 0)]++;
     }
   }
 }
