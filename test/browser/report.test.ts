@@ -137,3 +137,33 @@ describe('report of the bao-kms-provider corpus, in Chromium', () => {
     await page.close();
   });
 });
+
+describe('report of the whole scenario corpus, in Chromium', () => {
+  it('stays under 2 MB, draws every chart without errors; its render time is printed', async () => {
+    const all = resultSet(check('scenarios', { now: () => performance.now() }), 'rollsafe check scenarios --json all.json');
+    const dir = tempDir('report-all');
+    const path = writeJson(dir, 'all.json', all);
+    const html = join(dir, 'all.html');
+    const bytes = writeReportFile([path], html).bytes;
+    const page = await browser.newPage();
+    const errors = collectErrors(page);
+    const started = performance.now();
+    await page.goto(pathToFileURL(html).href);
+    await page.waitForSelector('body[data-charts-drawn]');
+    const firstMs = performance.now() - started;
+    const again = performance.now();
+    await page.reload();
+    await page.waitForSelector('body[data-charts-drawn]');
+    const warmMs = performance.now() - again;
+    const violations = all.results.reduce((n, x) => n + x.violations.length, 0);
+    await expect(page.evaluate(() => document.body.dataset.chartsDrawn)).resolves.toBe(String(violations + 2));
+    expect(errors).toEqual([]);
+    process.stdout.write(
+      `\n[measure] whole-corpus report: ${(bytes / 1024).toFixed(0)} KiB (${all.results.length} results, ${violations} violations); ` +
+        `render in headless Chromium: first load ${firstMs.toFixed(0)} ms, reload ${warmMs.toFixed(0)} ms\n`,
+    );
+    expect(all.results.length).toBeGreaterThan(40);
+    expect(bytes).toBeLessThan(2 * 1024 * 1024);
+    await page.close();
+  }, 120_000);
+});
