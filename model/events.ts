@@ -52,20 +52,13 @@ export { reasonText } from './steps.js';
 
 export type Ev = number; // (kind << 8) | (node + 1); node 0 means "no node"
 
+// Operator actions, then every fault a scenario can declare (same names), then the environment.
+// The order is the K enum's below.
 export const EVENT_KINDS = [
   'step',
   'remediate',
   'decide-rollback',
-  'plugin-crash',
-  'api-server-restart',
-  'image-replace-fails',
-  'config-drift',
-  'backend-outage',
-  'rotation-starts',
-  'migration-fails',
-  'rewrap-interrupted',
-  'distribution-incomplete',
-  'forced-failover',
+  ...FAULT_NAMES,
   'rotation-completes',
   'backend-recovers',
   'failover',
