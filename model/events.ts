@@ -102,7 +102,7 @@ export function evNode(e: Ev): number {
 }
 
 function faultAllowed(c: Ctx, w: World, f: FaultName): boolean {
-  return w[FAULTS] < c.s.faultBudget && c.declaredFaults.has(f);
+  return w[FAULTS] < c.s.faultBudget && c.declaredFaults[f] === true;
 }
 
 // A fault that strikes the step under way: only when that step is next and has its targets.

@@ -19,8 +19,9 @@ const unknownKeyId: PropertyDef = {
   explanation:
     "A serving node is never asked to decrypt a record whose key_id, wire format or AAD shape its release cannot read, unless its API server still holds that record's data key in cache.",
   state(c, w) {
-    const nodes: number[] = [];
-    const kinds = new Set<number>();
+    // allocated on the first failure only: this runs on every new state
+    let nodes: number[] | null = null;
+    let kinds: Set<number> | null = null;
     for (let n = 0; n < c.s.nodeCount; n++) {
       if (!isRunning(c, w, n)) continue;
       const ci = c.s.nodeComponent[n];
@@ -29,12 +30,14 @@ const unknownKeyId: PropertyDef = {
         if (liveCount(c, w, k) === 0 || !serves(c, n, k) || c.kindFormat[k] === c.s.unreadableFormat) continue;
         if (!keyAvailable(c, w, c.kindVersion[k])) continue; // the keyring lost it: no-unreadable-record
         if (!nodeReads(c, w, n, k) && !cached(w, c.L, n, k)) {
+          nodes ??= [];
+          kinds ??= new Set();
           if (!nodes.includes(n)) nodes.push(n);
           kinds.add(k);
         }
       }
     }
-    if (nodes.length === 0) return null;
+    if (!nodes || !kinds) return null;
     const ks = [...kinds];
     return hit(this.name, `${names(c, nodes)} cannot decrypt ${kindsLabel(c, ks)}`, c, w, ks, nodes);
   },

@@ -35,7 +35,7 @@ export interface Ctx {
   rbNodes: number[]; // nodes of the components the runbook touches
   stageNodes: Map<Stage, number[]>;
   // one-entry cache: enabled() asks for the position of the same (never mutated) world many times
-  declaredFaults: Set<string>;
+  declaredFaults: Record<string, boolean>; // a plain object: guards look faults up by name constantly
   anyCache: boolean;
   // readMask[release][known version]: kinds (as cache words) the release can decrypt
   readMask: Int32Array[][];
@@ -84,7 +84,7 @@ export function makeCtx(s: CompiledScenario, L: Layout): Ctx {
     kindFormat,
     kindAad,
     rbNodes,
-    declaredFaults: new Set(s.faults.map((f) => f.name)),
+    declaredFaults: Object.fromEntries(s.faults.map((f) => [f.name, true])),
     anyCache: s.components.some((c) => c.cachesDataKeys),
     readMask,
     formatKinds,

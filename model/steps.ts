@@ -2,7 +2,7 @@
 // failed verifications, deciding a rollback. Every function mutates the world buffer it is
 // given (a fresh copy made by events.ts apply); none reads anything but its arguments.
 import type { Ctx } from './semantics.js';
-import type { Step } from './types.js';
+import type { Stage, Step } from './types.js';
 import {
   backendUp,
   candidates,
@@ -114,13 +114,19 @@ function settle(c: Ctx, w: World): void {
       for (const n of c.rbNodes) w[nodeAt(c.L, n) + N_ROLE] = Role.Pending;
       return;
     }
-    const finished =
-      stage.strategy === 'once'
-        ? w[PC] >= stage.steps.length
-        : w[PC] === 0 && inProgress(c, w).length === 0 && candidates(c, w).length === 0;
+    const finished = stage.strategy === 'once' ? w[PC] >= stage.steps.length : w[PC] === 0 && noneLeft(c, w, stage);
     if (!finished) return;
     enterStage(c, w, w[STAGE] + 1);
   }
+}
+
+// No node of the stage is pending or in progress (without building the lists).
+function noneLeft(c: Ctx, w: World, stage: Stage): boolean {
+  for (const n of stageNodes(c, stage)) {
+    const role = w[nodeAt(c.L, n) + N_ROLE];
+    if (role === Role.Pending || role === Role.InProgress) return false;
+  }
+  return true;
 }
 
 function finishStep(c: Ctx, w: World, targets: number[]): void {
@@ -134,8 +140,7 @@ function finishStep(c: Ctx, w: World, targets: number[]): void {
   settle(c, w);
 }
 
-export function resolveTargets(c: Ctx, w: World, node: number): number[] {
-  const pos = position(c, w)!;
+export function resolveTargets(c: Ctx, w: World, node: number, pos = position(c, w)!): number[] {
   const targets = pos.targets === 'choose' ? [node] : pos.targets;
   if (pos.perNode) for (const n of targets) w[nodeAt(c.L, n) + N_ROLE] = Role.InProgress;
   return targets;
@@ -190,9 +195,9 @@ export function rewrap(c: Ctx, w: World, fraction: number): void {
 
 export function applyStep(c: Ctx, w: World, node: number): void {
   if (w[PHASE] === Phase.Before) return begin(c, w);
-  const step = position(c, w)!.step;
-  const targets = resolveTargets(c, w, node);
-  const ok = runStep(c, w, step, targets);
+  const pos = position(c, w)!;
+  const targets = resolveTargets(c, w, node, pos);
+  const ok = runStep(c, w, pos.step, targets);
   if (ok) finishStep(c, w, targets);
 }
 

@@ -77,17 +77,11 @@ export class StateStore {
   }
 }
 
-// murmur3-style mixing over 32-bit words
+// One multiply per word (FNV-1a over 32-bit words), then a murmur finaliser so that the low
+// bits the table uses depend on every word.
 export function hashWorld(w: Int32Array): number {
-  let h = 0x9747b28c | 0;
-  for (let i = 0; i < w.length; i++) {
-    let k = Math.imul(w[i], 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    h ^= Math.imul(k, 0x1b873593);
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
-  h ^= w.length;
+  let h = 0x811c9dc5 | 0;
+  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w[i], 0x01000193);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
