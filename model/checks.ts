@@ -1,6 +1,6 @@
 // The runbook's own checks: "before you start" preconditions and rollback guards. Each is a
 // pure predicate over the world; a failing one names itself as the reason the runbook stopped.
-import type { GuardName, PreconditionName } from './types.js';
+import type { GuardName, PreconditionName, Release } from './types.js';
 import type { Ctx } from './semantics.js';
 import { backendUp, knownAfterStart, liveCount, releaseOf, releaseReadsKind, runningAgreeOnKeyId, serves } from './semantics.js';
 import { type World, BACKUP_VALID, CLOCK, LATEST, N_RELEASE, ROTATING, UPGRADED_AT, nodeAt } from './world.js';
@@ -51,24 +51,21 @@ export function withinRollbackWindow(c: Ctx, w: World): boolean {
   });
 }
 
+// Every node, once back on its previous release, reads every live record it serves by `reads`.
+function previousReadsAll(c: Ctx, w: World, reads: (rel: Release, k: number) => boolean): boolean {
+  return c.rbNodes.every((n) => {
+    const previous = c.s.releases[c.s.components[c.s.nodeComponent[n]].initialRelease];
+    for (let k = 0; k < c.L.kinds; k++) if (liveCount(c, w, k) > 0 && serves(c, n, k) && !reads(previous, k)) return false;
+    return true;
+  });
+}
+
 export function guardHolds(c: Ctx, w: World, g: GuardName): boolean {
   switch (g) {
     case 'previous-reads-wire-formats':
-      return c.rbNodes.every((n) => {
-        const previous = c.s.releases[c.s.components[c.s.nodeComponent[n]].initialRelease];
-        for (let k = 0; k < c.L.kinds; k++) {
-          if (liveCount(c, w, k) > 0 && serves(c, n, k) && ((previous.readsFormats >> c.kindFormat[k]) & 1) === 0) return false;
-        }
-        return true;
-      });
+      return previousReadsAll(c, w, (rel, k) => ((rel.readsFormats >> c.kindFormat[k]) & 1) === 1);
     case 'previous-reads-aad-shapes':
-      return c.rbNodes.every((n) => {
-        const previous = c.s.releases[c.s.components[c.s.nodeComponent[n]].initialRelease];
-        for (let k = 0; k < c.L.kinds; k++) {
-          if (liveCount(c, w, k) > 0 && serves(c, n, k) && ((previous.readsAad >> c.kindAad[k]) & 1) === 0) return false;
-        }
-        return true;
-      });
+      return previousReadsAll(c, w, (rel, k) => ((rel.readsAad >> c.kindAad[k]) & 1) === 1);
     case 'previous-promoted-active-key':
       // a rotation under way would complete under the new release, which the old one never sees
       if (w[ROTATING] === 1) return false;

@@ -195,8 +195,3 @@ export const PROPERTIES: PropertyDef[] = [
 
 export const PROPERTY_NAMES = PROPERTIES.map((p) => p.name);
 
-export function propertyDef(name: string): PropertyDef {
-  const p = PROPERTIES.find((x) => x.name === name);
-  if (!p) throw new Error(`unknown property ${name}`);
-  return p;
-}

@@ -159,9 +159,6 @@ export function keyIdLabel(c: Ctx, w: World, n: number): string {
   return `${c.s.keyring.name}:${v > 0 ? `v${v}` : 'no-key-state'}@${c.s.keyIdSchemes[rel.keyIdScheme]}${drift}`;
 }
 
-export function runbookNodes(c: Ctx): number[] {
-  return c.rbNodes;
-}
 
 // Running nodes of each component among `nodes` report one key_id.
 export function runningAgreeOnKeyId(c: Ctx, w: World, nodes: number[] = c.rbNodes): boolean {

@@ -7,7 +7,6 @@ import {
   backendUp,
   candidates,
   destinationRelease,
-  inProgress,
   isRunning,
   knownAfterStart,
   needsWork,
@@ -80,15 +79,19 @@ export function stepEnabled(c: Ctx, w: World, node: number, pos: ReturnType<type
 }
 
 export function begin(c: Ctx, w: World): void {
-  const pre = c.s.runbook.preconditions;
-  for (let i = 0; i < pre.length; i++) {
-    if (!preconditionHolds(c, w, pre[i])) {
-      w[PHASE] = Phase.Deferred;
-      w[REASON] = Reason.Precondition + i;
-      return;
-    }
+  const failing = c.s.runbook.preconditions.findIndex((p) => !preconditionHolds(c, w, p));
+  enterPhaseUnless(c, w, Phase.Upgrading, failing, Phase.Deferred, Reason.Precondition);
+}
+
+// Enters `phase` at its first stage, or, when check number `failing` did not hold, stops the
+// runbook in `stopped` with that check as the reason.
+function enterPhaseUnless(c: Ctx, w: World, phase: Phase, failing: number, stopped: Phase, reason: Reason): void {
+  if (failing >= 0) {
+    w[PHASE] = stopped;
+    w[REASON] = reason + failing;
+    return;
   }
-  w[PHASE] = Phase.Upgrading;
+  w[PHASE] = phase;
   enterStage(c, w, 0);
   settle(c, w);
 }
@@ -176,10 +179,9 @@ function rewrite(c: Ctx, w: World, accept: (k: number) => boolean, to: (k: numbe
 const writerOf = (c: Ctx, k: number) => k % c.L.R;
 
 // Rewrites the stage's records into `format` (a schema migration, a KBS upgrade job).
-export function migrate(c: Ctx, w: World, step: Step, targets: number[], format: number): void {
+export function migrate(c: Ctx, w: World, targets: number[], format: number): void {
   const comps = new Set(targets.map((n) => c.s.nodeComponent[n]));
   const ours = (k: number) => [...comps].some((ci) => ((c.s.components[ci].formats >> c.kindFormat[k]) & 1) === 1);
-  void step;
   // migrated records belong to the newest release that reads the new format
   const owner = (k: number) => {
     const ci = c.s.releases[writerOf(c, k)].component;
@@ -265,7 +267,7 @@ function runStep(c: Ctx, w: World, step: Step, targets: number[]): boolean {
       w.copyWithin(L.recordBase, L.backupBase, L.backupBase + L.kinds);
       return true;
     case 'migrate':
-      migrate(c, w, step, targets, step.format);
+      migrate(c, w, targets, step.format);
       return true;
     case 'verify-migrated':
       return verify(w, allRecordsOf(c, w, targets, (k) => c.kindFormat[k] === lastMigrationFormat(c, w)));
@@ -372,7 +374,7 @@ export function applyRemediate(c: Ctx, w: World): void {
       rewrap(c, w, 1);
       break;
     case 'verify-migrated':
-      migrate(c, w, pos.step, targets, lastMigrationFormat(c, w));
+      migrate(c, w, targets, lastMigrationFormat(c, w));
       break;
     default:
       // per-node key repositories: copy the newest repository to every node again
@@ -400,14 +402,7 @@ export function applyDecideRollback(c: Ctx, w: World): void {
   const rb = c.s.runbook.rollback!;
   w[VERIFY_FAILED] = 0;
   const failing = rb.guards.findIndex((g) => !guardHolds(c, w, g));
-  if (failing >= 0) {
-    w[PHASE] = Phase.Halted;
-    w[REASON] = Reason.Refused + failing;
-    return;
-  }
-  w[PHASE] = Phase.RollingBack;
-  enterStage(c, w, 0);
-  settle(c, w);
+  enterPhaseUnless(c, w, Phase.RollingBack, failing, Phase.Halted, Reason.Refused);
 }
 
 // The written kind for node n now: its key version and its release's format.

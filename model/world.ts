@@ -149,7 +149,6 @@ export function initialWorld(s: CompiledScenario, L: Layout): World {
   for (const c of s.components) {
     for (let i = 0; i < c.nodes; i++) {
       const b = nodeAt(L, c.firstNode + i);
-      const rel = s.releases[s.nodeInitialRelease[c.firstNode + i]];
       w[b + N_RELEASE] = s.nodeInitialRelease[c.firstNode + i];
       w[b + N_STATUS] = Status.Running;
       // every key-state format starts in step with the keyring: a node that runs a newer
