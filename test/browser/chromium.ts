@@ -1,22 +1,40 @@
-// Debian's Chromium driven by playwright-core, started the way TOOLCHAIN.md says works on
-// this machine: no downloaded browser, a fresh profile each time, nothing phoning home.
+// Chromium driven by playwright-core, with no browser downloaded at install time: Debian's
+// /usr/bin/chromium when the machine has it, otherwise the build that the @sparticuz/chromium
+// npm package ships compressed, so CI needs nothing but `npm ci`. A fresh profile each time,
+// nothing phoning home.
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sparticuz from '@sparticuz/chromium';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
+const QUIET = ['--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const VIEWPORT = { width: 1400, height: 1000 };
+
+// ROLLSAFE_CHROMIUM=npm skips Debian's Chromium, to exercise CI's npm browser on a machine that has both.
+export function usesDebianChromium(): boolean {
+  return process.env.ROLLSAFE_CHROMIUM !== 'npm' && existsSync(CHROMIUM);
+}
+
 export async function launchChromium(): Promise<BrowserContext> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install it with "apt-get install -y --no-install-recommends chromium" (bash .ci/run does this)`);
-  }
   const profile = mkdtempSync(join(tmpdir(), 'rollsafe-chromium-'));
+  if (usesDebianChromium()) {
+    return chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: VIEWPORT,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', ...QUIET],
+    });
+  }
+  // Already unpacked into the temp folder by vitest's global setup (unpack-chromium.ts), or unpacked here.
+  const executablePath = await sparticuz.executablePath();
   return chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
-    viewport: { width: 1400, height: 1000 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: VIEWPORT,
+    args: [...sparticuz.args, ...QUIET],
   });
 }
 
