@@ -2,13 +2,13 @@
 // pure predicate over the world; a failing one names itself as the reason the runbook stopped.
 import type { GuardName, PreconditionName, Release } from './types.js';
 import type { Ctx } from './semantics.js';
-import { backendUp, knownAfterStart, liveCount, releaseOf, releaseReadsKind, runningAgreeOnKeyId, serves } from './semantics.js';
-import { type World, BACKUP_VALID, CLOCK, LATEST, N_RELEASE, ROTATING, UPGRADED_AT, nodeAt } from './world.js';
+import { backendUp, keyringOf, knownAfterStart, latestOf, liveCount, releaseOf, releaseReadsKind, runningAgreeOnKeyId, serves } from './semantics.js';
+import { type World, DATA_BACKUP, KEYS_BACKUP, CLOCK, K_ROTATING, N_RELEASE, UPGRADED_AT, keyringAt, nodeAt } from './world.js';
 
 export function preconditionHolds(c: Ctx, w: World, p: PreconditionName): boolean {
   switch (p) {
     case 'not-mid-rotation':
-      return w[ROTATING] === 0;
+      return c.rbNodes.every((n) => w[keyringAt(c.L, keyringOf(c, n)) + K_ROTATING] === 0);
     case 'backend-healthy':
     case 'doctor':
       return backendUp(w);
@@ -67,17 +67,23 @@ export function guardHolds(c: Ctx, w: World, g: GuardName): boolean {
     case 'previous-reads-aad-shapes':
       return previousReadsAll(c, w, (rel, k) => ((rel.readsAad >> c.kindAad[k]) & 1) === 1);
     case 'previous-promoted-active-key':
-      // a rotation under way would complete under the new release, which the old one never sees
-      if (w[ROTATING] === 1) return false;
-      // every node, once back on its previous release, must have promoted the active key
+      // a rotation under way would complete under the new release, which the old one never sees;
+      // and every node, once back on its previous release, must have promoted the active key
       // version: the nodes still on the new release keep encrypting under it
-      return c.rbNodes.every((n) => knownAfterStart(c, w, n, c.s.releases[c.s.components[c.s.nodeComponent[n]].initialRelease]) >= w[LATEST]);
+      return c.rbNodes.every((n) => {
+        const kr = keyringOf(c, n);
+        if (w[keyringAt(c.L, kr) + K_ROTATING] === 1) return false;
+        return knownAfterStart(c, w, n, c.s.releases[c.s.components[c.s.nodeComponent[n]].initialRelease]) >= latestOf(c, w, kr);
+      });
     case 'not-one-way':
       return c.rbNodes.every((n) => !c.s.releases[w[nodeAt(c.L, n) + N_RELEASE]].oneWay);
     case 'within-rollback-window':
       return withinRollbackWindow(c, w);
     case 'backup-exists':
-      return w[BACKUP_VALID] === 1;
+      // the backups the rollback's restore steps need (any backup when it restores nothing)
+      return c.s.runbook.rollbackRestores.data || c.s.runbook.rollbackRestores.keyring
+        ? (!c.s.runbook.rollbackRestores.data || w[DATA_BACKUP] === 1) && (!c.s.runbook.rollbackRestores.keyring || w[KEYS_BACKUP] === 1)
+        : w[DATA_BACKUP] === 1 || w[KEYS_BACKUP] === 1;
   }
 }
 

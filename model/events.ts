@@ -6,9 +6,14 @@ import type { Ctx } from './semantics.js';
 import {
   activeNode,
   backendUp,
+  decryptable,
+  encryptable,
   fleetMixed,
   inMaintenance,
   isRunning,
+  keyringOf,
+  knownVersion,
+  latestOf,
   positionOf,
   releaseOf,
   liveCount,
@@ -21,6 +26,7 @@ import {
   decideRollbackEnabled,
   finishAfterFault,
   resolveTargets,
+  afterRotation,
   rewrap,
   startNode,
   stepEnabled,
@@ -31,26 +37,32 @@ import {
   BACKEND_DOWN,
   CLOCK,
   FAULTS,
-  LATEST,
-  MIN_AVAILABLE,
-  MIN_DECRYPT,
+  K_LATEST,
+  K_ROTATING,
+  K_VERSIONS,
   N_ACTIVE,
+  N_GEN,
   N_KNOWN,
+  N_PENDING,
   N_RELEASE,
   N_ROLE,
   N_STATUS,
-  ROTATING,
   Role,
   Status,
   VERIFY_FAILED,
+  VersionState,
   clearCache,
+  keyringAt,
   kindIndex,
   nodeAt,
+  setCached,
 } from './world.js';
 
 export { reasonText } from './steps.js';
 
-export type Ev = number; // (kind << 8) | (node + 1); node 0 means "no node"
+// (keyring << 16) | (kind << 8) | (node + 1): node 0 means "no node"; the keyring part names the
+// keyring of a rotation event (0 for every other event)
+export type Ev = number;
 
 // Operator actions, then every fault a scenario can declare (same names), then the environment.
 // The order is the K enum's below.
@@ -64,6 +76,9 @@ export const EVENT_KINDS = [
   'failover',
   'time-passes',
   'write',
+  'report-key-id',
+  'read',
+  'cache-expires',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 export const enum K {
@@ -85,20 +100,27 @@ export const enum K {
   Failover,
   TimePasses,
   Write,
+  ReportKeyId,
+  Read,
+  CacheExpires,
 }
-export const NODE_EVENTS: ReadonlySet<EventKind> = new Set(['step', 'plugin-crash', 'api-server-restart', 'forced-failover', 'failover', 'write']);
+export const NODE_EVENTS: ReadonlySet<EventKind> = new Set(['step', 'plugin-crash', 'api-server-restart', 'forced-failover', 'failover', 'write', 'report-key-id', 'read', 'cache-expires']);
+export const KEYRING_EVENTS: ReadonlySet<EventKind> = new Set(['rotation-starts', 'rotation-completes']);
 // every fault a scenario can declare is an event of the same name
 export const FAULT_KINDS: ReadonlySet<string> = new Set<string>(FAULT_NAMES);
 export const OPERATOR_KINDS: ReadonlySet<EventKind> = new Set(['step', 'remediate', 'decide-rollback']);
 
-export function ev(kind: number, node = -1): Ev {
-  return (kind << 8) | (node + 1);
+export function ev(kind: number, node = -1, keyring = 0): Ev {
+  return (keyring << 16) | (kind << 8) | (node + 1);
 }
 export function evKind(e: Ev): number {
-  return e >> 8;
+  return (e >> 8) & 255;
 }
 export function evNode(e: Ev): number {
   return (e & 255) - 1;
+}
+export function evKeyring(e: Ev): number {
+  return e >> 16;
 }
 
 function faultAllowed(c: Ctx, w: World, f: FaultName): boolean {
@@ -151,12 +173,14 @@ export function enabled(c: Ctx, w: World, e: Ev): boolean {
     case K.BackendOutage:
       return faultAllowed(c, w, 'backend-outage') && backendUp(w);
     case K.RotationStarts: {
-      if (!faultAllowed(c, w, 'rotation-starts') || w[ROTATING] || w[LATEST] >= c.s.keyring.maxVersion) return false;
+      const kr = evKeyring(e);
+      const b = keyringAt(c.L, kr);
+      if (!faultAllowed(c, w, 'rotation-starts') || w[b + K_ROTATING] || w[b + K_LATEST] >= c.s.keyrings[kr].maxVersion) return false;
       const spec = c.s.faults.find((f) => f.name === 'rotation-starts')!;
       return spec.duringMaintenance || !inMaintenance(w);
     }
     case K.RotationCompletes:
-      return w[ROTATING] === 1 && backendUp(w);
+      return w[keyringAt(c.L, evKeyring(e)) + K_ROTATING] === 1 && backendUp(w);
     case K.BackendRecovers:
       return !backendUp(w);
     case K.ForcedFailover: {
@@ -178,15 +202,95 @@ export function enabled(c: Ctx, w: World, e: Ev): boolean {
     case K.Write: {
       if (!c.s.workload.writes || !isRunning(c, w, node) || !backendUp(w)) return false;
       const ci = c.s.nodeComponent[node];
-      if (c.s.components[ci].activePassive && !w[nodeAt(c.L, node) + N_ACTIVE]) return false;
-      return liveCount(c, w, writtenKindNow(c, w, node)) === 0;
+      const b = nodeAt(c.L, node);
+      if (c.s.components[ci].activePassive && !w[b + N_ACTIVE]) return false;
+      const k = writtenKindNow(c, w, node);
+      if (k < 0) return false; // a release with no key state yet has nothing to encrypt with
+      // the key service refuses to encrypt under a version it does not have or has disabled
+      if (!encryptable(c, w, c.kindKeyring[k], c.kindGen[k], c.kindVersion[k])) return false;
+      // an encrypt whose key_id is read separately: one outstanding per node
+      if (reportsSeparately(c, w, node)) return w[b + N_PENDING] === 0;
+      return liveCount(c, w, k) === 0;
+    }
+    case K.ReportKeyId:
+      return w[nodeAt(c.L, node) + N_PENDING] !== 0 && isRunning(c, w, node) && backendUp(w);
+    case K.Read:
+      return readFills(c, w, node);
+    case K.CacheExpires:
+      return cacheHidesHarm(c, w, node);
+  }
+  return false;
+}
+
+function reportsSeparately(c: Ctx, w: World, n: number): boolean {
+  return releaseOf(c, w, n).encryptReportsKeyId === 'separately';
+}
+
+export function writtenKindNow(c: Ctx, w: World, n: number): number {
+  // an encrypt call whose key_id is reported apart is served under whatever version is latest
+  const version = reportsSeparately(c, w, n) ? latestOf(c, w, keyringOf(c, n)) : writeVersion(c, w, n);
+  if (version < 1 || version > c.L.V) return -1;
+  return writtenKind(c, w, n, fleetMixed(c, w, c.s.nodeComponent[n]), version);
+}
+
+// Per-node data keys: a node's reader learns other writers' data keys only by reading their
+// records, which needs the key service. True when such a read would fill something.
+function readFills(c: Ctx, w: World, n: number): boolean {
+  const comp = c.s.components[c.s.nodeComponent[n]];
+  if (!comp.cachesDataKeys || comp.dataKeys !== 'per-node' || !isRunning(c, w, n) || !backendUp(w)) return false;
+  const L = c.L;
+  const b = nodeAt(L, n);
+  const rel = c.s.releases[w[b + N_RELEASE]];
+  const readable = c.readMask[w[b + N_RELEASE]][Math.min(w[b + N_KNOWN + rel.keyState], L.V)];
+  const served = c.formatKinds[c.s.nodeComponent[n]];
+  for (let word = 0; word < L.cacheWords; word++) {
+    let bits = readable[word] & served[word] & ~w[b + L.cacheOffset + word];
+    while (bits !== 0) {
+      const bit = 31 - Math.clz32(bits);
+      bits &= ~(1 << bit);
+      const k = word * 31 + bit;
+      if (w[L.recordBase + k] !== 0 && decryptable(c, w, k)) return true;
     }
   }
   return false;
 }
 
-export function writtenKindNow(c: Ctx, w: World, n: number): number {
-  return writtenKind(c, w, n, fleetMixed(c, w, c.s.nodeComponent[n]), writeVersion(c, w, n));
+function applyRead(c: Ctx, w: World, n: number): void {
+  const L = c.L;
+  const b = nodeAt(L, n);
+  const rel = c.s.releases[w[b + N_RELEASE]];
+  const readable = c.readMask[w[b + N_RELEASE]][Math.min(w[b + N_KNOWN + rel.keyState], L.V)];
+  const served = c.formatKinds[c.s.nodeComponent[n]];
+  for (let k = 0; k < L.kinds; k++) {
+    const word = (k / 31) | 0;
+    const bit = 1 << k % 31;
+    if (w[L.recordBase + k] !== 0 && readable[word] & served[word] & bit && decryptable(c, w, k)) setCached(w, L, n, k);
+  }
+}
+
+// The node's cache holds the data key of a live record that the node could not decrypt again
+// (its release cannot, or the key service lost the key): only the cache keeps it readable, and
+// the cache is not forever. Cache expiry is enabled exactly there, so it exposes latent harm
+// without adding states to worlds where caches hide nothing.
+export function cacheHidesHarm(c: Ctx, w: World, n: number): boolean {
+  if (!c.s.components[c.s.nodeComponent[n]].cachesDataKeys) return false;
+  const L = c.L;
+  const b = nodeAt(L, n);
+  // a stopped node serves nothing: its cache matters again only once it runs
+  if (w[b + N_STATUS] !== Status.Running) return false;
+  const rel = c.s.releases[w[b + N_RELEASE]];
+  const readable = c.readMask[w[b + N_RELEASE]][Math.min(w[b + N_KNOWN + rel.keyState], L.V)];
+  for (let word = 0; word < L.cacheWords; word++) {
+    let bits = w[b + L.cacheOffset + word];
+    while (bits !== 0) {
+      const bit = 31 - Math.clz32(bits);
+      bits &= ~(1 << bit);
+      const k = word * 31 + bit;
+      if (w[L.recordBase + k] === 0) continue;
+      if ((readable[word] & (1 << bit)) === 0 || !decryptable(c, w, k)) return true;
+    }
+  }
+  return false;
 }
 
 // Applies e to a copy of w0; w0 is never modified.
@@ -245,15 +349,13 @@ export function applyInto(c: Ctx, w0: World, e: Ev, w: World): World {
       w[BACKEND_DOWN] = 1;
       break;
     case K.RotationStarts:
-      w[ROTATING] = 1;
+      w[keyringAt(c.L, evKeyring(e)) + K_ROTATING] = 1;
       break;
     case K.RotationCompletes: {
-      w[ROTATING] = 0;
-      w[LATEST] += 1;
-      for (let n = 0; n < c.s.nodeCount; n++) {
-        const rel = releaseOf(c, w, n);
-        if (isRunning(c, w, n) && rel.promotesRotations) w[nodeAt(c.L, n) + N_KNOWN + rel.keyState] = w[LATEST];
-      }
+      const kr = evKeyring(e);
+      w[keyringAt(c.L, kr) + K_ROTATING] = 0;
+      w[keyringAt(c.L, kr) + K_LATEST] += 1;
+      afterRotation(c, w, kr);
       break;
     }
     case K.BackendRecovers:
@@ -269,9 +371,29 @@ export function applyInto(c: Ctx, w0: World, e: Ev, w: World): World {
     }
     case K.TimePasses:
       w[CLOCK] += 1;
+      destroyDue(c, w);
       break;
-    case K.Write:
-      w[c.L.recordBase + writtenKindNow(c, w, node)] += c.s.workload.batch;
+    case K.Write: {
+      const k = writtenKindNow(c, w, node);
+      if (!reportsSeparately(c, w, node) || w[c.L.recordBase + k] === 0) w[c.L.recordBase + k] += c.s.workload.batch;
+      if (reportsSeparately(c, w, node)) w[nodeAt(c.L, node) + N_PENDING] = c.kindVersion[k];
+      // the writer's reader holds the data key it just used
+      if (c.s.components[c.s.nodeComponent[node]].cachesDataKeys) setCached(w, c.L, node, k);
+      break;
+    }
+    case K.ReportKeyId: {
+      // the plugin asks the key service for the current version and reports that as key_id
+      const b = nodeAt(c.L, node);
+      const rel = releaseOf(c, w, node);
+      w[b + N_KNOWN + rel.keyState] = latestOf(c, w, keyringOf(c, node));
+      w[b + N_PENDING] = 0;
+      break;
+    }
+    case K.Read:
+      applyRead(c, w, node);
+      break;
+    case K.CacheExpires:
+      clearCache(w, c.L, node);
       break;
   }
   refreshCaches(c, w);
@@ -289,13 +411,24 @@ function spoil(c: Ctx, w: World, targets: number[]): void {
     if (n === 0 || c.kindFormat[k] === c.s.unreadableFormat) continue;
     if (![...comps].some((ci) => ((c.s.components[ci].formats >> c.kindFormat[k]) & 1) === 1)) continue;
     w[L.recordBase + k] = 0;
-    w[L.recordBase + kindIndex(L, c.kindVersion[k], c.s.unreadableFormat, c.kindAad[k], k % L.R)] += n;
+    w[L.recordBase + kindIndex(L, c.kindKeyring[k], c.kindGen[k], c.kindVersion[k], c.s.unreadableFormat, c.kindAad[k], c.kindWriter[k], c.kindDataKey[k])] += n;
   }
 }
 
-// An API server caches the data keys of every record its plugin could read; the cache hides a
-// later loss of that ability until the API server restarts. Dead kinds leave the cache. Works
-// on bit masks over record kinds: this runs after every event.
+// Versions scheduled for deletion are destroyed once their waiting period has passed.
+function destroyDue(c: Ctx, w: World): void {
+  for (let kr = 0; kr < c.s.keyrings.length; kr++) {
+    const b = keyringAt(c.L, kr) + K_VERSIONS;
+    for (let v = 0; v < c.L.V; v++) {
+      if (w[b + v] >= VersionState.Scheduled && w[b + v] - VersionState.Scheduled <= w[CLOCK]) w[b + v] = VersionState.Destroyed;
+    }
+  }
+}
+
+// Shared data keys: an API server caches the data keys of every record its plugin could read
+// through the key service; the cache hides a later loss of that ability until the API server
+// restarts or the entry expires. Dead kinds leave the cache. Works on bit masks over record
+// kinds: this runs after every event.
 function refreshCaches(c: Ctx, w: World): void {
   if (!c.anyCache) return;
   const L = c.L;
@@ -305,20 +438,22 @@ function refreshCaches(c: Ctx, w: World): void {
     live[word] = 0;
     avail[word] = 0;
   }
-  const lo = Math.max(w[MIN_DECRYPT], w[MIN_AVAILABLE]);
+  // a cache is filled only through the key service: while it is down, nothing new is learnt
+  const up = backendUp(w);
   for (let k = 0; k < L.kinds; k++) {
     const bit = 1 << k % 31;
     const word = (k / 31) | 0;
     if (w[L.recordBase + k] !== 0) live[word] |= bit;
-    const v = c.kindVersion[k];
-    if (v >= lo && v <= w[LATEST]) avail[word] |= bit;
+    if (up && decryptable(c, w, k)) avail[word] |= bit;
   }
   for (let n = 0; n < c.s.nodeCount; n++) {
     const ci = c.s.nodeComponent[n];
-    if (!c.s.components[ci].cachesDataKeys) continue;
+    const comp = c.s.components[ci];
+    if (!comp.cachesDataKeys) continue;
     const served = c.formatKinds[ci];
     const b = nodeAt(L, n);
-    const running = w[b + N_STATUS] === Status.Running;
+    // per-node data keys: filled by the node's own writes and by read events, not by every record
+    const running = w[b + N_STATUS] === Status.Running && comp.dataKeys === 'shared';
     const rel = w[b + N_RELEASE];
     const known = running ? w[b + N_KNOWN + c.s.releases[rel].keyState] : 0;
     const readable = running ? c.readMask[rel][Math.min(known, L.V)] : null;
@@ -356,7 +491,7 @@ function possible(c: Ctx, kind: number, n: number): boolean {
     case K.RotationStarts:
       return declared('rotation-starts');
     case K.RotationCompletes:
-      return declared('rotation-starts') || s.keyring.rotationInProgress;
+      return declared('rotation-starts') || s.keyrings.some((k) => k.rotationInProgress);
     case K.MigrationFails:
       return declared('migration-fails');
     case K.RewrapInterrupted:
@@ -371,6 +506,12 @@ function possible(c: Ctx, kind: number, n: number): boolean {
       return s.clockHorizonDays > 0;
     case K.Write:
       return s.workload.writes;
+    case K.ReportKeyId:
+      return s.workload.writes && !!comp && comp.releases.some((r) => s.releases[r].encryptReportsKeyId === 'separately');
+    case K.Read:
+      return !!comp?.cachesDataKeys && comp.dataKeys === 'per-node';
+    case K.CacheExpires:
+      return !!comp?.cachesDataKeys;
   }
   return true;
 }
@@ -382,6 +523,8 @@ export function alphabet(c: Ctx): Ev[] {
     if (NODE_EVENTS.has(name)) {
       if (name === 'step') out.push(ev(kind));
       for (let n = 0; n < c.s.nodeCount; n++) if (possible(c, kind, n)) out.push(ev(kind, n));
+    } else if (KEYRING_EVENTS.has(name)) {
+      if (possible(c, kind, -1)) for (let kr = 0; kr < c.s.keyrings.length; kr++) out.push(ev(kind, -1, kr));
     } else if (possible(c, kind, -1)) out.push(ev(kind));
   });
   return out;

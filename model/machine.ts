@@ -6,21 +6,25 @@
 import { assign, createActor, setup, type AnyActorScope, type SnapshotFrom } from 'xstate';
 import type { CompiledScenario } from './types.js';
 import { Model } from './model.js';
-import { EVENT_KINDS, type Ev, apply, enabled, ev, evKind, evNode } from './events.js';
+import { EVENT_KINDS, KEYRING_EVENTS, type Ev, apply, enabled, ev, evKeyring, evKind, evNode } from './events.js';
 import { type World, PHASE, PHASE_NAMES } from './world.js';
 
 export interface WorldEvent {
   type: (typeof EVENT_KINDS)[number];
   node?: number;
+  keyring?: number;
 }
 
 export function toEvent(e: Ev): WorldEvent {
   const n = evNode(e);
-  return n >= 0 ? { type: EVENT_KINDS[evKind(e)], node: n } : { type: EVENT_KINDS[evKind(e)] };
+  const type = EVENT_KINDS[evKind(e)];
+  const out: WorldEvent = n >= 0 ? { type, node: n } : { type };
+  if (KEYRING_EVENTS.has(type)) out.keyring = evKeyring(e);
+  return out;
 }
 
 export function fromEvent(e: WorldEvent): Ev {
-  return ev(EVENT_KINDS.indexOf(e.type), e.node ?? -1);
+  return ev(EVENT_KINDS.indexOf(e.type), e.node ?? -1, e.keyring ?? 0);
 }
 
 export function createRunbookMachine(s: CompiledScenario) {

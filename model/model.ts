@@ -3,7 +3,7 @@
 import type { CompiledScenario } from './types.js';
 import { type Ctx, makeCtx, keyIdLabel, knownVersion, position, stageNodes, stageOf } from './semantics.js';
 import type { Step } from './types.js';
-import { type Ev, EVENT_KINDS, FAULT_KINDS, OPERATOR_KINDS, alphabet, apply, applyInto, enabled, evKind, evNode, reasonText, ev } from './events.js';
+import { type Ev, EVENT_KINDS, FAULT_KINDS, KEYRING_EVENTS, OPERATOR_KINDS, alphabet, apply, applyInto, enabled, evKeyring, evKind, evNode, reasonText, ev } from './events.js';
 import { PROPERTIES, type PropertyDef, type PropertyHit } from './properties.js';
 import {
   type Layout,
@@ -12,10 +12,15 @@ import {
   BACKEND_DOWN,
   CLOCK,
   FAULTS,
-  LATEST,
-  MIN_AVAILABLE,
-  MIN_DECRYPT,
+  K_DELETED,
+  K_GEN,
+  K_LATEST,
+  K_MIN_AVAILABLE,
+  K_MIN_DECRYPT,
+  K_ROTATING,
+  K_VERSIONS,
   N_DRIFT,
+  N_GEN,
   N_KNOWN,
   N_RELEASE,
   N_ROLE,
@@ -28,13 +33,15 @@ import {
   ROLE_NAMES,
   Role,
   STAGE,
-  BACKUP_VALID,
+  DATA_BACKUP,
+  KEYS_BACKUP,
   BACKUP_AT,
-  BK_LATEST,
   UPGRADED_AT,
   N_ACTIVE,
-  ROTATING,
   STATUS_NAMES,
+  type KeyringView,
+  VersionState,
+  keyringAt,
   VERIFY_FAILED,
   canonicalize,
   canonicalizeInto,
@@ -52,6 +59,7 @@ const NONE: readonly PropertyHit[] = Object.freeze([]);
 export interface EventLabel {
   type: string;
   node?: string;
+  keyring?: string; // rotation events: the keyring rotated (named when the scenario has several)
   actor: 'operator' | 'fault' | 'environment';
 }
 
@@ -150,7 +158,9 @@ export class Model {
     const type = EVENT_KINDS[evKind(e)];
     const n = evNode(e);
     const actor = OPERATOR_KINDS.has(type) ? 'operator' : FAULT_KINDS.has(type) ? 'fault' : 'environment';
-    return n >= 0 ? { type, node: this.s.nodeNames[n], actor } : { type, actor };
+    const out: EventLabel = n >= 0 ? { type, node: this.s.nodeNames[n], actor } : { type, actor };
+    if (KEYRING_EVENTS.has(type) && this.s.keyrings.length > 1) out.keyring = this.s.keyrings[evKeyring(e)].name;
+    return out;
   }
 
   // The runbook step a `step` event runs in world w ('begin' before the runbook starts).
@@ -192,18 +202,20 @@ export class Model {
   }
 
   // Inverse of label, for replaying a saved trace.
-  parseEvent(l: { type: string; node?: string }): Ev | null {
+  parseEvent(l: { type: string; node?: string; keyring?: string }): Ev | null {
     const kind = EVENT_KINDS.indexOf(l.type as (typeof EVENT_KINDS)[number]);
     if (kind < 0) return null;
-    if (l.node === undefined) return ev(kind);
+    const kr = l.keyring === undefined ? 0 : this.s.keyrings.findIndex((k) => k.name === l.keyring);
+    if (kr < 0) return null;
+    if (l.node === undefined) return ev(kind, -1, kr);
     const n = this.s.nodeNames.indexOf(l.node);
-    return n < 0 ? null : ev(kind, n);
+    return n < 0 ? null : ev(kind, n, kr);
   }
 
   // Remap an event's node through a canonicalization permutation (canonical index -> concrete).
   remap(e: Ev, perm: number[]): Ev {
     const n = evNode(e);
-    return n < 0 ? e : ev(evKind(e), perm[n]);
+    return n < 0 ? e : ev(evKind(e), perm[n], evKeyring(e));
   }
 
   decode(w: World): WorldView {
@@ -214,6 +226,9 @@ export class Model {
       if (!count) continue;
       const kd = kindOf(L, k);
       records.push({
+        keyring: s.keyrings[kd.keyring].name,
+        keyGeneration: kd.gen,
+        dataKey: L.D > 1 ? s.nodeNames[kd.dataKey] : null,
         keyVersion: kd.keyVersion,
         format: s.wireFormats[kd.format],
         aad: s.aadShapes[kd.aad],
@@ -221,6 +236,7 @@ export class Model {
         count,
       });
     }
+    const keyrings = s.keyrings.map((kr, i) => keyringView(L, w, kr.name, i));
     return {
       phase: PHASE_NAMES[w[PHASE]],
       stage: w[STAGE],
@@ -228,15 +244,19 @@ export class Model {
       faultsUsed: w[FAULTS],
       clock: w[CLOCK],
       backend: w[BACKEND_DOWN] ? 'down' : 'up',
-      keyring: {
-        latest: w[LATEST],
-        rotating: w[ROTATING] === 1,
-        minDecryptionVersion: w[MIN_DECRYPT],
-        minAvailableVersion: w[MIN_AVAILABLE],
-      },
+      keyring: keyrings[0],
+      keyrings,
       reason: reasonText(c, w[REASON]),
       verificationFailed: w[VERIFY_FAILED] === 1,
-      backup: w[BACKUP_VALID] ? { day: w[BACKUP_AT], keyringLatest: w[BK_LATEST], records: backupRecords(L, w) } : null,
+      backup:
+        w[DATA_BACKUP] || w[KEYS_BACKUP]
+          ? {
+              day: w[BACKUP_AT],
+              scope: w[DATA_BACKUP] && w[KEYS_BACKUP] ? 'both' : w[DATA_BACKUP] ? 'data' : 'keyring',
+              keyringLatest: w[KEYS_BACKUP] ? w[keyringAt(L, 0, true) + K_LATEST] : null,
+              records: w[DATA_BACKUP] ? backupRecords(L, w) : null,
+            }
+          : null,
       upgradedOnDay: w[UPGRADED_AT] >= 0 ? w[UPGRADED_AT] : null,
       nodes: s.nodeNames.map((name, n) => {
         const b = nodeAt(L, n);
@@ -253,6 +273,7 @@ export class Model {
           configDrift: w[b + N_DRIFT] === 1,
           active: w[b + N_ACTIVE] === 1,
           keyVersions,
+          keyGeneration: w[b + N_GEN],
           keyId: keyIdLabel(c, w, n),
           activeKeyVersion: knownVersion(c, w, n),
           cachedKinds,
@@ -267,6 +288,26 @@ export class Model {
 export function stepLabel(s: CompiledScenario, step: Step | undefined): string | undefined {
   if (!step) return undefined;
   return step.name === 'migrate' ? `migrate to ${s.wireFormats[step.format]}` : step.name;
+}
+
+function keyringView(L: Layout, w: World, name: string, kr: number): KeyringView {
+  const b = keyringAt(L, kr);
+  const versionStates: Record<string, string> = {};
+  for (let v = 1; v <= L.V; v++) {
+    const st = w[b + K_VERSIONS + v - 1];
+    if (st === VersionState.Enabled) continue;
+    versionStates[`v${v}`] = st === VersionState.Disabled ? 'disabled' : st === VersionState.Destroyed ? 'destroyed' : `scheduled for deletion on day ${st - VersionState.Scheduled}`;
+  }
+  return {
+    name,
+    latest: w[b + K_LATEST],
+    rotating: w[b + K_ROTATING] === 1,
+    minDecryptionVersion: w[b + K_MIN_DECRYPT],
+    minAvailableVersion: w[b + K_MIN_AVAILABLE],
+    generation: w[b + K_GEN],
+    deleted: w[b + K_DELETED] === 1,
+    versionStates,
+  };
 }
 
 function backupRecords(L: Layout, w: World): number {

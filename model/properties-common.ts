@@ -13,6 +13,9 @@ export interface PropertyHit {
   property: string;
   detail: string; // what is wrong in this world, in the runbook's words
   blast: BlastRadius;
+  // the harm is real but a cache still hides it: it becomes visible at the next restart or
+  // cache expiry (the runbook is unsafe from here on all the same)
+  latent?: boolean;
 }
 
 export type PropertyKind = 'always' | 'eventually';
@@ -36,8 +39,15 @@ export function names(c: Ctx, nodes: number[]): string {
 
 export function kindsLabel(c: Ctx, kinds: number[]): string {
   return kinds
-    .map((k) => `key v${c.kindVersion[k]} ${formatLabel(c.s.wireFormats[c.kindFormat[k]], c.s.aadShapes[c.kindAad[k]])} (written by ${c.s.releases[k % c.L.R].name})`)
+    .map((k) => `${keyLabel(c, k)} ${formatLabel(c.s.wireFormats[c.kindFormat[k]], c.s.aadShapes[c.kindAad[k]])} (written by ${c.s.releases[c.kindWriter[k]].name}${c.L.D > 1 ? ` on ${c.s.nodeNames[c.kindDataKey[k]]}` : ''})`)
     .join('; ');
+}
+
+// "key v2"; with several keyrings or key materials "key payments#2 v2"
+export function keyLabel(c: Ctx, k: number): string {
+  const gen = c.kindGen[k] > 1 ? `#${c.kindGen[k]}` : '';
+  const name = c.s.keyrings.length > 1 || gen ? `${c.s.keyrings[c.kindKeyring[k]].name}${gen} ` : '';
+  return `key ${name}v${c.kindVersion[k]}`;
 }
 
 export function hit(property: string, detail: string, c: Ctx, w: World, kinds: number[], nodes: number[]): PropertyHit {

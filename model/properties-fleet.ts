@@ -168,7 +168,7 @@ const failoverToOlder: PropertyDef = {
       const newer: number[] = [];
       for (let k = 0; k < c.L.kinds; k++) {
         if (liveCount(c, w, k) === 0 || !serves(c, active, k)) continue;
-        const writer = c.s.releases[k % c.L.R];
+        const writer = c.s.releases[c.kindWriter[k]];
         if (writer.component === ci && writer.order > rel.order) newer.push(k);
       }
       if (newer.length > 0) {

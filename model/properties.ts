@@ -4,11 +4,12 @@
 // engine over the whole explored graph. Data and key properties live here; fleet and release
 // properties in properties-fleet.ts.
 import type { Ctx } from './semantics.js';
-import { activeNode, isRunning, keyAvailable, liveCount, nodeReads, runningAgreeOnKeyId, serves, totalRecords } from './semantics.js';
+import { activeNode, decryptable, isRunning, knownVersion, liveCount, releaseOf, releaseReadsKind, runningAgreeOnKeyId, serves, totalRecords } from './semantics.js';
 import { type PropertyDef, hit, kindsLabel, names } from './properties-common.js';
 import { unreadableAfterInstall } from './checks.js';
-import { type World, BACKUP_VALID, MIN_AVAILABLE, MIN_DECRYPT, N_RELEASE, PHASE, Phase, cached, nodeAt } from './world.js';
+import { type World, DATA_BACKUP, KEYS_BACKUP, K_DELETED, K_GEN, K_LATEST, K_RECREATED, N_PENDING, N_RELEASE, PHASE, Phase, cached, keyringAt, nodeAt } from './world.js';
 import { FLEET_PROPERTIES } from './properties-fleet.js';
+import { KEY_PROPERTIES } from './properties-keys.js';
 
 export type { BlastRadius, Category, PropertyDef, PropertyHit, PropertyKind } from './properties-common.js';
 
@@ -17,29 +18,34 @@ const unknownKeyId: PropertyDef = {
   kind: 'always',
   category: 'safety',
   explanation:
-    "A serving node is never asked to decrypt a record whose key_id, wire format or AAD shape its release cannot read, unless its API server still holds that record's data key in cache.",
+    "A serving node is never asked to decrypt a record whose key_id, wire format or AAD shape its release cannot read. While its API server still holds that record's data key in cache the harm is latent: it shows at the next restart or cache expiry.",
   state(c, w) {
     // allocated on the first failure only: this runs on every new state
     let nodes: number[] | null = null;
     let kinds: Set<number> | null = null;
+    let manifest = false;
     for (let n = 0; n < c.s.nodeCount; n++) {
       if (!isRunning(c, w, n)) continue;
       const ci = c.s.nodeComponent[n];
       if (c.s.components[ci].activePassive && activeNode(c, w, ci) !== n) continue; // standbys forward
+      const rel = releaseOf(c, w, n);
+      const known = knownVersion(c, w, n);
       for (let k = 0; k < c.L.kinds; k++) {
         if (liveCount(c, w, k) === 0 || !serves(c, n, k) || c.kindFormat[k] === c.s.unreadableFormat) continue;
-        if (!keyAvailable(c, w, c.kindVersion[k])) continue; // the keyring lost it: no-unreadable-record
-        if (!nodeReads(c, w, n, k) && !cached(w, c.L, n, k)) {
-          nodes ??= [];
-          kinds ??= new Set();
-          if (!nodes.includes(n)) nodes.push(n);
-          kinds.add(k);
-        }
+        if (!decryptable(c, w, k)) continue; // the keyring lost it: no-unreadable-record
+        if (releaseReadsKind(c, rel, k, known)) continue;
+        nodes ??= [];
+        kinds ??= new Set();
+        if (!nodes.includes(n)) nodes.push(n);
+        kinds.add(k);
+        if (!cached(w, c.L, n, k)) manifest = true;
       }
     }
     if (!nodes || !kinds) return null;
     const ks = [...kinds];
-    return hit(this.name, `${names(c, nodes)} cannot decrypt ${kindsLabel(c, ks)}`, c, w, ks, nodes);
+    const h = hit(this.name, `${names(c, nodes)} cannot decrypt ${kindsLabel(c, ks)}${manifest ? '' : ' (its cache still hides it)'}`, c, w, ks, nodes);
+    if (!manifest) h.latent = true;
+    return h;
   },
 };
 
@@ -76,20 +82,29 @@ const oneWayRollback: PropertyDef = {
 };
 
 function wroteLive(c: Ctx, w: World, release: number): boolean {
-  for (let k = 0; k < c.L.kinds; k++) if (liveCount(c, w, k) > 0 && k % c.L.R === release) return true;
+  for (let k = 0; k < c.L.kinds; k++) if (liveCount(c, w, k) > 0 && c.kindWriter[k] === release) return true;
   return false;
 }
 
-// Records nothing can read any more: the keyring lost their key version, or no release of the
-// component reads their format (a half-finished migration). Recoverable while a backup exists
-// and the runbook is still running; lost once it ends, or with no backup at all.
+// Records nothing can read any more: the key service cannot decrypt them (version trimmed,
+// below the minimum, disabled, destroyed, newer than the keyring, or its key deleted or
+// replaced by other material), or no release of the component reads their format (a
+// half-finished migration). Recoverable while a backup exists and the runbook is still
+// running; lost once it ends, or with no backup at all.
 function unreadableKinds(c: Ctx, w: World): number[] {
   const out: number[] = [];
   for (let k = 0; k < c.L.kinds; k++) {
     if (liveCount(c, w, k) === 0) continue;
-    if (!keyAvailable(c, w, c.kindVersion[k]) || c.kindFormat[k] === c.s.unreadableFormat) out.push(k);
+    if (!decryptable(c, w, k) || c.kindFormat[k] === c.s.unreadableFormat) out.push(k);
   }
   return out;
+}
+
+// A running node still holds the data key of kind k in its cache.
+function hiddenByCache(c: Ctx, w: World, k: number): boolean {
+  if (!c.anyCache || c.kindFormat[k] === c.s.unreadableFormat) return false;
+  for (let n = 0; n < c.s.nodeCount; n++) if (isRunning(c, w, n) && serves(c, n, k) && cached(w, c.L, n, k)) return true;
+  return false;
 }
 
 function ended(w: World): boolean {
@@ -102,14 +117,17 @@ const unreadableRecord: PropertyDef = {
   kind: 'always',
   category: 'safety',
   explanation:
-    'No data is lost: every live record stays decryptable (its key version is not trimmed, below the minimum decryption version, or newer than the restored keyring) and readable by some release, unless a backup still holds it while the runbook runs; and no restore drops writes made after its backup.',
+    'No data is lost: every live record stays decryptable by the key service (its key version is not trimmed, below the minimum decryption version, disabled, destroyed or newer than the restored keyring, and its key was not deleted or replaced) and readable by some release, unless a backup still holds it while the runbook runs; and no restore drops writes made after its backup. While a cache still holds the data key the loss is latent: it shows at the next restart or cache expiry.',
   state(c, w) {
     const ks = unreadableKinds(c, w);
-    if (ks.length === 0 || (w[BACKUP_VALID] === 1 && !ended(w))) return null;
-    return hit(this.name, `no release and key version can read ${kindsLabel(c, ks)}`, c, w, ks, []);
+    if (ks.length === 0 || ((w[DATA_BACKUP] === 1 || w[KEYS_BACKUP] === 1) && !ended(w))) return null;
+    const latent = ks.every((k) => hiddenByCache(c, w, k));
+    const h = hit(this.name, `no release and key version can read ${kindsLabel(c, ks)}${latent ? ' (a cache still hides it)' : ''}`, c, w, ks, []);
+    if (latent) h.latent = true;
+    return h;
   },
   edge(c, prev, next) {
-    if (next[BACKUP_VALID] === 0) return null; // only a restore shrinks the store
+    if (next[DATA_BACKUP] === 0) return null; // only a restore of the records shrinks the store
     const before = totalRecords(c, prev);
     const after = totalRecords(c, next);
     if (after >= before) return null;
@@ -125,20 +143,31 @@ const prematureRetirement: PropertyDef = {
   kind: 'always',
   category: 'safety',
   explanation:
-    'A key version is never trimmed, disabled, removed or put below the minimum decryption version while live records still depend on it.',
+    'A key version is never trimmed, disabled, scheduled for deletion, destroyed, deleted with its key or put below the minimum decryption version while live records still depend on it.',
   edge(c, prev, next) {
-    const before = Math.max(prev[MIN_DECRYPT], prev[MIN_AVAILABLE]);
-    const after = Math.max(next[MIN_DECRYPT], next[MIN_AVAILABLE]);
-    if (after <= before) return null;
-    const ks: number[] = [];
+    let ks: number[] | null = null;
     for (let k = 0; k < c.L.kinds; k++) {
-      const v = c.kindVersion[k];
-      if (liveCount(c, next, k) > 0 && v >= before && v < after) ks.push(k);
+      if (liveCount(c, next, k) === 0 || !decryptable(c, prev, k) || decryptable(c, next, k)) continue;
+      const b = keyringAt(c.L, c.kindKeyring[k]);
+      // a restore that brought back an older keyring or another cluster's key is not a
+      // retirement: no-unreadable-record judges what it did
+      if (next[b + K_LATEST] < prev[b + K_LATEST] || c.kindVersion[k] > next[b + K_LATEST]) continue;
+      if (next[b + K_GEN] !== prev[b + K_GEN] && next[b + K_RECREATED] === prev[b + K_RECREATED]) continue;
+      (ks ??= []).push(k);
     }
-    if (ks.length === 0) return null;
-    return hit(this.name, `key versions below v${after} were retired while ${kindsLabel(c, ks)} still depend on them`, c, next, ks, []);
+    if (!ks) return null;
+    const how = describeRetirement(c, prev, next, ks[0]);
+    return hit(this.name, `${how} while ${kindsLabel(c, ks)} still depend on it`, c, next, ks, []);
   },
 };
+
+function describeRetirement(c: Ctx, prev: World, next: World, k: number): string {
+  const b = keyringAt(c.L, c.kindKeyring[k]);
+  const name = c.s.keyrings[c.kindKeyring[k]].name;
+  if (next[b + K_DELETED] === 1 && prev[b + K_DELETED] === 0) return `key ${name} was deleted`;
+  if (next[b + K_RECREATED] !== prev[b + K_RECREATED]) return `key ${name} was re-created with new key material`;
+  return `key ${name} v${c.kindVersion[k]} stopped decrypting`;
+}
 
 const keyIdAgreement: PropertyDef = {
   name: 'key-id-agreement',
@@ -188,6 +217,7 @@ export const PROPERTIES: PropertyDef[] = [
   unreadableRecord,
   prematureRetirement,
   keyIdAgreement,
+  ...KEY_PROPERTIES,
   ...FLEET_PROPERTIES,
   terminates,
   availability,

@@ -6,9 +6,13 @@ import {
   type Layout,
   type World,
   BACKEND_DOWN,
-  LATEST,
-  MIN_AVAILABLE,
-  MIN_DECRYPT,
+  K_DELETED,
+  K_GEN,
+  K_LATEST,
+  K_MIN_AVAILABLE,
+  K_MIN_DECRYPT,
+  K_VERSIONS,
+  N_GEN,
   N_KNOWN,
   N_RELEASE,
   N_ROLE,
@@ -21,6 +25,8 @@ import {
   Phase,
   Role,
   Status,
+  VersionState,
+  keyringAt,
   kindOf,
   nodeAt,
 } from './world.js';
@@ -28,10 +34,14 @@ import {
 export interface Ctx {
   s: CompiledScenario;
   L: Layout;
-  // precomputed per kind: key version, format, aad, writer
+  // precomputed per kind: keyring, key material, key version, format, aad, writer release, data key owner
+  kindKeyring: Int32Array;
+  kindGen: Int32Array;
   kindVersion: Int32Array;
   kindFormat: Int32Array;
   kindAad: Int32Array;
+  kindWriter: Int32Array;
+  kindDataKey: Int32Array;
   rbNodes: number[]; // nodes of the components the runbook touches
   stageNodes: Map<Stage, number[]>;
   // one-entry cache: enabled() asks for the position of the same (never mutated) world many times
@@ -48,15 +58,24 @@ export interface Ctx {
 }
 
 export function makeCtx(s: CompiledScenario, L: Layout): Ctx {
+  const kindKeyring = new Int32Array(L.kinds);
+  const kindGen = new Int32Array(L.kinds);
   const kindVersion = new Int32Array(L.kinds);
   const kindFormat = new Int32Array(L.kinds);
   const kindAad = new Int32Array(L.kinds);
+  const kindWriter = new Int32Array(L.kinds);
+  const kindDataKey = new Int32Array(L.kinds);
   for (let k = 0; k < L.kinds; k++) {
     const kd = kindOf(L, k);
+    kindKeyring[k] = kd.keyring;
+    kindGen[k] = kd.gen;
     kindVersion[k] = kd.keyVersion;
     kindFormat[k] = kd.format;
     kindAad[k] = kd.aad;
+    kindWriter[k] = kd.writer;
+    kindDataKey[k] = kd.dataKey;
   }
+  const readsVersion = (rel: Release, v: number, known: number) => (rel.decryptsWith === 'latest' ? v === known : v <= known);
   const rbNodes: number[] = [];
   for (const ci of s.runbook.components) {
     const comp = s.components[ci];
@@ -66,7 +85,7 @@ export function makeCtx(s: CompiledScenario, L: Layout): Ctx {
     Array.from({ length: L.V + 1 }, (_, known) => {
       const m = new Int32Array(L.cacheWords);
       for (let k = 0; k < L.kinds; k++) {
-        const ok = ((rel.readsFormats >> kindFormat[k]) & 1) === 1 && ((rel.readsAad >> kindAad[k]) & 1) === 1 && kindVersion[k] <= known;
+        const ok = ((rel.readsFormats >> kindFormat[k]) & 1) === 1 && ((rel.readsAad >> kindAad[k]) & 1) === 1 && readsVersion(rel, kindVersion[k], known);
         if (ok) m[(k / 31) | 0] |= 1 << k % 31;
       }
       return m;
@@ -74,15 +93,19 @@ export function makeCtx(s: CompiledScenario, L: Layout): Ctx {
   );
   const formatKinds = s.components.map((comp) => {
     const m = new Int32Array(L.cacheWords);
-    for (let k = 0; k < L.kinds; k++) if ((comp.formats >> kindFormat[k]) & 1) m[(k / 31) | 0] |= 1 << k % 31;
+    for (let k = 0; k < L.kinds; k++) if ((comp.formats >> kindFormat[k]) & 1 && kindKeyring[k] === comp.keyring) m[(k / 31) | 0] |= 1 << k % 31;
     return m;
   });
   return {
     s,
     L,
+    kindKeyring,
+    kindGen,
     kindVersion,
     kindFormat,
     kindAad,
+    kindWriter,
+    kindDataKey,
     rbNodes,
     declaredFaults: Object.fromEntries(s.faults.map((f) => [f.name, true])),
     anyCache: s.components.some((c) => c.cachesDataKeys),
@@ -120,20 +143,41 @@ export function knownAfterStart(c: Ctx, w: World, n: number, rel: Release): numb
   return v;
 }
 
-export function keyAvailable(c: Ctx, w: World, version: number): boolean {
-  return version >= w[MIN_DECRYPT] && version >= w[MIN_AVAILABLE] && version <= w[LATEST];
+// The keyring of the component node n belongs to.
+export function keyringOf(c: Ctx, n: number): number {
+  return c.s.components[c.s.nodeComponent[n]].keyring;
+}
+
+// Can the key service decrypt records of kind k now? Their key must still exist (not deleted,
+// not replaced by other key material), and their version must be within the keyring's
+// decryptable range and enabled (not disabled, scheduled for deletion or destroyed).
+export function decryptable(c: Ctx, w: World, k: number): boolean {
+  const b = keyringAt(c.L, c.kindKeyring[k]);
+  if (w[b + K_DELETED] === 1 || c.kindGen[k] !== w[b + K_GEN]) return false;
+  const v = c.kindVersion[k];
+  return v >= w[b + K_MIN_DECRYPT] && v >= w[b + K_MIN_AVAILABLE] && v <= w[b + K_LATEST] && w[b + K_VERSIONS + v - 1] === VersionState.Enabled;
+}
+
+// Can the key service encrypt under version v of keyring kr's key material gen?
+export function encryptable(c: Ctx, w: World, kr: number, gen: number, v: number): boolean {
+  const b = keyringAt(c.L, kr);
+  return w[b + K_DELETED] === 0 && gen === w[b + K_GEN] && v >= 1 && v <= w[b + K_LATEST] && v >= w[b + K_MIN_AVAILABLE] && w[b + K_VERSIONS + v - 1] === VersionState.Enabled;
+}
+
+export function latestOf(c: Ctx, w: World, kr: number): number {
+  return w[keyringAt(c.L, kr) + K_LATEST];
 }
 
 export function releaseReadsKind(c: Ctx, rel: Release, k: number, known: number): boolean {
   return (
     ((rel.readsFormats >> c.kindFormat[k]) & 1) === 1 &&
     ((rel.readsAad >> c.kindAad[k]) & 1) === 1 &&
-    c.kindVersion[k] <= known
+    (rel.decryptsWith === 'latest' ? c.kindVersion[k] === known : c.kindVersion[k] <= known)
   );
 }
 
 export function nodeReads(c: Ctx, w: World, n: number, k: number): boolean {
-  return releaseReadsKind(c, releaseOf(c, w, n), k, knownVersion(c, w, n)) && keyAvailable(c, w, c.kindVersion[k]);
+  return releaseReadsKind(c, releaseOf(c, w, n), k, knownVersion(c, w, n)) && decryptable(c, w, k);
 }
 
 export function liveCount(c: Ctx, w: World, k: number): number {
@@ -146,17 +190,27 @@ export function totalRecords(c: Ctx, w: World): number {
   return t;
 }
 
-// key_id hash as a comparable number: scheme, config drift and promoted version all change it.
+// Does a key_id under this scheme change when the key is re-created (new key material)?
+export function keyIdNamesMaterial(c: Ctx, scheme: number): boolean {
+  return c.s.keyIdDerivation[scheme] === 'key-material';
+}
+
+// key_id hash as a comparable number: scheme, config drift, key material (for schemes that
+// name it) and promoted version all change it.
 export function keyIdOf(c: Ctx, w: World, n: number): number {
   const rel = releaseOf(c, w, n);
-  return rel.keyIdScheme * 1_000_000 + w[nodeAt(c.L, n) + N_DRIFT] * 100_000 + knownVersion(c, w, n);
+  const b = nodeAt(c.L, n);
+  const gen = keyIdNamesMaterial(c, rel.keyIdScheme) ? w[b + N_GEN] : 0;
+  return ((rel.keyIdScheme * 2 + w[b + N_DRIFT]) * 64 + gen) * 4096 + knownVersion(c, w, n);
 }
 
 export function keyIdLabel(c: Ctx, w: World, n: number): string {
   const rel = releaseOf(c, w, n);
-  const drift = w[nodeAt(c.L, n) + N_DRIFT] ? '/drifted-config' : '';
+  const b = nodeAt(c.L, n);
+  const drift = w[b + N_DRIFT] ? '/drifted-config' : '';
   const v = knownVersion(c, w, n);
-  return `${c.s.keyring.name}:${v > 0 ? `v${v}` : 'no-key-state'}@${c.s.keyIdSchemes[rel.keyIdScheme]}${drift}`;
+  const gen = keyIdNamesMaterial(c, rel.keyIdScheme) && w[b + N_GEN] > 1 ? `#key${w[b + N_GEN]}` : '';
+  return `${c.s.keyrings[keyringOf(c, n)].name}${gen}:${v > 0 ? `v${v}` : 'no-key-state'}@${c.s.keyIdSchemes[rel.keyIdScheme]}${drift}`;
 }
 
 
@@ -177,7 +231,7 @@ export function runningAgreeOnKeyId(c: Ctx, w: World, nodes: number[] = c.rbNode
 // one before it, which every node already holds.
 export function writeVersion(c: Ctx, w: World, n: number): number {
   const v = knownVersion(c, w, n);
-  return c.s.keyring.stagedKeys ? Math.max(1, v - 1) : v;
+  return c.s.keyrings[keyringOf(c, n)].stagedKeys ? Math.max(1, v - 1) : v;
 }
 
 export function fleetMixed(c: Ctx, w: World, component: number): boolean {
@@ -301,9 +355,10 @@ export function destinationRelease(c: Ctx, w: World, n: number): number {
   return t >= 0 ? t : w[nodeAt(c.L, n) + N_RELEASE];
 }
 
-// Records a node serves: those in formats its component reads or writes.
+// Records a node serves: those under its component's keyring, in formats its releases read or write.
 export function serves(c: Ctx, n: number, k: number): boolean {
-  return ((c.s.components[c.s.nodeComponent[n]].formats >> c.kindFormat[k]) & 1) === 1;
+  const comp = c.s.components[c.s.nodeComponent[n]];
+  return ((comp.formats >> c.kindFormat[k]) & 1) === 1 && c.kindKeyring[k] === comp.keyring;
 }
 
 export function activeNode(c: Ctx, w: World, component: number): number {

@@ -2,9 +2,11 @@
 // failed verifications, deciding a rollback. Every function mutates the world buffer it is
 // given (a fresh copy made by events.ts apply); none reads anything but its arguments.
 import type { Ctx } from './semantics.js';
-import type { Stage, Step } from './types.js';
+import type { Stage, Step, VersionSelector } from './types.js';
 import {
   backendUp,
+  decryptable,
+  keyringOf,
   candidates,
   destinationRelease,
   isRunning,
@@ -23,15 +25,19 @@ import { guardHolds, preconditionHolds } from './checks.js';
 import {
   type World,
   BACKUP_AT,
-  BACKUP_VALID,
-  BK_LATEST,
-  BK_MIN_AVAILABLE,
-  BK_MIN_DECRYPT,
+  DATA_BACKUP,
+  KEYS_BACKUP,
   CLOCK,
-  LATEST,
-  MIN_AVAILABLE,
-  MIN_DECRYPT,
+  K_DELETED,
+  K_GEN,
+  K_LATEST,
+  K_MIN_AVAILABLE,
+  K_MIN_DECRYPT,
+  K_RECREATED,
+  K_ROTATING,
+  K_VERSIONS,
   N_DRIFT,
+  N_GEN,
   N_KNOWN,
   N_RELEASE,
   N_ROLE,
@@ -46,7 +52,9 @@ import {
   UPGRADED_AT,
   VERIFY_FAILED,
   WORK_DONE,
+  VersionState,
   clearCache,
+  keyringAt,
   kindIndex,
   nodeAt,
 } from './world.js';
@@ -176,7 +184,7 @@ function rewrite(c: Ctx, w: World, accept: (k: number) => boolean, to: (k: numbe
   return moved;
 }
 
-const writerOf = (c: Ctx, k: number) => k % c.L.R;
+const writerOf = (c: Ctx, k: number) => c.kindWriter[k];
 
 // Rewrites the stage's records into `format` (a schema migration, a KBS upgrade job).
 export function migrate(c: Ctx, w: World, targets: number[], format: number): void {
@@ -188,11 +196,22 @@ export function migrate(c: Ctx, w: World, targets: number[], format: number): vo
     const rels = c.s.components[ci].releases.filter((r) => (c.s.releases[r].readsFormats >> format) & 1);
     return rels.length ? rels[rels.length - 1] : writerOf(c, k);
   };
-  rewrite(c, w, ours, (k) => kindIndex(c.L, c.kindVersion[k], format, c.kindAad[k], owner(k)));
+  // a migration reads each record to rewrite it: what the key service cannot decrypt stays put
+  rewrite(c, w, (k) => ours(k) && decryptable(c, w, k), (k) => kindIndex(c.L, c.kindKeyring[k], c.kindGen[k], c.kindVersion[k], format, c.kindAad[k], owner(k), c.kindDataKey[k]));
 }
 
+// Re-encrypts every record the key service can still decrypt under its keyring's latest version.
 export function rewrap(c: Ctx, w: World, fraction: number): void {
-  rewrite(c, w, () => true, (k) => kindIndex(c.L, w[LATEST], c.kindFormat[k], c.kindAad[k], writerOf(c, k)), fraction);
+  rewrite(
+    c,
+    w,
+    (k) => decryptable(c, w, k),
+    (k) => {
+      const b = keyringAt(c.L, c.kindKeyring[k]);
+      return kindIndex(c.L, c.kindKeyring[k], w[b + K_GEN], w[b + K_LATEST], c.kindFormat[k], c.kindAad[k], c.kindWriter[k], c.kindDataKey[k]);
+    },
+    fraction,
+  );
 }
 
 export function applyStep(c: Ctx, w: World, node: number): void {
@@ -248,31 +267,25 @@ function runStep(c: Ctx, w: World, step: Step, targets: number[]): boolean {
       for (const n of targets) clearCache(w, L, n);
       return true;
     case 'backup':
-      w[BACKUP_VALID] = 1;
       w[BACKUP_AT] = w[CLOCK];
-      w[BK_LATEST] = w[LATEST];
-      w[BK_MIN_DECRYPT] = w[MIN_DECRYPT];
-      w[BK_MIN_AVAILABLE] = w[MIN_AVAILABLE];
-      w.copyWithin(L.backupBase, L.recordBase, L.recordBase + L.kinds);
+      if (step.scope !== 'keyring') {
+        w[DATA_BACKUP] = 1;
+        w.copyWithin(L.backupBase, L.recordBase, L.recordBase + L.kinds);
+      }
+      if (step.scope !== 'data') {
+        w[KEYS_BACKUP] = 1;
+        w.copyWithin(L.backupKeyringBase, L.keyringBase, L.keyringBase + L.KR * L.keyringSize);
+      }
       return true;
     case 'restore':
-      if (!w[BACKUP_VALID]) {
-        w[PHASE] = Phase.Halted;
-        w[REASON] = Reason.NoBackup;
-        return false;
-      }
-      w[LATEST] = w[BK_LATEST];
-      w[MIN_DECRYPT] = w[BK_MIN_DECRYPT];
-      w[MIN_AVAILABLE] = w[BK_MIN_AVAILABLE];
-      w.copyWithin(L.recordBase, L.backupBase, L.backupBase + L.kinds);
-      return true;
+      return restore(c, w, step);
     case 'migrate':
       migrate(c, w, targets, step.format);
       return true;
     case 'verify-migrated':
       return verify(w, allRecordsOf(c, w, targets, (k) => c.kindFormat[k] === lastMigrationFormat(c, w)));
     case 'rotate-keys':
-      rotateKeys(c, w, targets);
+      rotateKeys(c, w, targets, step);
       return true;
     case 'distribute-keys':
       distributeKeys(c, w, targets);
@@ -281,22 +294,137 @@ function runStep(c: Ctx, w: World, step: Step, targets: number[]): boolean {
       rewrap(c, w, 1);
       return true;
     case 'verify-rewrapped':
-      return verify(w, allRecordsOf(c, w, null, (k) => c.kindVersion[k] === w[LATEST]));
+      return verify(w, allRecordsOf(c, w, null, (k) => c.kindVersion[k] === w[keyringAt(L, c.kindKeyring[k]) + K_LATEST]));
     case 'raise-min-decryption-version':
-      w[MIN_DECRYPT] = w[LATEST];
+      for (const kr of stepKeyrings(c, step, targets)) w[keyringAt(L, kr) + K_MIN_DECRYPT] = w[keyringAt(L, kr) + K_LATEST];
       return true;
     case 'trim-key-versions':
-      w[MIN_AVAILABLE] = w[MIN_DECRYPT];
+      for (const kr of stepKeyrings(c, step, targets)) w[keyringAt(L, kr) + K_MIN_AVAILABLE] = w[keyringAt(L, kr) + K_MIN_DECRYPT];
       return true;
     case 'retire-old-keys':
-      w[MIN_DECRYPT] = w[LATEST];
-      w[MIN_AVAILABLE] = w[LATEST];
+      for (const kr of stepKeyrings(c, step, targets)) {
+        const b = keyringAt(L, kr);
+        w[b + K_MIN_DECRYPT] = w[b + K_LATEST];
+        w[b + K_MIN_AVAILABLE] = w[b + K_LATEST];
+      }
       return true;
     case 'recover-from-backup':
       // only when the data is damaged (a failed upgrade or migration): then restore
-      if (!allRecordsOf(c, w, null, (k) => c.kindFormat[k] !== c.s.unreadableFormat)) return runStep(c, w, { name: 'restore', format: -1 }, targets);
+      if (!allRecordsOf(c, w, null, (k) => c.kindFormat[k] !== c.s.unreadableFormat)) return restore(c, w, { ...step, scope: 'both', snapshot: -1 });
+      return true;
+    case 'delete-key':
+      for (const kr of stepKeyrings(c, step, targets)) w[keyringAt(L, kr) + K_DELETED] = 1;
+      return true;
+    case 'recreate-key':
+      for (const kr of stepKeyrings(c, step, targets)) {
+        const b = keyringAt(L, kr);
+        w[b + K_RECREATED] += 1;
+        resetKeyring(c, w, kr, 1 + w[b + K_RECREATED], 1);
+      }
+      return true;
+    case 'disable-key-version':
+      setVersionStates(c, w, step, targets, (st) => (st === VersionState.Enabled ? VersionState.Disabled : st));
+      return true;
+    case 'enable-key-version':
+      setVersionStates(c, w, step, targets, (st) => (st === VersionState.Disabled ? VersionState.Enabled : st));
+      return true;
+    case 'schedule-key-deletion':
+      setVersionStates(c, w, step, targets, (st, kr) => {
+        if (st !== VersionState.Enabled && st !== VersionState.Disabled) return st;
+        const wait = c.s.keyrings[kr].deletionWaitDays;
+        return wait === 0 ? VersionState.Destroyed : VersionState.Scheduled + w[CLOCK] + wait;
+      });
+      return true;
+    case 'cancel-key-deletion':
+      // cloud KMSes leave a version whose deletion was cancelled disabled
+      setVersionStates(c, w, step, targets, (st) => (st >= VersionState.Scheduled ? VersionState.Disabled : st));
       return true;
   }
+}
+
+// The keyrings a key step acts on: the one it names, or those of the stage's components.
+function stepKeyrings(c: Ctx, step: Step, targets: number[]): number[] {
+  if (step.keyring >= 0) return [step.keyring];
+  const out: number[] = [];
+  for (const n of targets) if (!out.includes(keyringOf(c, n))) out.push(keyringOf(c, n));
+  return out;
+}
+
+export function selectedVersions(latest: number, sel: VersionSelector): number[] {
+  if (sel === 'latest') return [latest];
+  if (sel === 'previous') return latest > 1 ? [latest - 1] : [];
+  if (sel === 'all-but-latest') return Array.from({ length: Math.max(0, latest - 1) }, (_, i) => i + 1);
+  return sel <= latest ? [sel] : [];
+}
+
+function setVersionStates(c: Ctx, w: World, step: Step, targets: number[], to: (state: number, kr: number) => number): void {
+  for (const kr of stepKeyrings(c, step, targets)) {
+    const b = keyringAt(c.L, kr);
+    for (const v of selectedVersions(w[b + K_LATEST], step.versions)) w[b + K_VERSIONS + v - 1] = to(w[b + K_VERSIONS + v - 1], kr);
+  }
+}
+
+// New key material in keyring kr (a re-created key, or another cluster's snapshot): versions
+// restart, every version enabled. Running nodes that follow the keyring pick it up.
+function resetKeyring(c: Ctx, w: World, kr: number, gen: number, latest: number): void {
+  const L = c.L;
+  const b = keyringAt(L, kr);
+  w[b + K_GEN] = gen;
+  w[b + K_DELETED] = 0;
+  w[b + K_LATEST] = latest;
+  w[b + K_MIN_DECRYPT] = 1;
+  w[b + K_MIN_AVAILABLE] = 1;
+  w[b + K_ROTATING] = 0;
+  for (let v = 0; v < L.V; v++) w[b + K_VERSIONS + v] = VersionState.Enabled;
+  followKeyring(c, w, kr);
+}
+
+// Running nodes whose release promotes rotations learn keyring kr's newest version (and its key
+// material).
+function followKeyring(c: Ctx, w: World, kr: number): void {
+  const b = keyringAt(c.L, kr);
+  for (let n = 0; n < c.s.nodeCount; n++) {
+    if (keyringOf(c, n) !== kr) continue;
+    const rel = releaseOf(c, w, n);
+    if (!isRunning(c, w, n) || !rel.promotesRotations) continue;
+    w[nodeAt(c.L, n) + N_KNOWN + rel.keyState] = w[b + K_LATEST];
+    w[nodeAt(c.L, n) + N_GEN] = w[b + K_GEN];
+  }
+}
+
+// After keyring kr gained a version: running nodes promote it, and a keep-versions policy
+// destroys versions beyond the newest N.
+export function afterRotation(c: Ctx, w: World, kr: number): void {
+  const keep = c.s.keyrings[kr].keepVersions;
+  const b = keyringAt(c.L, kr);
+  if (keep > 0) for (let v = 1; v <= w[b + K_LATEST] - keep; v++) w[b + K_VERSIONS + v - 1] = VersionState.Destroyed;
+  followKeyring(c, w, kr);
+}
+
+// Brings back what the step's scope covers: the records from this cluster's backup, and the
+// keyrings from it or from another cluster's snapshot. Halts when that backup was never taken.
+function restore(c: Ctx, w: World, step: Step): boolean {
+  const L = c.L;
+  const needData = step.scope !== 'keyring';
+  const needKeys = step.scope !== 'data' && step.snapshot < 0;
+  if ((needData && !w[DATA_BACKUP]) || (needKeys && !w[KEYS_BACKUP])) {
+    w[PHASE] = Phase.Halted;
+    w[REASON] = Reason.NoBackup;
+    return false;
+  }
+  if (needData) w.copyWithin(L.recordBase, L.backupBase, L.backupBase + L.kinds);
+  if (step.scope !== 'data') {
+    if (step.snapshot >= 0) {
+      const snap = c.s.snapshots[step.snapshot];
+      resetKeyring(c, w, snap.keyring, snap.generation, snap.latest);
+    } else {
+      // re-creations are history, not keyring content: a later re-creation is new material still
+      const recreated = c.s.keyrings.map((_, kr) => w[keyringAt(L, kr) + K_RECREATED]);
+      w.copyWithin(L.keyringBase, L.backupKeyringBase, L.backupKeyringBase + L.KR * L.keyringSize);
+      recreated.forEach((n, kr) => (w[keyringAt(L, kr) + K_RECREATED] = n));
+    }
+  }
+  return true;
 }
 
 function peersOf(c: Ctx, targets: number[]): number[] {
@@ -332,15 +460,14 @@ function lastMigrationFormat(c: Ctx, w: World): number {
 
 // Central keyring: a new key version that running nodes promote. Per-node repositories
 // (fernet): the target node makes its staged key primary and stages a new one.
-export function rotateKeys(c: Ctx, w: World, targets: number[]): void {
-  if (c.s.keyring.distribution === 'central') {
-    w[LATEST] += 1;
-    for (let n = 0; n < c.s.nodeCount; n++) {
-      const rel = releaseOf(c, w, n);
-      if (isRunning(c, w, n) && rel.promotesRotations) w[nodeAt(c.L, n) + N_KNOWN + rel.keyState] = w[LATEST];
-    }
-    return;
+export function rotateKeys(c: Ctx, w: World, targets: number[], step: Step): void {
+  const central = stepKeyrings(c, step, targets).filter((kr) => c.s.keyrings[kr].distribution === 'central');
+  for (const kr of central) {
+    w[keyringAt(c.L, kr) + K_LATEST] += 1;
+    afterRotation(c, w, kr);
   }
+  targets = targets.filter((n) => c.s.keyrings[keyringOf(c, n)].distribution === 'per-node');
+  if (targets.length === 0) return;
   // rotate where the newest repository is (the node that rotated last): any other choice would
   // depend on how nodes happen to be numbered
   let n = targets[0];
@@ -348,7 +475,8 @@ export function rotateKeys(c: Ctx, w: World, targets: number[]): void {
   for (const m of targets) if (known(m) > known(n)) n = m;
   const slot = nodeAt(c.L, n) + N_KNOWN + releaseOf(c, w, n).keyState;
   w[slot] += 1;
-  if (w[slot] > w[LATEST]) w[LATEST] = w[slot];
+  const latest = keyringAt(c.L, keyringOf(c, n)) + K_LATEST;
+  if (w[slot] > w[latest]) w[latest] = w[slot];
 }
 
 // Copies the newest key repository in the component to the targets.
@@ -378,7 +506,7 @@ export function applyRemediate(c: Ctx, w: World): void {
       break;
     default:
       // per-node key repositories: copy the newest repository to every node again
-      if (c.s.keyring.distribution === 'per-node') distributeKeys(c, w, targets);
+      distributeKeys(c, w, targets.filter((n) => c.s.keyrings[keyringOf(c, n)].distribution === 'per-node'));
       // re-apply the intended config to drifted nodes and restart the plugins in question
       for (const n of c.rbNodes) {
         const b = nodeAt(c.L, n);
@@ -405,12 +533,15 @@ export function applyDecideRollback(c: Ctx, w: World): void {
   enterPhaseUnless(c, w, Phase.RollingBack, failing, Phase.Halted, Reason.Refused);
 }
 
-// The written kind for node n now: its key version and its release's format.
+// The written kind for node n now: its keyring's key material, the key version, its release's
+// format, and (per-node data keys) its own data key.
 export function writtenKind(c: Ctx, w: World, n: number, fleetMixed: boolean, version: number): number {
-  const relIndex = w[nodeAt(c.L, n) + N_RELEASE];
+  const b = nodeAt(c.L, n);
+  const relIndex = w[b + N_RELEASE];
   const rel = c.s.releases[relIndex];
   const fmt = rel.writesWhileMixed && fleetMixed ? rel.writesWhileMixed : rel.writes;
-  return kindIndex(c.L, version, fmt.format, fmt.aad, relIndex);
+  const v = Math.min(Math.max(version, 1), c.L.V);
+  return kindIndex(c.L, keyringOf(c, n), w[b + N_GEN], v, fmt.format, fmt.aad, relIndex, c.L.D > 1 ? n : 0);
 }
 
 export function finishAfterFault(c: Ctx, w: World, targets: number[]): void {

@@ -26,6 +26,12 @@ export interface Release {
   importsKeyState: number; // bitmask over keyStates it migrates from on start
   promotesRotations: boolean; // picks up a completed rotation while running
   keyIdScheme: number;
+  // by-record: decrypts with the key version the ciphertext names; latest: with the version it
+  // loaded when it started, so records under any other version are unreadable to it
+  decryptsWith: 'by-record' | 'latest';
+  // separately: the key_id a write reports is read from the key service apart from the encrypt
+  // call, so a rotation can land between the two
+  encryptReportsKeyId: 'with-ciphertext' | 'separately';
   oneWay: boolean; // data it writes or migrates cannot be read by older releases
   upgradesFrom: number; // lowest release order it may be upgraded from (-1: any)
   series: string; // releases of one series work together across components (Intel: major release)
@@ -45,6 +51,10 @@ export interface Component {
   activePassive: boolean; // one active node serves and writes; standbys take over on failover
   sharedStore: boolean; // all nodes write one store (a database): releases must not mix as writers
   cachesDataKeys: boolean; // a reader in front of each node (a KMS v2 API server) caches decrypted data keys
+  // shared: one data key per key version that every node learns by reading; per-node: each node
+  // generates its own data key (KMS v2), caches it on its own writes and on the reads it serves
+  dataKeys: 'shared' | 'per-node';
+  keyring: number; // index into CompiledScenario.keyrings
   formats: number; // bitmask of wire formats its releases read or write: the records it serves
 }
 
@@ -68,11 +78,28 @@ export type StepName =
   | 'raise-min-decryption-version'
   | 'trim-key-versions'
   | 'retire-old-keys'
-  | 'recover-from-backup';
+  | 'recover-from-backup'
+  | 'delete-key'
+  | 'recreate-key'
+  | 'disable-key-version'
+  | 'enable-key-version'
+  | 'schedule-key-deletion'
+  | 'cancel-key-deletion';
+
+// Which key versions a key-version step acts on: the newest, every version but the newest, or
+// one version by number.
+export type VersionSelector = 'latest' | 'previous' | 'all-but-latest' | number;
+
+// What a backup or restore covers: the records, the keyrings, or both.
+export type BackupScope = 'data' | 'keyring' | 'both';
 
 export interface Step {
   name: StepName;
   format: number; // migrate: the wire format records are rewritten to (-1 otherwise)
+  keyring: number; // key steps: the keyring acted on (-1: the stage's components' keyrings)
+  versions: VersionSelector; // key-version steps
+  scope: BackupScope; // backup, restore
+  snapshot: number; // restore: a snapshot from system.snapshots (-1: this cluster's own backup)
 }
 
 export type PreconditionName =
@@ -132,6 +159,8 @@ export interface Runbook {
   // the scenario starts after the upgrade finished this many days ago (-1: before it began)
   alreadyUpgradedDaysAgo: number;
   upgrade: Procedure;
+  // what the rollback's restore steps bring back from this cluster's own backup
+  rollbackRestores: { data: boolean; keyring: boolean };
   rollback: null | {
     triggers: TriggerName[];
     guards: GuardName[];
@@ -149,6 +178,7 @@ export interface FaultSpec {
 }
 
 export interface InitialRecords {
+  keyring: number;
   keyVersion: number;
   format: number;
   aad: number;
@@ -168,6 +198,33 @@ export interface Expectation {
   place: Place;
 }
 
+export interface Keyring {
+  name: string;
+  latest: number;
+  maxVersion: number;
+  minDecryption: number;
+  minAvailable: number;
+  // central: one keyring (Transit, a KMS) that nodes promote from; per-node: each node holds
+  // a key repository (fernet) that rotation and distribution change
+  distribution: 'central' | 'per-node';
+  stagedKeys: boolean; // encrypt with the newest key but one (fernet's staged key)
+  rotationInProgress: boolean; // a rotation has started and not yet completed
+  keepVersions: number; // a rotation destroys all but this many newest versions (0: keep all)
+  deletionWaitDays: number; // days between scheduling a version's deletion and its destruction
+  disabled: number[]; // versions disabled at the start
+}
+
+export interface Snapshot {
+  name: string;
+  keyring: number; // the keyring it replaces when restored
+  latest: number;
+  generation: number; // its key material: never the keyring's own
+}
+
+// Whether a key_id scheme names key material (a fresh key_id for a re-created key) or only the
+// key's name and version (a re-created key reuses the key_ids of the deleted one).
+export type KeyIdDerivation = 'key-material' | 'name-and-version';
+
 export interface CompiledScenario {
   file: string;
   name: string;
@@ -177,18 +234,11 @@ export interface CompiledScenario {
   aadShapes: string[];
   keyStates: string[];
   keyIdSchemes: string[];
-  keyring: {
-    name: string;
-    latest: number;
-    maxVersion: number;
-    minDecryption: number;
-    minAvailable: number;
-    // central: one keyring (Transit, a KMS) that nodes promote from; per-node: each node holds
-    // a key repository (fernet) that rotation and distribution change
-    distribution: 'central' | 'per-node';
-    stagedKeys: boolean; // encrypt with the newest key but one (fernet's staged key)
-    rotationInProgress: boolean; // a rotation has started and not yet completed
-  };
+  keyIdDerivation: KeyIdDerivation[]; // per key_id scheme
+  keyrings: Keyring[];
+  // key material from elsewhere a restore can bring in (another cluster's keyring snapshot)
+  snapshots: Snapshot[];
+  generations: number; // distinct key materials a keyring can hold: 1 + re-creations + snapshots
   clockHorizonDays: number; // days the model lets pass (0: no clock)
   unreadableFormat: number; // wire format index of half-migrated data no release reads (-1: none)
   components: Component[];

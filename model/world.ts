@@ -11,21 +11,34 @@ export const PC = 1;
 export const FAULTS = 2;
 export const CLOCK = 3;
 export const BACKEND_DOWN = 4;
-export const LATEST = 5;
-export const ROTATING = 6;
-export const MIN_DECRYPT = 7;
-export const MIN_AVAILABLE = 8;
 export const REASON = 9;
 export const VERIFY_FAILED = 10;
 export const STAGE = 11; // index of the runbook stage under way
 export const WORK_DONE = 12; // the runbook has changed something since it began
 export const UPGRADED_AT = 13; // day the upgrade finished (-1: not yet)
-export const BACKUP_VALID = 14;
+export const DATA_BACKUP = 14; // a backup of the records exists
 export const BACKUP_AT = 15;
-export const BK_LATEST = 16; // the keyring as the backup holds it
-export const BK_MIN_DECRYPT = 17;
-export const BK_MIN_AVAILABLE = 18;
+export const KEYS_BACKUP = 16; // a backup of the keyrings exists
 export const HEADER = 20;
+
+// Slots of a keyring block (one per keyring, and one per keyring in the backup)
+export const K_LATEST = 0;
+export const K_ROTATING = 1;
+export const K_MIN_DECRYPT = 2;
+export const K_MIN_AVAILABLE = 3;
+export const K_GEN = 4; // which key material the keyring holds (1: its own; re-creations and snapshots count up)
+export const K_DELETED = 5; // the key was deleted: no version of it exists until it is re-created
+export const K_RECREATED = 6; // how many times the key was re-created (each gives new key material)
+export const K_VERSIONS = 7; // one slot per key version: its state (VersionState)
+
+// A key version's state. Values from SCHEDULED on mean "scheduled for deletion, destroyed on
+// day value - SCHEDULED", so the state and its day fit one slot.
+export const enum VersionState {
+  Enabled = 0,
+  Disabled = 1,
+  Destroyed = 2,
+  Scheduled = 3,
+}
 
 export const enum Phase {
   Before = 0,
@@ -60,62 +73,89 @@ export const N_STATUS = 1;
 export const N_ROLE = 2;
 export const N_DRIFT = 3;
 export const N_ACTIVE = 4; // the active node of an active/passive component
-export const N_KNOWN = 5; // one slot per key-state format, then cache words
+export const N_GEN = 5; // the key material the node's promoted versions belong to
+export const N_PENDING = 6; // key version of an encrypt whose key_id is not yet reported (0: none)
+export const N_KNOWN = 7; // one slot per key-state format, then cache words
 
 export interface Layout {
   nodeBase: number;
   nodeSize: number;
   cacheOffset: number; // within a node block
   cacheWords: number;
+  keyringBase: number;
+  keyringSize: number;
+  backupKeyringBase: number;
   recordBase: number;
   backupBase: number; // the backup's record counts
   kinds: number;
   size: number;
-  // record kind index = (((keyVersion-1) * F + format) * A + aad) * R + writer
+  // record kind index = ((((((keyring * G + gen-1) * V + keyVersion-1) * F + format) * A + aad) * R + writer) * D + dataKey
+  KR: number;
+  G: number;
+  V: number;
   F: number;
   A: number;
   R: number;
-  V: number;
+  D: number; // 1, or the node count when data keys are per node
 }
 
 export function layoutFor(s: CompiledScenario): Layout {
+  const KR = s.keyrings.length;
+  const G = s.generations;
   const F = s.wireFormats.length;
   const A = s.aadShapes.length;
   const R = s.releases.length;
-  const V = s.keyring.maxVersion;
-  const kinds = V * F * A * R;
+  const V = Math.max(...s.keyrings.map((k) => k.maxVersion));
+  const D = s.components.some((c) => c.dataKeys === 'per-node') ? s.nodeCount : 1;
+  const kinds = KR * G * V * F * A * R * D;
   const cacheWords = Math.ceil(kinds / 31);
   const cacheOffset = N_KNOWN + s.keyStates.length;
   const nodeSize = cacheOffset + cacheWords;
   const nodeBase = HEADER;
-  const recordBase = nodeBase + nodeSize * s.nodeCount;
+  const keyringBase = nodeBase + nodeSize * s.nodeCount;
+  const keyringSize = K_VERSIONS + V;
+  const backupKeyringBase = keyringBase + KR * keyringSize;
+  const recordBase = backupKeyringBase + KR * keyringSize;
   const backupBase = recordBase + kinds;
-  return { nodeBase, nodeSize, cacheOffset, cacheWords, recordBase, backupBase, kinds, size: backupBase + kinds, F, A, R, V };
+  return { nodeBase, nodeSize, cacheOffset, cacheWords, keyringBase, keyringSize, backupKeyringBase, recordBase, backupBase, kinds, size: backupBase + kinds, KR, G, V, F, A, R, D };
 }
 
 export interface Kind {
+  keyring: number;
+  gen: number;
   keyVersion: number;
   format: number;
   aad: number;
   writer: number;
+  dataKey: number; // the node whose data key wraps the record (0 when data keys are shared)
 }
 
-export function kindIndex(L: Layout, keyVersion: number, format: number, aad: number, writer: number): number {
-  return (((keyVersion - 1) * L.F + format) * L.A + aad) * L.R + writer;
+export function kindIndex(L: Layout, keyring: number, gen: number, keyVersion: number, format: number, aad: number, writer: number, dataKey: number): number {
+  return ((((((keyring * L.G + gen - 1) * L.V + keyVersion - 1) * L.F + format) * L.A + aad) * L.R + writer) * L.D + dataKey);
 }
 
 export function kindOf(L: Layout, k: number): Kind {
-  const writer = k % L.R;
-  let rest = (k - writer) / L.R;
-  const aad = rest % L.A;
-  rest = (rest - aad) / L.A;
-  const format = rest % L.F;
-  const keyVersion = (rest - format) / L.F + 1;
-  return { keyVersion, format, aad, writer };
+  const digit = (radix: number) => {
+    const d = k % radix;
+    k = (k - d) / radix;
+    return d;
+  };
+  const dataKey = digit(L.D);
+  const writer = digit(L.R);
+  const aad = digit(L.A);
+  const format = digit(L.F);
+  const keyVersion = digit(L.V) + 1;
+  const gen = digit(L.G) + 1;
+  return { keyring: k, gen, keyVersion, format, aad, writer, dataKey };
 }
 
 export function nodeAt(L: Layout, n: number): number {
   return L.nodeBase + n * L.nodeSize;
+}
+
+// Slot of keyring `kr`'s field (K_*), in the live keyring or the backup's copy.
+export function keyringAt(L: Layout, kr: number, backup = false): number {
+  return (backup ? L.backupKeyringBase : L.keyringBase) + kr * L.keyringSize;
 }
 
 export function cached(w: World, L: Layout, n: number, k: number): boolean {
@@ -135,11 +175,16 @@ export function clearCache(w: World, L: Layout, n: number): void {
 export function initialWorld(s: CompiledScenario, L: Layout): World {
   const w = new Int32Array(L.size);
   w[PHASE] = Phase.Before;
-  w[LATEST] = s.keyring.latest;
-  w[MIN_DECRYPT] = s.keyring.minDecryption;
-  w[MIN_AVAILABLE] = s.keyring.minAvailable;
   w[UPGRADED_AT] = -1;
-  w[ROTATING] = s.keyring.rotationInProgress ? 1 : 0;
+  s.keyrings.forEach((kr, i) => {
+    const b = keyringAt(L, i);
+    w[b + K_LATEST] = kr.latest;
+    w[b + K_ROTATING] = kr.rotationInProgress ? 1 : 0;
+    w[b + K_MIN_DECRYPT] = kr.minDecryption;
+    w[b + K_MIN_AVAILABLE] = kr.minAvailable;
+    w[b + K_GEN] = 1;
+    for (const v of kr.disabled) w[b + K_VERSIONS + v - 1] = VersionState.Disabled;
+  });
   if (s.runbook.alreadyUpgradedDaysAgo >= 0) {
     w[PHASE] = Phase.Upgraded;
     w[WORK_DONE] = 1;
@@ -147,17 +192,19 @@ export function initialWorld(s: CompiledScenario, L: Layout): World {
     w[CLOCK] = s.runbook.alreadyUpgradedDaysAgo;
   }
   for (const c of s.components) {
+    const latest = s.keyrings[c.keyring].latest;
     for (let i = 0; i < c.nodes; i++) {
       const b = nodeAt(L, c.firstNode + i);
       w[b + N_RELEASE] = s.nodeInitialRelease[c.firstNode + i];
       w[b + N_STATUS] = Status.Running;
+      w[b + N_GEN] = 1;
       // every key-state format starts in step with the keyring: a node that runs a newer
       // release at the start ran the older ones before, and they promoted what it did
-      for (let ks = 0; ks < s.keyStates.length; ks++) w[b + N_KNOWN + ks] = s.keyring.latest;
+      for (let ks = 0; ks < s.keyStates.length; ks++) w[b + N_KNOWN + ks] = latest;
       if (c.activePassive && i === 0) w[b + N_ACTIVE] = 1;
     }
   }
-  for (const r of s.records) w[L.recordBase + kindIndex(L, r.keyVersion, r.format, r.aad, r.writer)] += r.count;
+  for (const r of s.records) w[L.recordBase + kindIndex(L, r.keyring, 1, r.keyVersion, r.format, r.aad, r.writer, 0)] += r.count;
   return w;
 }
 
@@ -170,6 +217,12 @@ export function canonicalize(s: CompiledScenario, L: Layout, w: World, perm?: nu
 // Writes the canonical form of w into out, or returns w itself when it is already canonical
 // (the common case: most steps do not reorder nodes).
 export function canonicalizeInto(s: CompiledScenario, L: Layout, w: World, out: World, perm?: number[]): World {
+  // per-node data keys tie records to node identities: swapping node blocks alone would merge
+  // worlds that differ, so such scenarios are explored without symmetry reduction
+  if (L.D > 1) {
+    if (perm) for (let n = 0; n < s.nodeCount; n++) perm[n] = n;
+    return w;
+  }
   if (!perm && isCanonical(s, L, w)) return w;
   out.set(w);
   for (const c of s.components) {
@@ -226,17 +279,33 @@ export interface NodeView {
   configDrift: boolean;
   active: boolean;
   keyVersions: Record<string, number>; // newest key version promoted, per key-state format
+  keyGeneration: number; // which key material those versions belong to
   keyId: string;
   activeKeyVersion: number;
   cachedKinds: number;
 }
 
 export interface RecordView {
+  keyring: string;
+  keyGeneration: number; // 1: the keyring's own key; higher: re-created, or restored from elsewhere
+  dataKey: string | null; // node whose data key wraps them (per-node data keys), else null
   keyVersion: number;
   format: string;
   aad: string;
   writer: string;
   count: number;
+}
+
+export interface KeyringView {
+  name: string;
+  latest: number;
+  rotating: boolean;
+  minDecryptionVersion: number;
+  minAvailableVersion: number;
+  generation: number;
+  deleted: boolean;
+  // versions not enabled: disabled, destroyed, or "scheduled for deletion on day N"
+  versionStates: Record<string, string>;
 }
 
 export interface WorldView {
@@ -246,10 +315,11 @@ export interface WorldView {
   faultsUsed: number;
   clock: number;
   backend: 'up' | 'down';
-  keyring: { latest: number; rotating: boolean; minDecryptionVersion: number; minAvailableVersion: number };
+  keyring: KeyringView; // the first keyring (every keyring is in keyrings)
+  keyrings: KeyringView[];
   reason: string | null;
   verificationFailed: boolean;
-  backup: null | { day: number; keyringLatest: number; records: number };
+  backup: null | { day: number; scope: 'data' | 'keyring' | 'both'; keyringLatest: number | null; records: number | null };
   upgradedOnDay: number | null;
   nodes: NodeView[];
   records: RecordView[];

@@ -2,12 +2,17 @@
 // and the cross-references the schema cannot express checked, each with its place in the file.
 import { FAULT_NAMES } from '../types.js';
 import type {
+  BackupScope,
   Bounds,
   CompiledScenario,
   Component,
   FaultSpec,
   GuardName,
   InitialRecords,
+  KeyIdDerivation,
+  Keyring,
+  Snapshot,
+  VersionSelector,
   PreconditionName,
   Procedure,
   Release,
@@ -47,6 +52,43 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
     aad: f.aad === undefined ? 0 : lookup(aadShapes, f.aad, [...path, 'aad'], 'AAD shape', 'system.aad-shapes'),
   });
 
+  // ---- keyrings ----
+  if ((sys.keyring === undefined) === (sys.keyrings === undefined)) {
+    p.fail(['system'], sys.keyring === undefined ? 'the system declares no keyring' : 'the system declares both keyring and keyrings', "give one keyring as 'keyring: {...}', or several as 'keyrings: [...]'", false);
+  }
+  const keyringPath = (i: number): Path => (sys.keyrings ? ['system', 'keyrings', i] : ['system', 'keyring']);
+  const keyrings: Keyring[] = ((sys.keyrings ?? [sys.keyring]) as Raw[]).map((kr, i) => {
+    const path = keyringPath(i);
+    const latest = kr.latest ?? 1;
+    const k: Keyring = {
+      name: kr.name,
+      latest,
+      maxVersion: kr['max-version'] ?? latest,
+      minDecryption: kr['min-decryption-version'] ?? 1,
+      minAvailable: kr['min-available-version'] ?? 1,
+      distribution: kr.distribution ?? 'central',
+      stagedKeys: kr['staged-keys'] ?? false,
+      rotationInProgress: kr['rotation-in-progress'] ?? false,
+      keepVersions: kr['keep-versions'] ?? 0,
+      deletionWaitDays: kr['deletion-wait-days'] ?? 0,
+      disabled: kr['disabled-versions'] ?? [],
+    };
+    if (k.maxVersion < latest) p.fail([...path, 'max-version'], `max-version ${k.maxVersion} is below latest ${latest}`, `set max-version to at least ${latest}`);
+    for (const [key, v] of [['min-decryption-version', k.minDecryption], ['min-available-version', k.minAvailable]] as const) {
+      if (v > latest) p.fail([...path, key], `${key} ${v} is above latest ${latest}: no version could decrypt anything`, `lower it to at most ${latest}`);
+    }
+    if (k.keepVersions > k.maxVersion) p.fail([...path, 'keep-versions'], `keep-versions ${k.keepVersions} is above max-version ${k.maxVersion}, so it never trims anything`, `lower it, or remove keep-versions`);
+    k.disabled.forEach((v, j) => {
+      if (v > latest) p.fail([...path, 'disabled-versions', j], `disabled version ${v} is above latest ${latest}`, `list versions from 1 to ${latest}`);
+    });
+    return k;
+  });
+  const keyringNames = keyrings.map((k) => k.name);
+  keyringNames.forEach((n, i) => {
+    if (keyringNames.indexOf(n) !== i) p.fail([...keyringPath(i), 'name'], `keyring '${n}' is declared twice`, 'give each keyring a unique name');
+  });
+  const keyringIndex = (name: string, path: Path): number => lookup(keyringNames, name, path, 'keyring', sys.keyrings ? 'system.keyrings' : 'system.keyring');
+
   // ---- components and releases ----
   const components: Component[] = [];
   const releases: Release[] = [];
@@ -79,6 +121,8 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
         importsKeyState: rr['imports-key-state'] ? mask(rr['imports-key-state'], keyStates, [...rpath, 'imports-key-state'], 'key state', 'system.key-states') : 0,
         promotesRotations: rr['promotes-rotations'] ?? true,
         keyIdScheme: keyIdSchemes.indexOf(scheme),
+        decryptsWith: rr['decrypts-with'] ?? 'by-record',
+        encryptReportsKeyId: rr['encrypt-reports-key-id'] ?? 'with-ciphertext',
         oneWay: rr['one-way'] ?? false,
         upgradesFrom: -1,
         series: rr.series ?? String(rr.name).replace(/^[^0-9]*/, '').split('.')[0],
@@ -127,8 +171,13 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
       activePassive: cr['active-passive'] ?? false,
       sharedStore: cr['shared-store'] ?? false,
       cachesDataKeys: cr['caches-data-keys'] ?? false,
+      dataKeys: cr['data-keys'] ?? 'shared',
+      keyring: cr.keyring === undefined ? 0 : keyringIndex(cr.keyring, [...cpath, 'keyring']),
       formats,
     });
+    if (cr['data-keys'] === 'per-node' && !cr['caches-data-keys']) {
+      p.fail([...cpath, 'data-keys'], `'${cr.name}' has per-node data keys but caches no data keys`, "add 'caches-data-keys: true' (a KMS v2 API server caches the data keys it generates and reads), or remove data-keys");
+    }
   });
   (sys.components as Raw[]).forEach((cr, ci) => {
     components[ci].dependsOn = ((cr['depends-on'] ?? []) as string[]).map((name, i) => {
@@ -159,20 +208,20 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
     void i;
   });
 
-  // ---- keyring and records ----
-  const kr: Raw = sys.keyring;
-  const latest = kr.latest ?? 1;
-  const keyring = {
-    name: kr.name,
-    latest,
-    maxVersion: kr['max-version'] ?? latest,
-    minDecryption: kr['min-decryption-version'] ?? 1,
-    minAvailable: kr['min-available-version'] ?? 1,
-    distribution: (kr.distribution ?? 'central') as 'central' | 'per-node',
-    stagedKeys: kr['staged-keys'] ?? false,
-    rotationInProgress: kr['rotation-in-progress'] ?? false,
-  };
-  if (keyring.maxVersion < latest) p.fail(['system', 'keyring', 'max-version'], `max-version ${keyring.maxVersion} is below latest ${latest}`, `set max-version to at least ${latest}`);
+  // ---- key_id schemes ----
+  const derivations: Record<string, KeyIdDerivation> = sys['key-id-schemes'] ?? {};
+  for (const name of Object.keys(derivations)) {
+    if (!keyIdSchemes.includes(name)) p.fail(['system', 'key-id-schemes', name], `key-id-schemes describes '${name}', which no release uses`, `use one of: ${keyIdSchemes.join(', ')}, or remove it`, true);
+  }
+  const keyIdDerivation = keyIdSchemes.map((name) => derivations[name] ?? 'key-material');
+
+  // ---- snapshots from elsewhere ----
+  const snapshots: Snapshot[] = ((sys.snapshots ?? []) as Raw[]).map((sn, i) => {
+    const path: Path = ['system', 'snapshots', i];
+    const kr = keyringIndex(sn.keyring, [...path, 'keyring']);
+    if (sn.latest > keyrings[kr].maxVersion) p.fail([...path, 'latest'], `snapshot latest ${sn.latest} is above keyring '${sn.keyring}' max-version ${keyrings[kr].maxVersion}`, `raise the keyring's max-version to at least ${sn.latest}`);
+    return { name: sn.name, keyring: kr, latest: sn.latest, generation: 0 };
+  });
 
   // ---- runbook ----
   const rb: Raw = d.runbook;
@@ -212,14 +261,39 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
   }
   const unreadableFormat = (fr0: Raw) => (fr0?.['migration-fails'] !== undefined || fr0?.['image-replace-fails']?.['leaves-data-unreadable'] ? wireFormats.length : -1);
   const unreadable = unreadableFormat(d.faults);
+  const VERSION_STEPS = ['disable-key-version', 'enable-key-version', 'schedule-key-deletion', 'cancel-key-deletion'];
+  const snapshotNames = snapshots.map((x) => x.name);
   const compiledSteps = (list: Raw[], path: Path, stageComps: number[]): Step[] =>
     list.map((st, i) => {
-      if (typeof st === 'string') return { name: st as StepName, format: -1 };
-      const format = lookup(wireFormats, st.migrate, [...path, i, 'migrate'], 'wire format', 'system.wire-formats');
-      if (!stageComps.some((ci) => (components[ci].formats >> format) & 1)) {
-        p.fail([...path, i, 'migrate'], `migrate to '${st.migrate}', a format no release of ${stageComps.map((ci) => components[ci].name).join(', ')} reads or writes`, 'migrate to a format the component\'s releases read');
+      const base: Step = { name: 'doctor', format: -1, keyring: -1, versions: 'latest', scope: 'both', snapshot: -1 };
+      if (typeof st === 'string') {
+        if (VERSION_STEPS.includes(st)) p.fail([...path, i], `${st} needs the key versions it acts on`, `write { ${st}: previous } (or latest, all-but-latest, a version number)`);
+        return { ...base, name: st as StepName };
       }
-      return { name: 'migrate' as StepName, format };
+      const name = Object.keys(st)[0] as StepName;
+      const arg: Raw = st[name];
+      const at: Path = [...path, i, name];
+      if (name === 'migrate') {
+        const format = lookup(wireFormats, arg, at, 'wire format', 'system.wire-formats');
+        if (!stageComps.some((ci) => (components[ci].formats >> format) & 1)) {
+          p.fail(at, `migrate to '${arg}', a format no release of ${stageComps.map((ci) => components[ci].name).join(', ')} reads or writes`, 'migrate to a format the component\'s releases read');
+        }
+        return { ...base, name, format };
+      }
+      if (name === 'backup') return { ...base, name, scope: arg as BackupScope };
+      if (name === 'restore') {
+        if (typeof arg === 'string') return { ...base, name, scope: arg as BackupScope };
+        const snapshot = arg.from === undefined ? -1 : lookup(snapshotNames, arg.from, [...at, 'from'], 'snapshot', 'system.snapshots');
+        if (snapshot >= 0 && arg.scope === 'data') p.fail([...at, 'scope'], 'a restore from a keyring snapshot cannot restore data only', 'use scope: keyring or both, or remove from');
+        return { ...base, name, scope: (arg.scope ?? (snapshot >= 0 ? 'keyring' : 'both')) as BackupScope, snapshot };
+      }
+      const krName: string | undefined = VERSION_STEPS.includes(name) ? (typeof arg === 'object' ? arg.keyring : undefined) : arg;
+      const keyring = krName === undefined ? -1 : keyringIndex(krName, VERSION_STEPS.includes(name) ? [...at, 'keyring'] : at);
+      if (keyring >= 0 && !stageComps.some((ci) => components[ci].keyring === keyring)) {
+        p.fail(at, `${name} acts on keyring '${krName}', which no component of this stage uses`, `use the keyring of ${stageComps.map((ci) => components[ci].name).join(', ')}, or move the step to a stage on a component that uses '${krName}'`);
+      }
+      const versions: VersionSelector = VERSION_STEPS.includes(name) ? (typeof arg === 'object' ? arg.versions : arg) : 'latest';
+      return { ...base, name, keyring, versions };
     });
   const procedure = (x: Raw, path: Path): Procedure => {
     if (x.stages !== undefined) {
@@ -246,13 +320,15 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
   const records: InitialRecords[] = ((sys.records ?? []) as Raw[]).map((r, i) => {
     const path: Path = ['system', 'records', i];
     const kv = r['key-version'] ?? 1;
-    if (kv > keyring.maxVersion) p.fail([...path, 'key-version'], `key-version ${kv} is above the keyring's max-version ${keyring.maxVersion}`, 'lower it, or raise system.keyring.max-version');
     const f = recordFormat(r, path);
     // by default a record was written by the release its component runs
-    const owner = components.find((c) => (c.formats >> f.format) & 1) ?? comp;
+    const named = r.keyring === undefined ? -1 : keyringIndex(r.keyring, [...path, 'keyring']);
+    const owner = components.find((c) => (c.formats >> f.format) & 1 && (named < 0 || c.keyring === named)) ?? comp;
     const writer = r.writer === undefined ? owner.initialRelease : releaseByName.get(`${owner.name}/${r.writer}`);
     if (writer === undefined) p.fail([...path, 'writer'], `writer '${r.writer}' is not a release of '${owner.name}', which serves ${wireFormats[f.format]}`, `use one of: ${owner.releases.map((x) => releases[x].name).join(', ')}`);
-    return { keyVersion: kv, format: f.format, aad: f.aad, writer: writer!, count: r.count };
+    const keyring = r.keyring === undefined ? owner.keyring : keyringIndex(r.keyring, [...path, 'keyring']);
+    if (kv > keyrings[keyring].maxVersion) p.fail([...path, 'key-version'], `key-version ${kv} is above keyring '${keyrings[keyring].name}' max-version ${keyrings[keyring].maxVersion}`, 'lower it, or raise the keyring\'s max-version');
+    return { keyring, keyVersion: kv, format: f.format, aad: f.aad, writer: writer!, count: r.count };
   });
 
   // ---- faults, workload, properties, bounds, expectations ----
@@ -283,6 +359,36 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
   }
 
   if (unreadable >= 0) wireFormats.push('half-migrated (unreadable)');
+  const upgrade = procedure(rb.upgrade, ['runbook', 'upgrade']);
+  const rollbackProc = rb.rollback ? procedure(rb.rollback, ['runbook', 'rollback']) : null;
+  const allSteps = (proc: Procedure | null) => (proc?.stages ?? []).flatMap((st) => st.steps.map((step) => ({ step, stage: st })));
+  const stepsOfBoth = [...allSteps(upgrade), ...allSteps(rollbackProc)];
+  // key material a keyring can come to hold: its own, one per re-creation, one per snapshot
+  const recreations = stepsOfBoth
+    .filter(({ step }) => step.name === 'recreate-key')
+    .reduce((n, { stage }) => n + (stage.strategy === 'once' || stage.strategy === 'all-at-once' ? 1 : stage.components.reduce((m, ci) => m + components[ci].nodes, 0)), 0);
+  snapshots.forEach((sn, i) => (sn.generation = 2 + recreations + i));
+  const generations = 1 + recreations + snapshots.length;
+  stepsOfBoth.forEach(({ step }) => {
+    if (typeof step.versions === 'number') {
+      const maxV = Math.max(...keyrings.map((k) => k.maxVersion));
+      if (step.versions > maxV) p.fail(['runbook'], `${step.name} names key version ${step.versions}, above every keyring's max-version`, `name a version from 1 to ${maxV}`);
+    }
+  });
+  const horizon = sys.clock?.['horizon-days'] ?? 0;
+  keyrings.forEach((k, i) => {
+    const schedules = stepsOfBoth.some(({ step }) => step.name === 'schedule-key-deletion' && (step.keyring < 0 || step.keyring === i));
+    if (schedules && k.deletionWaitDays > horizon) {
+      p.fail([...keyringPath(i), 'deletion-wait-days'], `versions of '${k.name}' are destroyed ${k.deletionWaitDays} days after schedule-key-deletion, past the clock horizon of ${horizon} days, so the destruction is never explored`, `raise system.clock.horizon-days to at least ${k.deletionWaitDays}`);
+    }
+  });
+  const rollbackRestores = { data: false, keyring: false };
+  for (const { step } of allSteps(rollbackProc)) {
+    if (step.name === 'recover-from-backup') rollbackRestores.data = rollbackRestores.keyring = true;
+    if (step.name !== 'restore') continue;
+    if (step.scope !== 'keyring') rollbackRestores.data = true;
+    if (step.scope !== 'data' && step.snapshot < 0) rollbackRestores.keyring = true;
+  }
   if (rb.upgrade['scheduled-in-days'] !== undefined && rb.upgrade['scheduled-in-days'] > (sys.clock?.['horizon-days'] ?? 0)) {
     p.fail(['runbook', 'upgrade', 'scheduled-in-days'], `the upgrade is scheduled ${rb.upgrade['scheduled-in-days']} days ahead, past the clock horizon`, 'raise system.clock.horizon-days to at least the scheduled day');
   }
@@ -295,7 +401,10 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
     aadShapes,
     keyStates,
     keyIdSchemes,
-    keyring,
+    keyIdDerivation,
+    keyrings,
+    snapshots,
+    generations,
     components,
     releases,
     nodeCount: nodeNames.length,
@@ -310,10 +419,9 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
       targets,
       scheduledInDays: rb.upgrade['scheduled-in-days'] ?? 0,
       alreadyUpgradedDaysAgo: rb['already-upgraded']?.['days-ago'] ?? -1,
-      upgrade: procedure(rb.upgrade, ['runbook', 'upgrade']),
-      rollback: rb.rollback
-        ? { triggers: rb.rollback.when as TriggerName[], guards: (rb.rollback.guards ?? []) as GuardName[], procedure: procedure(rb.rollback, ['runbook', 'rollback']) }
-        : null,
+      upgrade,
+      rollbackRestores,
+      rollback: rb.rollback ? { triggers: rb.rollback.when as TriggerName[], guards: (rb.rollback.guards ?? []) as GuardName[], procedure: rollbackProc! } : null,
     },
     clockHorizonDays: sys.clock?.['horizon-days'] ?? 0,
     unreadableFormat: unreadable,
