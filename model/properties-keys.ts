@@ -2,7 +2,7 @@
 // key_id reported apart from the ciphertext it describes, and reads the runbook leaves with
 // neither a cached data key nor a key service that can decrypt.
 import type { Ctx } from './semantics.js';
-import { activeNode, backendUp, decryptable, isRunning, keyIdNamesMaterial, knownVersion, liveCount, releaseOf, releaseReadsKind, serves } from './semantics.js';
+import { activeNode, backendUp, decryptable, isRunning, keyIdNamesMaterial, keyLost, knownVersion, liveCount, releaseOf, releaseReadsKind, serves } from './semantics.js';
 import { type PropertyDef, hit, kindsLabel, names } from './properties-common.js';
 import { type World, K_DELETED, K_GEN, K_LATEST, N_PENDING, N_ROLE, PC, PHASE, STAGE, VERIFY_FAILED, cached, keyringAt, nodeAt } from './world.js';
 
@@ -65,7 +65,7 @@ function failingReads(c: Ctx, w: World, out: number[]): number[] {
     for (let k = 0; k < c.L.kinds; k++) {
       if (liveCount(c, w, k) === 0 || !serves(c, n, k) || cached(w, c.L, n, k)) continue;
       if (!releaseReadsKind(c, rel, k, known)) continue; // no-unknown-key-id-decrypt's business
-      if (up && decryptable(c, w, k)) continue;
+      if ((up && decryptable(c, w, k)) || keyLost(c, w, k)) continue; // lost keys: no-unreadable-record's
       out.push(n * c.L.kinds + k);
     }
   }

@@ -100,11 +100,17 @@ function unreadableKinds(c: Ctx, w: World): number[] {
   return out;
 }
 
-// A running node still holds the data key of kind k in its cache.
+// Every running node that serves kind k still holds its data key in cache: a read can land on
+// any of them, so one node without it already shows the loss.
 function hiddenByCache(c: Ctx, w: World, k: number): boolean {
   if (!c.anyCache || c.kindFormat[k] === c.s.unreadableFormat) return false;
-  for (let n = 0; n < c.s.nodeCount; n++) if (isRunning(c, w, n) && serves(c, n, k) && cached(w, c.L, n, k)) return true;
-  return false;
+  let any = false;
+  for (let n = 0; n < c.s.nodeCount; n++) {
+    if (!isRunning(c, w, n) || !serves(c, n, k)) continue;
+    if (!cached(w, c.L, n, k)) return false;
+    any = true;
+  }
+  return any;
 }
 
 function ended(w: World): boolean {

@@ -158,6 +158,16 @@ export function decryptable(c: Ctx, w: World, k: number): boolean {
   return v >= w[b + K_MIN_DECRYPT] && v >= w[b + K_MIN_AVAILABLE] && v <= w[b + K_LATEST] && w[b + K_VERSIONS + v - 1] === VersionState.Enabled;
 }
 
+// Is the key material of kind k gone for good (not just disabled or below a minimum that can
+// be lowered again)? Deleted or replaced key, destroyed or trimmed version, or a version the
+// keyring does not have.
+export function keyLost(c: Ctx, w: World, k: number): boolean {
+  const b = keyringAt(c.L, c.kindKeyring[k]);
+  if (w[b + K_DELETED] === 1 || c.kindGen[k] !== w[b + K_GEN]) return true;
+  const v = c.kindVersion[k];
+  return v < w[b + K_MIN_AVAILABLE] || v > w[b + K_LATEST] || w[b + K_VERSIONS + v - 1] === VersionState.Destroyed;
+}
+
 // Can the key service encrypt under version v of keyring kr's key material gen?
 export function encryptable(c: Ctx, w: World, kr: number, gen: number, v: number): boolean {
   const b = keyringAt(c.L, kr);

@@ -4,6 +4,7 @@
 import { type Ev, type Model, type PropertyHit, stepLabel } from '../model/model.js';
 import { PROPERTIES } from '../model/properties.js';
 import { buildTrace, runPath } from './trace.js';
+import { manifestPath } from './manifest.js';
 import { type Coverage, type NoReturnPoint, type PropertyStatus, type RunResult, type Verdict, type Violation, RESULT_SCHEMA } from './result.js';
 import { VERSION } from './version.js';
 
@@ -45,6 +46,19 @@ export function toResult(
   const violations: Violation[] = findings.map((f) => {
     const def = PROPERTIES[order(f.property)];
     const hit = def.kind === 'always' ? reproduce(model, f) : f.hit;
+    let events = f.events;
+    let exposure: Violation['exposure'];
+    if (hit.latent) {
+      const worlds = runPath(model, f.events);
+      const more = manifestPath(model, worlds[worlds.length - 1], f.property);
+      if (more) events = [...f.events, ...more];
+      const end = more ? runPath(model, events).pop()! : null;
+      exposure = {
+        latentStep: f.events.length,
+        manifestStep: more ? events.length : null,
+        manifestDetail: end ? (model.stateViolations(end).find((h) => h.property === f.property)?.detail ?? null) : null,
+      };
+    }
     return {
       property: f.property,
       category: def.category,
@@ -55,7 +69,8 @@ export function toResult(
         recordsTotal: hit.blast.recordsTotal,
         nodes: hit.blast.nodes.map((n) => s.nodeNames[n]),
       },
-      trace: buildTrace(model, f.events),
+      trace: buildTrace(model, events),
+      ...(exposure ? { exposure } : {}),
     };
   });
   const fired = new Set(violations.map((v) => v.property));

@@ -59,6 +59,7 @@ export function replayViolation(model: Model, v: Violation): ReplayOutcome {
     if (d) return fail(i, `after ${describe(rec.event)} the world differs from the recording: ${d}`);
   }
   const def = model.checked.find((p) => p.name === v.property);
+  if (v.exposure && def?.state) return replayExposure(model, v, trace.length - 1);
   let hit: PropertyHit | null = null;
   if (!def) return { ok: false, steps: trace.length - 1, hit: null, divergedAt: null, message: `property ${v.property} is not checked by this scenario` };
   if (def.state) hit = model.stateViolations(w).find((h) => h.property === v.property) ?? null;
@@ -67,6 +68,26 @@ export function replayViolation(model: Model, v: Violation): ReplayOutcome {
   if (!hit) return { ok: false, steps: trace.length - 1, hit: null, divergedAt: null, message: `every step matched, but ${v.property} is not violated at the end of the trace` };
   if (hit.detail !== v.detail) return { ok: false, steps: trace.length - 1, hit, divergedAt: null, message: `${v.property} is violated again, but differently: recorded "${v.detail}", replayed "${hit.detail}"` };
   return { ok: true, steps: trace.length - 1, hit, divergedAt: null, message: `reproduced ${v.property} in ${trace.length - 1} steps: ${hit.detail}` };
+}
+
+// A latent violation: the recorded detail must hold at the latent step (hidden by a cache), and
+// the manifest detail at the end of the trace.
+function replayExposure(model: Model, v: Violation, steps: number): ReplayOutcome {
+  const x = v.exposure!;
+  const worlds = [model.initial()];
+  for (const t of v.trace.slice(1)) worlds.push(model.next(worlds[worlds.length - 1], model.parseEvent(t.event!)!));
+  const at = (i: number) => model.stateViolations(worlds[i]).find((h) => h.property === v.property) ?? null;
+  const latent = at(x.latentStep);
+  if (!latent || latent.detail !== v.detail) {
+    return { ok: false, steps, hit: latent, divergedAt: null, message: `${v.property} does not hold latent at step ${x.latentStep} as recorded ("${v.detail}")` };
+  }
+  if (x.manifestStep !== null) {
+    const shown = at(x.manifestStep);
+    if (!shown || shown.latent || shown.detail !== x.manifestDetail) {
+      return { ok: false, steps, hit: shown, divergedAt: null, message: `${v.property} does not show at step ${x.manifestStep} as recorded ("${x.manifestDetail}")` };
+    }
+  }
+  return { ok: true, steps, hit: latent, divergedAt: null, message: `reproduced ${v.property}: latent at step ${x.latentStep}${x.manifestStep !== null ? `, manifest at step ${x.manifestStep}` : ''}: ${v.detail}` };
 }
 
 // A result with its timings taken out: what must be byte-identical between two runs of the

@@ -21,6 +21,13 @@ export interface Violation {
   detail: string;
   blast: { recordsAffected: number; recordsTotal: number; nodes: string[] };
   trace: TraceStep[]; // shortest found by the engine; length - 1 events
+  // set when the harm was latent where it was found (a cache still hid it): the trace then goes
+  // on to the nearest step that makes it visible (a restart, a cache expiry)
+  exposure?: {
+    latentStep: number; // trace index where the harm is done: the runbook is unsafe from here
+    manifestStep: number | null; // trace index where it becomes visible (null: not within 12 steps)
+    manifestDetail: string | null;
+  };
   // random engines (fuzz, chaos): how to re-run the run that found it
   replay?: ReplayInfo;
 }

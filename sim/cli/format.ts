@@ -45,11 +45,17 @@ export function formatViolation(v: Violation, index: number): string {
   const br = v.blast;
   const where = br.nodes.length ? ` on ${br.nodes.join(', ')}` : '';
   lines.push(`     blast radius: ${n(br.recordsAffected)} of ${n(br.recordsTotal)} records${where}`);
+  const x = v.exposure;
+  if (x) {
+    lines.push(`     latent from step ${x.latentStep}: a cache still hides the harm; the runbook is unsafe from there`);
+    lines.push(x.manifestStep !== null ? `     manifest at step ${x.manifestStep}: ${x.manifestDetail}` : '     no restart or cache expiry within 12 steps exposes it; it stays latent in this trace');
+  }
   lines.push(`     shortest trace (${v.trace.length - 1} steps):`);
   const steps = v.trace.slice(1);
   const width = Math.max(...steps.map((t) => describeEvent(t).length));
+  const marks = new Map<number, string>(x ? [[x.latentStep, '  <- latent'], ...(x.manifestStep !== null ? [[x.manifestStep, '  <- manifest'] as [number, string]] : [])] : [[v.trace.length - 1, '  <- violation']]);
   for (const t of steps) {
-    const last = t.index === v.trace.length - 1 ? '  <- violation' : '';
+    const last = marks.get(t.index) ?? '';
     const changed = t.changes.length ? t.changes.join('; ') : '(no visible change)';
     lines.push(`     ${String(t.index).padStart(3)}. ${describeEvent(t).padEnd(width)}  ${changed}${last}`);
   }
