@@ -39,8 +39,12 @@ export function names(c: Ctx, nodes: number[]): string {
 
 export function kindsLabel(c: Ctx, kinds: number[]): string {
   return kinds
-    .map((k) => `${keyLabel(c, k)} ${formatLabel(c.s.wireFormats[c.kindFormat[k]], c.s.aadShapes[c.kindAad[k]])} (written by ${c.s.releases[c.kindWriter[k]].name}${c.L.D > 1 ? ` on ${c.s.nodeNames[c.kindDataKey[k]]}` : ''})`)
+    .map((k) => `${keyLabel(c, k)} ${formatLabel(c.s.wireFormats[c.kindFormat[k]], c.s.aadShapes[c.kindAad[k]])} (written by ${c.s.releases[c.kindWriter[k]].name}${perNodeKey(c, k) ? ` under ${c.s.nodeNames[c.kindDataKey[k]]}'s data key` : ''})`)
     .join('; ');
+}
+
+function perNodeKey(c: Ctx, k: number): boolean {
+  return c.L.D > 1 && c.s.components[c.s.releases[c.kindWriter[k]].component].dataKeys === 'per-node';
 }
 
 // "key v2"; with several keyrings or key materials "key payments#2 v2"

@@ -541,7 +541,10 @@ export function writtenKind(c: Ctx, w: World, n: number, fleetMixed: boolean, ve
   const rel = c.s.releases[relIndex];
   const fmt = rel.writesWhileMixed && fleetMixed ? rel.writesWhileMixed : rel.writes;
   const v = Math.min(Math.max(version, 1), c.L.V);
-  return kindIndex(c.L, keyringOf(c, n), w[b + N_GEN], v, fmt.format, fmt.aad, relIndex, c.L.D > 1 ? n : 0);
+  // per-node data keys: the writer's own; a component that shares data keys has one for all
+  const comp = c.s.components[c.s.nodeComponent[n]];
+  const dk = c.L.D === 1 ? 0 : comp.dataKeys === 'per-node' ? n : comp.firstNode;
+  return kindIndex(c.L, keyringOf(c, n), w[b + N_GEN], v, fmt.format, fmt.aad, relIndex, dk);
 }
 
 export function finishAfterFault(c: Ctx, w: World, targets: number[]): void {

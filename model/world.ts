@@ -204,7 +204,11 @@ export function initialWorld(s: CompiledScenario, L: Layout): World {
       if (c.activePassive && i === 0) w[b + N_ACTIVE] = 1;
     }
   }
-  for (const r of s.records) w[L.recordBase + kindIndex(L, r.keyring, 1, r.keyVersion, r.format, r.aad, r.writer, 0)] += r.count;
+  // records from before the scenario: under the data key of the writer component's first node
+  for (const r of s.records) {
+    const dk = L.D > 1 ? s.components[s.releases[r.writer].component].firstNode : 0;
+    w[L.recordBase + kindIndex(L, r.keyring, 1, r.keyVersion, r.format, r.aad, r.writer, dk)] += r.count;
+  }
   return w;
 }
 

@@ -165,6 +165,8 @@ export function explore(model: Model, opts: ExploreOptions): EngineOutcome {
         if (to < 0) {
           if (store.count >= opts.maxStates) {
             boundsHit.add(`max-states ${opts.maxStates}`);
+            // some successors of this state were never added: liveness must not call it stuck
+            expanded.a[id] = 0;
             break outer;
           }
           to = addState(cw, id, e, depth + 1);

@@ -5,7 +5,9 @@ import { Model } from '../model/model.js';
 import { createRunbookMachine, machineStepper, toEvent } from '../model/machine.js';
 import { explore } from '../sim/explore.js';
 import { fastBfs, xstateBfs } from '../sim/bench/xstate-bfs.js';
-import { bao, baoWith } from './helpers.js';
+import { join } from 'node:path';
+import { loadScenarioFile } from '../model/scenario/load.js';
+import { ROOT, bao, baoWith } from './helpers.js';
 
 const sorted = (xs: string[]) => [...xs].sort();
 
@@ -13,6 +15,9 @@ const scenarios = {
   'upgrade (2 nodes, budget 1)': () => baoWith('upgrade', [['nodes: 3', 'nodes: 2'], ['budget: 2', 'budget: 1']]),
   'broken-upgrade-during-rotation (2 nodes, budget 1)': () => baoWith('broken-upgrade-during-rotation', [['nodes: 3', 'nodes: 2'], ['budget: 2', 'budget: 1']]),
   'broken-all-nodes-at-once (2 nodes, budget 1)': () => baoWith('broken-all-nodes-at-once', [['nodes: 3', 'nodes: 2'], ['budget: 2', 'budget: 1']]),
+  // two keyrings, per-node data keys, key_ids reported apart, version states, a snapshot from
+  // another cluster, a deleted and re-created key: every key event and step
+  'key-semantics fixture': () => loadScenarioFile(join(ROOT, 'test/fixtures/key-semantics.yaml')),
 };
 
 describe('XState machine and fast path reach the same graph', () => {
