@@ -32,7 +32,7 @@ export interface ViolationView {
 }
 
 export interface Timeline {
-  columns: { index: number; label: string; actor: string; step: string | null; node: string | null; changes: string[]; failing: boolean }[];
+  columns: { index: number; label: string; actor: string; step: string | null; node: string | null; changes: string[]; failing: boolean; latent: boolean }[];
   rows: { label: string; kind: 'runbook' | 'keyring' | 'node' | 'records'; affected: boolean; cells: { lines: string[]; changed: boolean }[] }[];
 }
 
@@ -108,10 +108,12 @@ function violationView(v: Violation, id: string, number: number, file: string): 
   return { id, number, v, replay: replayCommand(file, number), timeline: timeline(v), records: recordSeries(v.trace) };
 }
 
-// The violation is judged on the world after the trace's last event, so that column fails.
+// The violation is judged on the world after the trace's last event, so that column fails; a
+// latent violation also marks the step where the harm was done while a cache hid it.
 export function timeline(v: Violation): Timeline {
   const trace = v.trace;
   const last = trace.length - 1;
+  const latentAt = v.exposure?.latentStep ?? -1;
   const columns = trace.map((t) => ({
     index: t.index,
     label: t.event ? eventLabel(t) : 'initial',
@@ -120,6 +122,7 @@ export function timeline(v: Violation): Timeline {
     node: t.event?.node ?? null,
     changes: t.changes,
     failing: t.index === trace[last].index,
+    latent: t.index === latentAt && latentAt !== trace[last].index,
   }));
   const affected = new Set(v.blast.nodes);
   const row = (label: string, kind: Timeline['rows'][number]['kind'], cell: (t: TraceStep) => string[], isAffected = false) => {

@@ -19,6 +19,7 @@ export function renderViolation(v: ViolationView): string {
 <dt>Blast radius</dt><dd><strong>${n(blast.recordsAffected)}</strong> of ${n(blast.recordsTotal)} records unreadable${esc(pct)}</dd>
 <dt>Nodes affected</dt><dd>${blast.nodes.length ? blast.nodes.map((x) => `<code>${esc(x)}</code>`).join(', ') : 'none'}</dd>
 <dt>Shortest trace</dt><dd>${steps} step${steps === 1 ? '' : 's'}; the violation holds after step ${v.v.trace[steps].index}</dd>
+${exposure(v)}
 <dt>Replay</dt><dd><code class="replay">${esc(v.replay)}</code></dd>
 </dl>
 ${renderTimeline(v.timeline, v.id)}
@@ -27,12 +28,20 @@ ${renderSteps(v)}
 </article>`;
 }
 
+// A latent violation: where the harm was done (a cache hid it) and where it showed.
+function exposure(v: ViolationView): string {
+  const x = v.v.exposure;
+  if (!x) return '';
+  const shown = x.manifestStep !== null ? `manifest at step ${n(x.manifestStep)}: ${esc(x.manifestDetail ?? '')}` : 'not yet manifest within the trace';
+  return `<dt>Latent harm</dt><dd class="latent">done at step ${n(x.latentStep)} while a cache still hid it (unsafe from there); ${shown}</dd>`;
+}
+
 export function renderTimeline(t: Timeline, id: string): string {
   const head = t.columns
     .map(
       (c) =>
-        `<th class="${c.failing ? 'failing' : ''} actor-${esc(c.actor)}" data-step="${c.index}"${c.failing ? ' data-failing="true"' : ''} title="${esc(c.changes.join('\n') || 'no visible change')}">` +
-        `<span class="step-no">${c.index}${c.failing ? ' ✖' : ''}</span><span class="actor">${esc(c.actor)}</span><span class="event">${esc(c.label)}</span></th>`,
+        `<th class="${c.failing ? 'failing' : c.latent ? 'latent' : ''} actor-${esc(c.actor)}" data-step="${c.index}"${c.failing ? ' data-failing="true"' : ''}${c.latent ? ' data-latent="true"' : ''} title="${esc(c.changes.join('\n') || 'no visible change')}">` +
+        `<span class="step-no">${c.index}${c.failing ? ' ✖' : c.latent ? ' ◐' : ''}</span><span class="actor">${esc(c.actor)}</span><span class="event">${esc(c.label)}</span></th>`,
     )
     .join('');
   const rows = t.rows
@@ -52,7 +61,7 @@ export function renderTimeline(t: Timeline, id: string): string {
 <tbody>
 ${rows}
 </tbody></table></div>
-<p class="legend"><span class="swatch failing"></span> failing step · <span class="swatch changed"></span> changed since the previous step · hover a step for its changes</p>`;
+<p class="legend"><span class="swatch failing"></span> failing step · ${t.columns.some((c) => c.latent) ? '◐ harm done while a cache hid it · ' : ''}<span class="swatch changed"></span> changed since the previous step · hover a step for its changes</p>`;
 }
 
 // The same trace as text, in the order a reader follows it, for copying into a ticket.

@@ -53,6 +53,7 @@ table.timeline td.changed { background: var(--changed); }
 table.timeline th.failing, table.timeline td.failing { background: var(--bad-bg); box-shadow: inset 2px 0 0 var(--bad), inset -2px 0 0 var(--bad); }
 table.timeline th.failing { box-shadow: inset 2px 0 0 var(--bad), inset -2px 0 0 var(--bad), inset 0 2px 0 var(--bad); color: var(--bad); }
 table.timeline td.failing.affected { background: #fca5a5; }
+table.timeline th.latent { box-shadow: inset 2px 0 0 var(--bad), inset -2px 0 0 var(--bad); color: var(--bad); border-top: 2px dashed var(--bad); } dd.latent { color: var(--bad); }
 tr.row-node td { min-height: 60px; } tr.row-records td { color: #374151; }
 .legend { font-size: 12px; color: var(--muted); margin: 2px 0 8px; }
 .swatch { display: inline-block; width: 12px; height: 12px; vertical-align: middle; border: 1px solid var(--line); }

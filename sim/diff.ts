@@ -106,11 +106,20 @@ function blastText(v: Violation): string {
 }
 
 function stepLines(v: Violation): string[] {
+  const x = v.exposure;
   return v.trace.slice(1).map((t) => {
     const e = t.event!;
     const what = e.type === 'step' ? `${e.step ?? 'step'}${e.node ? ` (${e.node})` : ''}` : `${e.type}${e.node ? ` on ${e.node}` : ''}`;
-    return `${String(t.index).padStart(3)}. ${e.actor.padEnd(11)} ${what}${t.changes.length ? `: ${t.changes.join('; ')}` : ''}`;
+    const mark = x && t.index === x.latentStep ? '  <- latent (a cache still hides it)' : x && t.index === x.manifestStep ? '  <- manifest' : '';
+    return `${String(t.index).padStart(3)}. ${e.actor.padEnd(11)} ${what}${t.changes.length ? `: ${t.changes.join('; ')}` : ''}${mark}`;
   });
+}
+
+// "latent at step 3, manifest at step 5" for a violation a cache hid where it was found
+function exposureText(v: Violation): string {
+  const x = v.exposure;
+  if (!x) return '';
+  return `latent at step ${x.latentStep}${x.manifestStep !== null ? `, manifest at step ${x.manifestStep}` : ', not yet manifest'}`;
 }
 
 export function formatDiffText(d: RunbookDiff): string {
@@ -124,6 +133,7 @@ export function formatDiffText(d: RunbookDiff): string {
       const note = sameProperty(a, d.removed) ? ' (base reached it by another path)' : '';
       out.push(`  + ${a.violation.property} [${a.violation.category}]${note}: ${a.violation.detail}`);
       out.push(`    blast radius: ${blastText(a.violation)}`);
+      if (a.violation.exposure) out.push(`    ${exposureText(a.violation)}`);
       out.push(...stepLines(a.violation).map((l) => `    ${l}`));
     }
   }
@@ -150,7 +160,7 @@ export function formatDiffMarkdown(d: RunbookDiff, command?: string): string {
     for (const a of d.added) {
       const v = a.violation;
       const note = sameProperty(a, d.removed) ? ' — base reached this property by another path' : '';
-      out.push('', `**${code(v.property)}** (${v.category})${note}: ${v.detail}`, '', `> ${v.explanation}`, '', `Blast radius: **${blastText(v)}**.`, '');
+      out.push('', `**${code(v.property)}** (${v.category})${note}: ${v.detail}`, '', `> ${v.explanation}`, '', `Blast radius: **${blastText(v)}**.${v.exposure ? ` Harm ${exposureText(v)}.` : ''}`, '');
       out.push(`<details><summary>Shortest trace: ${a.shape.length} steps</summary>`, '', '```', ...stepLines(v), '```', '', '</details>');
     }
   }
