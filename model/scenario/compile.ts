@@ -382,6 +382,17 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
       p.fail([...keyringPath(i), 'deletion-wait-days'], `versions of '${k.name}' are destroyed ${k.deletionWaitDays} days after schedule-key-deletion, past the clock horizon of ${horizon} days, so the destruction is never explored`, `raise system.clock.horizon-days to at least ${k.deletionWaitDays}`);
     }
   });
+  // a keyring or snapshot nothing uses makes every property about it hold vacuously
+  keyrings.forEach((k, i) => {
+    if (!components.some((c) => c.keyring === i)) {
+      p.fail([...keyringPath(i), 'name'], `keyring '${k.name}' is used by no component`, `add 'keyring: ${k.name}' to the components whose records it encrypts, or remove it`);
+    }
+  });
+  snapshots.forEach((sn, i) => {
+    if (!stepsOfBoth.some(({ step }) => step.name === 'restore' && step.snapshot === i)) {
+      p.fail(['system', 'snapshots', i, 'name'], `snapshot '${sn.name}' is restored by no step`, `add { restore: { from: ${sn.name} } } to the runbook, or remove the snapshot`);
+    }
+  });
   const rollbackRestores = { data: false, keyring: false };
   for (const { step } of allSteps(rollbackProc)) {
     if (step.name === 'recover-from-backup') rollbackRestores.data = rollbackRestores.keyring = true;
