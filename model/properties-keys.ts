@@ -2,7 +2,7 @@
 // key_id reported apart from the ciphertext it describes, and reads the runbook leaves with
 // neither a cached data key nor a key service that can decrypt.
 import type { Ctx } from './semantics.js';
-import { activeNode, backendUp, decryptable, isRunning, keyIdNamesMaterial, keyLost, knownVersion, liveCount, releaseOf, releaseReadsKind, serves } from './semantics.js';
+import { activeNode, backendUp, decryptable, isRunning, keyIdNamesMaterial, keyLost, keyringsChanged, knownVersion, liveCount, releaseOf, releaseReadsKind, serves } from './semantics.js';
 import { type PropertyDef, hit, kindsLabel, names } from './properties-common.js';
 import { type World, K_DELETED, K_GEN, K_LATEST, N_PENDING, N_ROLE, PC, PHASE, STAGE, VERIFY_FAILED, cached, keyringAt, nodeAt } from './world.js';
 
@@ -50,32 +50,39 @@ const statusEncryptAgreement: PropertyDef = {
   },
 };
 
-// Reads a caching node cannot serve: the data key is not in its cache and the key service
+// Reads caching node n cannot serve: the data key is not in its cache and the key service
 // cannot decrypt it now (down, or the version not enabled), though the release reads the record.
-function failingReads(c: Ctx, w: World, out: number[]): number[] {
-  out.length = 0;
+function failingReads(c: Ctx, w: World, n: number, out: number[]): void {
+  const rel = releaseOf(c, w, n);
+  const known = knownVersion(c, w, n);
   const up = backendUp(w);
-  for (let n = 0; n < c.s.nodeCount; n++) {
-    const ci = c.s.nodeComponent[n];
-    const comp = c.s.components[ci];
-    if (!comp.cachesDataKeys || !isRunning(c, w, n)) continue;
-    if (comp.activePassive && activeNode(c, w, ci) !== n) continue;
-    const rel = releaseOf(c, w, n);
-    const known = knownVersion(c, w, n);
-    for (let k = 0; k < c.L.kinds; k++) {
-      if (liveCount(c, w, k) === 0 || !serves(c, n, k) || cached(w, c.L, n, k)) continue;
-      if (!releaseReadsKind(c, rel, k, known)) continue; // no-unknown-key-id-decrypt's business
-      if ((up && decryptable(c, w, k)) || keyLost(c, w, k)) continue; // lost keys: no-unreadable-record's
-      out.push(n * c.L.kinds + k);
-    }
+  for (let k = 0; k < c.L.kinds; k++) {
+    if (liveCount(c, w, k) === 0 || !serves(c, n, k) || cached(w, c.L, n, k)) continue;
+    if (!releaseReadsKind(c, rel, k, known)) continue; // no-unknown-key-id-decrypt's business
+    if ((up && decryptable(c, w, k)) || keyLost(c, w, k)) continue; // lost keys: no-unreadable-record's
+    out.push(n * c.L.kinds + k);
   }
-  return out;
 }
 
 // The operator did something in this step: the runbook's position or its verification moved.
 function runbookMoved(c: Ctx, prev: World, next: World): boolean {
   if (prev[PHASE] !== next[PHASE] || prev[STAGE] !== next[STAGE] || prev[PC] !== next[PC] || prev[VERIFY_FAILED] !== next[VERIFY_FAILED]) return true;
   for (const n of c.rbNodes) if (prev[nodeAt(c.L, n) + N_ROLE] !== next[nodeAt(c.L, n) + N_ROLE]) return true;
+  return false;
+}
+
+// Could node n's reads have broken in this step? Only if it lost cache entries, changed what it
+// runs or knows, or the world around it changed (keyrings, backend, new record kinds).
+function mayHaveBroken(c: Ctx, prev: World, next: World, n: number, worldChanged: boolean): boolean {
+  if (worldChanged) return true;
+  const b = nodeAt(c.L, n);
+  for (let i = 0; i < c.L.cacheOffset; i++) if (prev[b + i] !== next[b + i]) return true;
+  for (let i = 0; i < c.L.cacheWords; i++) if ((prev[b + c.L.cacheOffset + i] & ~next[b + c.L.cacheOffset + i]) !== 0) return true;
+  return false;
+}
+
+function newKinds(c: Ctx, prev: World, next: World): boolean {
+  for (let k = 0; k < c.L.kinds; k++) if (liveCount(c, prev, k) === 0 && liveCount(c, next, k) !== 0) return true;
   return false;
 }
 
@@ -91,12 +98,22 @@ const readsServed: PropertyDef = {
   applies: (s) => s.components.some((comp) => comp.cachesDataKeys),
   edge(c, prev, next) {
     if (!runbookMoved(c, prev, next)) return null; // the environment alone (an outage) is not the runbook's doing
-    const now = failingReads(c, next, after);
-    if (now.length === 0) return null;
-    const was = new Set(failingReads(c, prev, before));
-    // a node the step just started was serving nobody before: whether it may take traffic is
-    // verify-ready's business, not a read this step broke
-    const fresh = now.filter((code) => !was.has(code) && isRunning(c, prev, Math.floor(code / c.L.kinds)));
+    const worldChanged = backendUp(prev) !== backendUp(next) || keyringsChanged(c, prev, next) || newKinds(c, prev, next);
+    before.length = 0;
+    after.length = 0;
+    for (let n = 0; n < c.s.nodeCount; n++) {
+      const ci = c.s.nodeComponent[n];
+      const comp = c.s.components[ci];
+      // a node the step just started was serving nobody before: whether it may take traffic
+      // is verify-ready's business, not a read this step broke
+      if (!comp.cachesDataKeys || !isRunning(c, prev, n) || !isRunning(c, next, n)) continue;
+      if (comp.activePassive && activeNode(c, next, ci) !== n) continue;
+      if (!mayHaveBroken(c, prev, next, n, worldChanged)) continue;
+      failingReads(c, next, n, after);
+      if (after.length > 0) failingReads(c, prev, n, before);
+    }
+    if (after.length === 0) return null;
+    const fresh = after.filter((code) => !before.includes(code));
     if (fresh.length === 0) return null;
     const nodes = [...new Set(fresh.map((code) => Math.floor(code / c.L.kinds)))];
     const ks = [...new Set(fresh.map((code) => code % c.L.kinds))];

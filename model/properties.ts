@@ -4,7 +4,7 @@
 // engine over the whole explored graph. Data and key properties live here; fleet and release
 // properties in properties-fleet.ts.
 import type { Ctx } from './semantics.js';
-import { activeNode, decryptable, isRunning, knownVersion, liveCount, releaseOf, releaseReadsKind, runningAgreeOnKeyId, serves, totalRecords } from './semantics.js';
+import { activeNode, decryptable, keyringsChanged, isRunning, knownVersion, liveCount, releaseOf, releaseReadsKind, runningAgreeOnKeyId, serves, totalRecords } from './semantics.js';
 import { type PropertyDef, hit, kindsLabel, names } from './properties-common.js';
 import { unreadableAfterInstall } from './checks.js';
 import { type World, DATA_BACKUP, KEYS_BACKUP, K_DELETED, K_GEN, K_LATEST, K_RECREATED, N_PENDING, N_RELEASE, PHASE, Phase, cached, keyringAt, nodeAt } from './world.js';
@@ -151,6 +151,8 @@ const prematureRetirement: PropertyDef = {
   explanation:
     'A key version is never trimmed, disabled, scheduled for deletion, destroyed, deleted with its key or put below the minimum decryption version while live records still depend on it.',
   edge(c, prev, next) {
+    // decryptability depends on the keyrings alone: most steps leave them as they were
+    if (!keyringsChanged(c, prev, next)) return null;
     let ks: number[] | null = null;
     for (let k = 0; k < c.L.kinds; k++) {
       if (liveCount(c, next, k) === 0 || !decryptable(c, prev, k) || decryptable(c, next, k)) continue;

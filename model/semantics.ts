@@ -158,6 +158,13 @@ export function decryptable(c: Ctx, w: World, k: number): boolean {
   return v >= w[b + K_MIN_DECRYPT] && v >= w[b + K_MIN_AVAILABLE] && v <= w[b + K_LATEST] && w[b + K_VERSIONS + v - 1] === VersionState.Enabled;
 }
 
+// Did this step change any keyring (versions, states, material)? Most steps do not.
+export function keyringsChanged(c: Ctx, prev: World, next: World): boolean {
+  const end = c.L.keyringBase + c.L.KR * c.L.keyringSize;
+  for (let i = c.L.keyringBase; i < end; i++) if (prev[i] !== next[i]) return true;
+  return false;
+}
+
 // Is the key material of kind k gone for good (not just disabled or below a minimum that can
 // be lowered again)? Deleted or replaced key, destroyed or trimmed version, or a version the
 // keyring does not have.
