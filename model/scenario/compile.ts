@@ -20,6 +20,7 @@ import type {
 } from '../types.js';
 import { PROPERTY_NAMES } from '../properties.js';
 import type { ParsedScenario, Path } from './parse.js';
+import { checkUses } from './uses.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Raw = any;
@@ -282,11 +283,12 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
     expect = { verdict: d.expect.verdict, fires, place: { file: p.file, line: pl.line, column: pl.column } };
   }
 
+  const declaredFormats = wireFormats.length;
   if (unreadable >= 0) wireFormats.push('half-migrated (unreadable)');
   if (rb.upgrade['scheduled-in-days'] !== undefined && rb.upgrade['scheduled-in-days'] > (sys.clock?.['horizon-days'] ?? 0)) {
     p.fail(['runbook', 'upgrade', 'scheduled-in-days'], `the upgrade is scheduled ${rb.upgrade['scheduled-in-days']} days ahead, past the clock horizon`, 'raise system.clock.horizon-days to at least the scheduled day');
   }
-  return {
+  const compiled: CompiledScenario = {
     file: p.file,
     name: d.scenario,
     title: d.title ?? d.scenario,
@@ -324,4 +326,6 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
     bounds,
     expect,
   };
+  checkUses(p, compiled, declaredFormats);
+  return compiled;
 }
