@@ -15,6 +15,11 @@ function mergeCoverage(a: Coverage, b: Coverage): Coverage {
   sumInto(out.events, b.events);
   sumInto(out.runbookSteps, b.runbookSteps);
   sumInto(out.phases, b.phases);
+  // results written before these fields existed have none: they count as nothing reached
+  out.phasesEntered = { ...(a.phasesEntered ?? {}) };
+  sumInto(out.phasesEntered, b.phasesEntered ?? {});
+  out.stepsByPhase = structuredClone(a.stepsByPhase ?? {});
+  for (const [phase, steps] of Object.entries(b.stepsByPhase ?? {})) sumInto((out.stepsByPhase[phase] ??= {}), steps);
   out.stepsNeverReached = a.stepsNeverReached.filter((s) => b.stepsNeverReached.includes(s));
   for (const [fault, where] of Object.entries(b.faultsByStep ?? {})) sumInto((out.faultsByStep[fault] ??= {}), where);
   const key = (c: Coverage['combinations'][number]) => `${c.release}\u0000${c.format}\u0000${c.aad}\u0000${c.keyVersion}\u0000${c.readable}`;

@@ -3,6 +3,7 @@
 // engine's result has the same shape and the same rules for verdicts and expectations.
 import { type Ev, type Model, type PropertyHit, stepLabel } from '../model/model.js';
 import { PROPERTIES } from '../model/properties.js';
+import { PHASE_NAMES } from '../model/world.js';
 import { buildTrace, runPath } from './trace.js';
 import { type Coverage, type NoReturnPoint, type PropertyStatus, type RunResult, type Verdict, type Violation, RESULT_SCHEMA } from './result.js';
 import { VERSION } from './version.js';
@@ -29,7 +30,16 @@ export interface EngineOutcome {
 }
 
 export function emptyCoverage(): Coverage {
-  return { events: {}, runbookSteps: {}, stepsNeverReached: [], phases: {}, combinations: [], faultsByStep: {} };
+  return { events: {}, runbookSteps: {}, stepsByPhase: {}, stepsNeverReached: [], phases: {}, phasesEntered: {}, combinations: [], faultsByStep: {} };
+}
+
+// Adds `count` operator steps taken at runbook position `code` (model.positionCode).
+export function countSteps(model: Model, cov: Coverage, code: number, count: number): void {
+  const phase = PHASE_NAMES[code >> 16];
+  const name = phase === 'before' ? 'begin' : model.positionLabel(code).split(': ').pop()!;
+  cov.runbookSteps[name] = (cov.runbookSteps[name] ?? 0) + count;
+  const byPhase = (cov.stepsByPhase[phase] ??= {});
+  byPhase[name] = (byPhase[name] ?? 0) + count;
 }
 
 export function toResult(

@@ -44,8 +44,11 @@ export interface PropertyStatus {
 export interface Coverage {
   events: Record<string, number>; // transitions taken, by event type
   runbookSteps: Record<string, number>; // operator steps executed, by step name
+  // the same, by the runbook phase they ran in: a replace-image while rolling back is a reinstall
+  stepsByPhase: Record<string, Record<string, number>>;
   stepsNeverReached: string[];
   phases: Record<string, number>; // distinct states, by runbook phase
+  phasesEntered: Record<string, number>; // transitions that moved the runbook into each phase
   // (release x wire format x key version) a running node met live records in: how many states
   combinations: { release: string; format: string; aad: string; keyVersion: number; readable: boolean; states: number }[];
   // where each fault struck: fault type -> runbook position ("upgrading: stop", "before", ...) -> count
