@@ -10,7 +10,7 @@ import { unreadableAfterInstall } from './checks.js';
 import { type World, BACKUP_VALID, MIN_AVAILABLE, MIN_DECRYPT, N_RELEASE, PHASE, Phase, cached, nodeAt } from './world.js';
 import { FLEET_PROPERTIES } from './properties-fleet.js';
 
-export type { BlastRadius, Category, PropertyDef, PropertyHit, PropertyKind } from './properties-common.js';
+export type { BlastRadius, Category, PropertyDef, PropertyHit, PropertyKind, Trigger } from './properties-common.js';
 
 const unknownKeyId: PropertyDef = {
   name: 'no-unknown-key-id-decrypt',
@@ -18,6 +18,7 @@ const unknownKeyId: PropertyDef = {
   category: 'safety',
   explanation:
     "A serving node is never asked to decrypt a record whose key_id, wire format or AAD shape its release cannot read, unless its API server still holds that record's data key in cache.",
+  trigger: { text: 'a running node meets a live record', recordsMet: true },
   state(c, w) {
     // allocated on the first failure only: this runs on every new state
     let nodes: number[] | null = null;
@@ -49,6 +50,7 @@ const oneWayRollback: PropertyDef = {
   category: 'safety',
   explanation:
     'A rollback never reinstalls a release that cannot read every live record (wire format, AAD shape, key version it has promoted, data a migration rewrote), nor crosses a release marked one-way.',
+  trigger: { text: 'a rollback reinstalls a release', stepsIn: { 'rolling-back': ['replace-image'] } },
   edge(c, prev, next) {
     if (prev[PHASE] !== Phase.RollingBack) return null;
     const nodes: number[] = [];
@@ -103,6 +105,12 @@ const unreadableRecord: PropertyDef = {
   category: 'safety',
   explanation:
     'No data is lost: every live record stays decryptable (its key version is not trimmed, below the minimum decryption version, or newer than the restored keyring) and readable by some release, unless a backup still holds it while the runbook runs; and no restore drops writes made after its backup.',
+  trigger: {
+    text: 'a key version is retired, trimmed or disabled, a restore runs, or a failure leaves data half-migrated',
+    steps: ['raise-min-decryption-version', 'trim-key-versions', 'retire-old-keys', 'restore'],
+    events: ['migration-fails', 'image-replace-fails'],
+    eventIf: { 'image-replace-fails': (s) => s.faults.some((f) => f.name === 'image-replace-fails' && f.leavesDataUnreadable) },
+  },
   state(c, w) {
     const ks = unreadableKinds(c, w);
     if (ks.length === 0 || (w[BACKUP_VALID] === 1 && !ended(w))) return null;
@@ -126,6 +134,7 @@ const prematureRetirement: PropertyDef = {
   category: 'safety',
   explanation:
     'A key version is never trimmed, disabled, removed or put below the minimum decryption version while live records still depend on it.',
+  trigger: { text: 'a key version is retired, trimmed or disabled', steps: ['raise-min-decryption-version', 'trim-key-versions', 'retire-old-keys'] },
   edge(c, prev, next) {
     const before = Math.max(prev[MIN_DECRYPT], prev[MIN_AVAILABLE]);
     const after = Math.max(next[MIN_DECRYPT], next[MIN_AVAILABLE]);
@@ -145,6 +154,7 @@ const keyIdAgreement: PropertyDef = {
   kind: 'always',
   category: 'safety',
   explanation: 'When the runbook ends (upgraded or rolled back), every running node of a component reports the same key_id hash.',
+  trigger: { text: 'the runbook ends (upgraded or rolled back)', entered: ['upgraded', 'rolled-back'] },
   edge(c, prev, next) {
     const endedNow = (next[PHASE] === Phase.Upgraded || next[PHASE] === Phase.RolledBack) && prev[PHASE] !== next[PHASE];
     if (!endedNow || runningAgreeOnKeyId(c, next)) return null;
@@ -159,6 +169,7 @@ const terminates: PropertyDef = {
   category: 'liveness',
   explanation:
     'From every reachable state the runbook can still end: upgraded, rolled back, or deferred/halted with a reason. A state from which no end is reachable is stuck.',
+  trigger: { text: 'any state is explored' },
 };
 
 const availability: PropertyDef = {
@@ -167,6 +178,8 @@ const availability: PropertyDef = {
   category: 'availability',
   explanation:
     "Outside a declared maintenance window each of the runbook's components always keeps at least one running node. Reported as availability loss, separate from safety.",
+  trigger: { text: 'a node stops or fails outside a maintenance window', steps: ['stop'], events: ['plugin-crash', 'image-replace-fails'] },
+  applies: (s) => !s.runbook.maintenanceWindow,
   state(c, w) {
     if (c.s.runbook.maintenanceWindow) return null;
     for (const ci of c.s.runbook.components) {

@@ -114,14 +114,14 @@ ${depth ? `<figure class="chart"><figcaption>${esc(depth.title)}</figcaption><di
 
 function renderPropertyMatrix(r: Report): string {
   const head = r.runs.map((run) => `<th class="vertical" title="${esc(run.result.scenario.file)}"><a href="#${esc(run.id)}">${esc(run.result.scenario.name)}</a></th>`).join('');
-  const mark = { holds: ['holds', 'good'], violated: ['violated', 'bad'], unknown: ['unknown', 'warn'] } as const;
+  const mark = { holds: ['holds', 'good'], vacuous: ['vacuous', 'warn'], violated: ['violated', 'bad'], unknown: ['unknown', 'warn'] } as const;
   const rows = r.propertyMatrix
     .map((p) => {
       const cells = p.statuses.map((s) => (s === null ? '<td class="muted">not checked</td>' : `<td><span class="badge ${mark[s][1]}">${mark[s][0]}</span></td>`)).join('');
       return `<tr><th scope="row" title="${esc(p.explanation)}"><code>${esc(p.property)}</code></th>${cells}</tr>`;
     })
     .join('');
-  return `<h3>Verdict per property</h3><p class="muted small">unknown: a bound cut the search before a verdict. Hover a property for what it means.</p>
+  return `<h3>Verdict per property</h3><p class="muted small">vacuous: it held, but no explored run did what could make it fail. unknown: a bound cut the search before a verdict. Hover a property for what it means.</p>
 <div class="scroll"><table class="data matrix"><thead><tr><th>property</th>${head}</tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 

@@ -3,9 +3,11 @@
 // engine's result has the same shape and the same rules for verdicts and expectations.
 import { type Ev, type Model, type PropertyHit, stepLabel } from '../model/model.js';
 import { PROPERTIES } from '../model/properties.js';
+import type { Expectation } from '../model/types.js';
 import { PHASE_NAMES } from '../model/world.js';
 import { buildTrace, runPath } from './trace.js';
 import { type Coverage, type NoReturnPoint, type PropertyStatus, type RunResult, type Verdict, type Violation, RESULT_SCHEMA } from './result.js';
+import { heldVacuously, vacuityProblems } from './vacuity.js';
 import { VERSION } from './version.js';
 
 export interface Finding {
@@ -69,13 +71,18 @@ export function toResult(
     };
   });
   const fired = new Set(violations.map((v) => v.property));
-  const properties: PropertyStatus[] = model.checked.map((p) => ({
-    name: p.name,
-    kind: p.kind,
-    category: p.category,
-    explanation: p.explanation,
-    status: fired.has(p.name) ? 'violated' : out.complete && !(p.kind === 'eventually' && out.livenessUnknown) ? 'holds' : 'unknown',
-  }));
+  const properties: PropertyStatus[] = model.checked.map((p) => {
+    const proven = out.complete && !(p.kind === 'eventually' && out.livenessUnknown);
+    const held = heldVacuously(p, s, out.coverage) ? 'vacuous' : 'holds';
+    return {
+      name: p.name,
+      kind: p.kind,
+      category: p.category,
+      explanation: p.explanation,
+      trigger: p.trigger.text,
+      status: fired.has(p.name) ? 'violated' : proven ? held : 'unknown',
+    };
+  });
   const verdict: Verdict = violations.length > 0 ? 'unsafe' : out.complete && out.states > 1 ? 'safe' : 'inconclusive';
   const allSteps = new Set<string>(['begin']);
   for (const proc of [s.runbook.upgrade, s.runbook.rollback?.procedure]) {
@@ -107,7 +114,7 @@ export function toResult(
     pointOfNoReturn: out.pointOfNoReturn,
     properties,
     violations,
-    expect: s.expect ? judgeExpectation(engine, s.expect.verdict, s.expect.fires, verdict, [...fired], out.transitions) : null,
+    expect: s.expect ? judgeExpectation(engine, s.expect, verdict, [...fired], properties, out.transitions) : null,
   };
 }
 
@@ -128,12 +135,13 @@ function reproduce(model: Model, f: Finding): PropertyHit {
 // safety, so for it "safe" is met by finding nothing, provided it ran at all.
 function judgeExpectation(
   engine: RunResult['engine'],
-  want: 'safe' | 'unsafe',
-  fires: string[],
+  e: Expectation,
   got: Verdict,
   fired: string[],
+  properties: PropertyStatus[],
   transitions: number,
 ): NonNullable<RunResult['expect']> {
+  const { verdict: want, fires, vacuous } = e;
   const problems: string[] = [];
   if (engine === 'explore') {
     if (got === 'inconclusive') problems.push('the search was cut by a bound before it could show the scenario safe');
@@ -144,5 +152,7 @@ function judgeExpectation(
   }
   for (const f of fires) if (!fired.includes(f)) problems.push(`expected ${f} to fire; it did not`);
   for (const f of fired) if (want === 'unsafe' && !fires.includes(f)) problems.push(`${f} fired but expect.fires does not name it`);
-  return { verdict: want, fires, met: problems.length === 0, problems };
+  // only the exhaustive search can show a trigger unreachable; a random run proves nothing by missing it
+  if (engine === 'explore') problems.push(...vacuityProblems(vacuous, properties));
+  return { verdict: want, fires, vacuous, met: problems.length === 0, problems };
 }

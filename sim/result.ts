@@ -37,8 +37,11 @@ export interface PropertyStatus {
   kind: 'always' | 'eventually';
   category: 'safety' | 'liveness' | 'availability';
   explanation: string;
-  // holds: checked over the whole space; unknown: a bound cut the search before a verdict
-  status: 'holds' | 'violated' | 'unknown';
+  trigger: string; // what must happen in a run before it can fail: "a rollback reinstalls a release"
+  // holds: checked over the whole space, and its trigger was reached; vacuous: it held, but its
+  // trigger was never reached (or cannot be in this scenario), so nothing put it to the test;
+  // unknown: a bound cut the search before a verdict
+  status: 'holds' | 'vacuous' | 'violated' | 'unknown';
 }
 
 export interface Coverage {
@@ -87,7 +90,8 @@ export interface RunResult {
   pointOfNoReturn: NoReturnPoint[]; // explore engine only; empty for random engines
   properties: PropertyStatus[];
   violations: Violation[];
-  expect: { verdict: 'safe' | 'unsafe'; fires: string[]; met: boolean; problems: string[] } | null;
+  // vacuous: the properties expect.vacuous pins as holding only vacuously (null: not pinned)
+  expect: { verdict: 'safe' | 'unsafe'; fires: string[]; vacuous: string[] | null; met: boolean; problems: string[] } | null;
 }
 
 export const RESULT_SET_SCHEMA = 'rollsafe/results@1';

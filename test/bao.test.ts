@@ -53,7 +53,11 @@ describe('the seed runbook (upgrade.yaml)', () => {
     expect(r.complete).toBe(true);
     expect(r.boundsHit).toEqual([]);
     expect(r.violations).toEqual([]);
-    expect(r.properties.every((p) => p.status === 'holds')).toBe(true);
+    // Safe, yet not every property was put to the test: the seed retires no key and restores
+    // nothing, and one plain component has no tiers, shared store or standby.
+    const vacuous = r.properties.filter((p) => p.status === 'vacuous').map((p) => p.name);
+    expect(vacuous).toEqual(['no-unreadable-record', 'no-premature-retirement', 'upgrade-order', 'compatible-releases', 'no-mixed-release-writers', 'no-failover-to-older']);
+    expect(r.properties.filter((p) => !vacuous.includes(p.name)).every((p) => p.status === 'holds')).toBe(true);
     expect(r.expect).toMatchObject({ met: true });
     expect(r.coverage.stepsNeverReached).toEqual([]);
   });

@@ -279,8 +279,13 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
     });
     if (d.expect.verdict === 'unsafe' && fires.length === 0) p.fail(['expect'], 'expect.verdict is unsafe but expect.fires names no property', 'list the properties that must fire under expect.fires');
     if (d.expect.verdict === 'safe' && fires.length > 0) p.fail(['expect', 'fires'], 'expect.verdict is safe but expect.fires names properties', 'remove expect.fires, or make the verdict unsafe');
+    const vacuous: string[] | null = d.expect.vacuous ?? null;
+    vacuous?.forEach((v, i) => {
+      if (!properties.includes(v)) p.fail(['expect', 'vacuous', i], `expect.vacuous names '${v}', which this scenario does not check`, `add '${v}' to properties, or remove it from expect.vacuous`);
+      if (fires.includes(v)) p.fail(['expect', 'vacuous', i], `expect.vacuous names '${v}', which expect.fires says must fire`, `a property that fires was put to the test: remove '${v}' from one of the two lists`);
+    });
     const pl = p.place(['expect']);
-    expect = { verdict: d.expect.verdict, fires, place: { file: p.file, line: pl.line, column: pl.column } };
+    expect = { verdict: d.expect.verdict, fires, vacuous, place: { file: p.file, line: pl.line, column: pl.column } };
   }
 
   const declaredFormats = wireFormats.length;
