@@ -6,6 +6,7 @@ import { allCharts, drawCharts, statesPerDepthChart, violationsPerPropertyChart 
 import { renderCoverage, renderNoReturn } from './render-coverage.js';
 import { renderViolation } from './render-violation.js';
 import { STYLE } from './style.js';
+import { vacuousProperties } from '../sim/vacuity.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
 const secs = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
@@ -56,11 +57,13 @@ function renderBanner(r: Report): string {
   const failed = r.runs.filter((x) => !x.passed).length;
   const unsafe = r.runs.filter((x) => x.result.verdict === 'unsafe').length;
   const inconclusive = r.runs.filter((x) => x.result.verdict === 'inconclusive').length;
+  const vacuous = r.runs.filter((x) => vacuousProperties(x.result).length > 0).length;
   const cls = failed ? 'bad' : inconclusive ? 'warn' : 'good';
   const parts = [
     `${r.totals.scenarios} scenario${r.totals.scenarios === 1 ? '' : 's'}`,
     `${unsafe} unsafe`,
     `${inconclusive} inconclusive`,
+    `${vacuous} with vacuous properties`,
     `${r.totals.violations} violation${r.totals.violations === 1 ? '' : 's'}`,
     `${failed} not as expected`,
   ];
@@ -81,7 +84,9 @@ function verdictBadge(run: RunView): string {
   const v = run.result.verdict;
   const cls = v === 'safe' ? 'good' : v === 'unsafe' ? 'bad' : 'warn';
   const exp = run.result.expect ? (run.result.expect.met ? ' as expected' : ' NOT as expected') : '';
-  return `<span class="badge ${cls}">${esc(v + exp)}</span>`;
+  const vac = vacuousProperties(run.result).length;
+  const note = vac ? `<span class="badge warn vacuous" title="properties that held only because what they guard against never happened">${vac} vacuous</span>` : '';
+  return `<span class="badge ${cls}">${esc(v + exp)}</span>${note ? ` ${note}` : ''}`;
 }
 
 function renderSummary(r: Report): string {
@@ -139,6 +144,10 @@ function renderRun(run: RunView): string {
   const opts = Object.entries(x.options)
     .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
     .join(' · ');
+  const vac = vacuousProperties(x);
+  const vacuous = vac.length
+    ? `<div class="vacuous-list"><p>Held only vacuously: no explored run reached what could make ${vac.length === 1 ? 'this property' : `these ${vac.length} properties`} fail${x.expect?.vacuous ? ' (as <code>expect.vacuous</code> pins)' : ''}.</p><ul>${vac.map((p) => `<li><code>${esc(p.name)}</code>: never reached: ${esc(p.trigger)}</li>`).join('')}</ul></div>`
+    : '';
   const violations = run.violations.length
     ? `<h4>Violations (${run.violations.length})</h4>${run.violations.map(renderViolation).join('\n')}`
     : '<p class="ok-text">No violation found.</p>';
@@ -146,7 +155,7 @@ function renderRun(run: RunView): string {
 <h3>${esc(x.scenario.title || x.scenario.name)} ${verdictBadge(run)}</h3>
 <p class="muted"><code>${esc(x.scenario.file)}</code> · ${esc(x.scenario.name)}${x.scenario.follows ? ` · follows ${esc(x.scenario.follows)}` : ''} · from <code>${esc(run.file)}</code></p>
 <p>${esc(x.engine)} engine${x.seed === null ? '' : `, seed ${esc(String(x.seed))}`}: ${n(x.figures.states)} states, ${n(x.figures.transitions)} transitions, depth ${x.figures.depth}, ${esc(secs(x.figures.elapsedMs))}${opts ? ` · <span class="muted">${esc(opts)}</span>` : ''}</p>
-${exp}${bounds}
+${exp}${bounds}${vacuous}
 ${violations}
 ${renderCoverage(run)}
 ${renderNoReturn(run)}
