@@ -21,13 +21,29 @@ export interface PropertyHit {
 export type PropertyKind = 'always' | 'eventually';
 export type Category = 'safety' | 'liveness' | 'availability';
 
+// What must happen in some explored run before the property can fail: a property whose trigger
+// no run reached held only vacuously. Judged after the search from what every engine already
+// reports (the result's coverage), so no engine knows about properties. The lists are
+// alternatives: any one covered reaches the trigger; with none, every explored state does.
+export interface Trigger {
+  text: string; // in the runbook's words: "a rollback reinstalls a release"
+  steps?: string[]; // runbook steps run, in any phase (coverage.runbookSteps)
+  stepsIn?: Record<string, string[]>; // runbook steps run in a phase (coverage.stepsByPhase)
+  events?: string[]; // events taken (coverage.events)
+  // what a listed event also needs of the scenario to have the effect the property is about
+  eventIf?: Record<string, (s: Ctx['s']) => boolean>;
+  entered?: string[]; // phases the runbook moved into (coverage.phasesEntered)
+  recordsMet?: boolean; // a running node met a live record (coverage.combinations)
+}
+
 export interface PropertyDef {
   name: string;
   kind: PropertyKind;
   category: Category;
   explanation: string;
+  trigger: Trigger;
   // false when nothing in this scenario could make it fail (no shared store, no tiers...):
-  // it then holds trivially and is not evaluated
+  // it then holds trivially (vacuously) and is not evaluated
   applies?: (s: Ctx['s']) => boolean;
   state?: (c: Ctx, w: World) => PropertyHit | null;
   edge?: (c: Ctx, prev: World, next: World) => PropertyHit | null;

@@ -26,6 +26,7 @@ const supportedPath: PropertyDef = {
   category: 'safety',
   explanation:
     'Every upgrade follows a path the vendor supports: from a release at or above the minimum it upgrades from, to the latest release where only the latest is allowed, to a release that reads the data already stored; and a rollback happens inside its rollback window.',
+  trigger: { text: 'a release changes on a node', steps: ['replace-image'] },
   edge(c, prev, next) {
     const changed = changedNodes(c, prev, next);
     if (changed.length === 0) return null;
@@ -80,6 +81,7 @@ const upgradeOrder: PropertyDef = {
   kind: 'always',
   category: 'safety',
   explanation: 'A component is upgraded only after every component it depends on (a lower tier) runs its new release.',
+  trigger: { text: 'a component that depends on another is upgraded', stepsIn: { upgrading: ['replace-image'] } },
   applies: (s) => s.components.some((c) => c.dependsOn.length > 0),
   edge(c, prev, next) {
     if (prev[PHASE] !== Phase.Upgrading) return null;
@@ -102,6 +104,7 @@ const compatibleReleases: PropertyDef = {
   category: 'safety',
   explanation:
     'When the runbook ends, every running release finds releases of its own series on the components it depends on: no cross-series mix is left running.',
+  trigger: { text: 'the runbook ends (upgraded or rolled back) with a component that depends on another', entered: ['upgraded', 'rolled-back'] },
   applies: (s) => s.components.some((c) => c.dependsOn.length > 0),
   edge(c, prev, next) {
     const endedNow = (next[PHASE] === Phase.Upgraded || next[PHASE] === Phase.RolledBack) && prev[PHASE] !== next[PHASE];
@@ -130,6 +133,7 @@ const mixedWriters: PropertyDef = {
   category: 'safety',
   explanation:
     'Two releases never write one shared store (a database) at the same time unless the store is in a compatibility phase that both read (an expand migration).',
+  trigger: { text: 'a release changes on a node of a shared-store component', steps: ['replace-image'] },
   applies: (s) => s.components.some((c) => c.sharedStore),
   state(c, w) {
     for (const comp of c.s.components) {
@@ -157,6 +161,7 @@ const failoverToOlder: PropertyDef = {
   kind: 'always',
   category: 'safety',
   explanation: 'An older release never becomes the active node on data a newer release has already written.',
+  trigger: { text: 'an active/passive component fails over or changes release', events: ['failover', 'forced-failover'], steps: ['replace-image'] },
   applies: (s) => s.components.some((c) => c.activePassive),
   state(c, w) {
     for (let ci = 0; ci < c.s.components.length; ci++) {

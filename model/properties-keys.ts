@@ -13,6 +13,7 @@ const keyIdReuse: PropertyDef = {
   explanation:
     "One key_id never names two different key materials while records of the older one are live: a key deleted and re-created under the same name must not hand out the deleted key's key_ids (its release's key-id-scheme decides).",
   applies: (s) => s.generations > 1,
+  trigger: { text: 'a key is re-created, or a keyring restored from another cluster', steps: ['recreate-key', 'restore'] },
   state(c, w) {
     let ks: number[] | null = null;
     for (let k = 0; k < c.L.kinds; k++) {
@@ -36,6 +37,7 @@ const statusEncryptAgreement: PropertyDef = {
   explanation:
     'The key_id a node reports for a write (in the encrypt response and in Status) names the key version inside the ciphertext it returned: a key_id read from the key service apart from the encrypt call can name a version a rotation made newer in between.',
   applies: (s) => s.releases.some((r) => r.encryptReportsKeyId === 'separately'),
+  trigger: { text: 'a node reports the key_id of an encrypt it made apart from it', events: ['report-key-id'] },
   edge(c, prev, next) {
     for (let n = 0; n < c.s.nodeCount; n++) {
       const b = nodeAt(c.L, n);
@@ -96,6 +98,11 @@ const readsServed: PropertyDef = {
   explanation:
     "The runbook never leaves a caching node unable to serve a record its release reads: a read is served from the node's data-key cache, or else needs the key service up and the key version enabled. A step that flushes caches during a backend outage, or disables a version uncached reads need, breaks reads.",
   applies: (s) => s.components.some((comp) => comp.cachesDataKeys),
+  trigger: {
+    text: 'a runbook step flushes a cache, takes a key version out of use, or runs during a backend outage',
+    steps: ['restart-api-server', 'disable-key-version', 'schedule-key-deletion', 'raise-min-decryption-version', 'trim-key-versions', 'retire-old-keys', 'delete-key', 'recreate-key', 'restore'],
+    events: ['backend-outage'],
+  },
   edge(c, prev, next) {
     if (!runbookMoved(c, prev, next)) return null; // the environment alone (an outage) is not the runbook's doing
     const worldChanged = backendUp(prev) !== backendUp(next) || keyringsChanged(c, prev, next) || newKinds(c, prev, next);

@@ -11,7 +11,10 @@ import { type World, DATA_BACKUP, KEYS_BACKUP, K_DELETED, K_GEN, K_LATEST, K_REC
 import { FLEET_PROPERTIES } from './properties-fleet.js';
 import { KEY_PROPERTIES } from './properties-keys.js';
 
-export type { BlastRadius, Category, PropertyDef, PropertyHit, PropertyKind } from './properties-common.js';
+export type { BlastRadius, Category, PropertyDef, PropertyHit, PropertyKind, Trigger } from './properties-common.js';
+
+// Steps that can take a key version out of use (rotate-keys too, under a keep-versions policy).
+const KEY_RETIRING_STEPS = ['raise-min-decryption-version', 'trim-key-versions', 'retire-old-keys', 'disable-key-version', 'schedule-key-deletion', 'delete-key', 'recreate-key', 'rotate-keys'];
 
 const unknownKeyId: PropertyDef = {
   name: 'no-unknown-key-id-decrypt',
@@ -19,6 +22,7 @@ const unknownKeyId: PropertyDef = {
   category: 'safety',
   explanation:
     "A serving node is never asked to decrypt a record whose key_id, wire format or AAD shape its release cannot read. While its API server still holds that record's data key in cache the harm is latent: it shows at the next restart or cache expiry.",
+  trigger: { text: 'a running node meets a live record', recordsMet: true },
   state(c, w) {
     // allocated on the first failure only: this runs on every new state
     let nodes: number[] | null = null;
@@ -55,6 +59,7 @@ const oneWayRollback: PropertyDef = {
   category: 'safety',
   explanation:
     'A rollback never reinstalls a release that cannot read every live record (wire format, AAD shape, key version it has promoted, data a migration rewrote), nor crosses a release marked one-way.',
+  trigger: { text: 'a rollback reinstalls a release', stepsIn: { 'rolling-back': ['replace-image'] } },
   edge(c, prev, next) {
     if (prev[PHASE] !== Phase.RollingBack) return null;
     const nodes: number[] = [];
@@ -124,6 +129,15 @@ const unreadableRecord: PropertyDef = {
   category: 'safety',
   explanation:
     'No data is lost: every live record stays decryptable by the key service (its key version is not trimmed, below the minimum decryption version, disabled, destroyed or newer than the restored keyring, and its key was not deleted or replaced) and readable by some release, unless a backup still holds it while the runbook runs; and no restore drops writes made after its backup. While a cache still holds the data key the loss is latent: it shows at the next restart or cache expiry.',
+  trigger: {
+    text: 'a key version is retired, trimmed, disabled, scheduled for deletion or rotated past keep-versions, a key is deleted, a restore runs, or a failure leaves data half-migrated',
+    steps: [...KEY_RETIRING_STEPS, 'restore', 'recover-from-backup'],
+    events: ['migration-fails', 'image-replace-fails', 'rotation-completes'],
+    eventIf: {
+      'image-replace-fails': (s) => s.faults.some((f) => f.name === 'image-replace-fails' && f.leavesDataUnreadable),
+      'rotation-completes': (s) => s.keyrings.some((k) => k.keepVersions > 0),
+    },
+  },
   state(c, w) {
     const ks = unreadableKinds(c, w);
     if (ks.length === 0 || ((w[DATA_BACKUP] === 1 || w[KEYS_BACKUP] === 1) && !ended(w))) return null;
@@ -150,6 +164,12 @@ const prematureRetirement: PropertyDef = {
   category: 'safety',
   explanation:
     'A key version is never trimmed, disabled, scheduled for deletion, destroyed, deleted with its key or put below the minimum decryption version while live records still depend on it.',
+  trigger: {
+    text: 'a key version is retired, trimmed, disabled, scheduled for deletion or rotated past keep-versions, or a key is deleted',
+    steps: KEY_RETIRING_STEPS,
+    events: ['rotation-completes'],
+    eventIf: { 'rotation-completes': (s) => s.keyrings.some((k) => k.keepVersions > 0) },
+  },
   edge(c, prev, next) {
     // decryptability depends on the keyrings alone: most steps leave them as they were
     if (!keyringsChanged(c, prev, next)) return null;
@@ -182,6 +202,7 @@ const keyIdAgreement: PropertyDef = {
   kind: 'always',
   category: 'safety',
   explanation: 'When the runbook ends (upgraded or rolled back), every running node of a component reports the same key_id hash.',
+  trigger: { text: 'the runbook ends (upgraded or rolled back)', entered: ['upgraded', 'rolled-back'] },
   edge(c, prev, next) {
     const endedNow = (next[PHASE] === Phase.Upgraded || next[PHASE] === Phase.RolledBack) && prev[PHASE] !== next[PHASE];
     if (!endedNow || runningAgreeOnKeyId(c, next)) return null;
@@ -196,6 +217,7 @@ const terminates: PropertyDef = {
   category: 'liveness',
   explanation:
     'From every reachable state the runbook can still end: upgraded, rolled back, or deferred/halted with a reason. A state from which no end is reachable is stuck.',
+  trigger: { text: 'any state is explored' },
 };
 
 const availability: PropertyDef = {
@@ -204,6 +226,8 @@ const availability: PropertyDef = {
   category: 'availability',
   explanation:
     "Outside a declared maintenance window each of the runbook's components always keeps at least one running node. Reported as availability loss, separate from safety.",
+  trigger: { text: 'a node stops or fails outside a maintenance window', steps: ['stop'], events: ['plugin-crash', 'image-replace-fails'] },
+  applies: (s) => !s.runbook.maintenanceWindow,
   state(c, w) {
     if (c.s.runbook.maintenanceWindow) return null;
     for (const ci of c.s.runbook.components) {

@@ -195,6 +195,7 @@ export interface Bounds {
 export interface Expectation {
   verdict: 'safe' | 'unsafe';
   fires: string[]; // property names that must fire (exactly these, when unsafe)
+  vacuous: string[] | null; // property names that must hold only vacuously (exactly these); null: not pinned
   place: Place;
 }
 

@@ -6,6 +6,7 @@ import { allCharts, drawCharts, statesPerDepthChart, violationsPerPropertyChart 
 import { renderCoverage, renderNoReturn } from './render-coverage.js';
 import { renderViolation } from './render-violation.js';
 import { STYLE } from './style.js';
+import { vacuousProperties } from '../sim/vacuity.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
 const secs = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
@@ -56,11 +57,13 @@ function renderBanner(r: Report): string {
   const failed = r.runs.filter((x) => !x.passed).length;
   const unsafe = r.runs.filter((x) => x.result.verdict === 'unsafe').length;
   const inconclusive = r.runs.filter((x) => x.result.verdict === 'inconclusive').length;
+  const vacuous = r.runs.filter((x) => vacuousProperties(x.result).length > 0).length;
   const cls = failed ? 'bad' : inconclusive ? 'warn' : 'good';
   const parts = [
     `${r.totals.scenarios} scenario${r.totals.scenarios === 1 ? '' : 's'}`,
     `${unsafe} unsafe`,
     `${inconclusive} inconclusive`,
+    `${vacuous} with vacuous properties`,
     `${r.totals.violations} violation${r.totals.violations === 1 ? '' : 's'}`,
     `${failed} not as expected`,
   ];
@@ -81,7 +84,9 @@ function verdictBadge(run: RunView): string {
   const v = run.result.verdict;
   const cls = v === 'safe' ? 'good' : v === 'unsafe' ? 'bad' : 'warn';
   const exp = run.result.expect ? (run.result.expect.met ? ' as expected' : ' NOT as expected') : '';
-  return `<span class="badge ${cls}">${esc(v + exp)}</span>`;
+  const vac = vacuousProperties(run.result).length;
+  const note = vac ? `<span class="badge warn vacuous" title="properties that held only because what they guard against never happened">${vac} vacuous</span>` : '';
+  return `<span class="badge ${cls}">${esc(v + exp)}</span>${note ? ` ${note}` : ''}`;
 }
 
 function renderSummary(r: Report): string {
@@ -114,14 +119,14 @@ ${depth ? `<figure class="chart"><figcaption>${esc(depth.title)}</figcaption><di
 
 function renderPropertyMatrix(r: Report): string {
   const head = r.runs.map((run) => `<th class="vertical" title="${esc(run.result.scenario.file)}"><a href="#${esc(run.id)}">${esc(run.result.scenario.name)}</a></th>`).join('');
-  const mark = { holds: ['holds', 'good'], violated: ['violated', 'bad'], unknown: ['unknown', 'warn'] } as const;
+  const mark = { holds: ['holds', 'good'], vacuous: ['vacuous', 'warn'], 'not-applicable': ['n/a', 'muted'], violated: ['violated', 'bad'], unknown: ['unknown', 'warn'] } as const;
   const rows = r.propertyMatrix
     .map((p) => {
       const cells = p.statuses.map((s) => (s === null ? '<td class="muted">not checked</td>' : `<td><span class="badge ${mark[s][1]}">${mark[s][0]}</span></td>`)).join('');
       return `<tr><th scope="row" title="${esc(p.explanation)}"><code>${esc(p.property)}</code></th>${cells}</tr>`;
     })
     .join('');
-  return `<h3>Verdict per property</h3><p class="muted small">unknown: a bound cut the search before a verdict. Hover a property for what it means.</p>
+  return `<h3>Verdict per property</h3><p class="muted small">vacuous: it held, but no explored run did what could make it fail. n/a: nothing in the scenario could make it fail. unknown: a bound cut the search before a verdict. Hover a property for what it means.</p>
 <div class="scroll"><table class="data matrix"><thead><tr><th>property</th>${head}</tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
@@ -139,6 +144,10 @@ function renderRun(run: RunView): string {
   const opts = Object.entries(x.options)
     .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
     .join(' · ');
+  const vac = vacuousProperties(x);
+  const vacuous = vac.length
+    ? `<div class="vacuous-list"><p>Held only vacuously: no explored run reached what could make ${vac.length === 1 ? 'this property' : `these ${vac.length} properties`} fail${x.expect?.vacuous ? ' (as <code>expect.vacuous</code> pins)' : ''}.</p><ul>${vac.map((p) => `<li><code>${esc(p.name)}</code>: never reached: ${esc(p.trigger)}</li>`).join('')}</ul></div>`
+    : '';
   const violations = run.violations.length
     ? `<h4>Violations (${run.violations.length})</h4>${run.violations.map(renderViolation).join('\n')}`
     : '<p class="ok-text">No violation found.</p>';
@@ -146,7 +155,7 @@ function renderRun(run: RunView): string {
 <h3>${esc(x.scenario.title || x.scenario.name)} ${verdictBadge(run)}</h3>
 <p class="muted"><code>${esc(x.scenario.file)}</code> · ${esc(x.scenario.name)}${x.scenario.follows ? ` · follows ${esc(x.scenario.follows)}` : ''} · from <code>${esc(run.file)}</code></p>
 <p>${esc(x.engine)} engine${x.seed === null ? '' : `, seed ${esc(String(x.seed))}`}: ${n(x.figures.states)} states, ${n(x.figures.transitions)} transitions, depth ${x.figures.depth}, ${esc(secs(x.figures.elapsedMs))}${opts ? ` · <span class="muted">${esc(opts)}</span>` : ''}</p>
-${exp}${bounds}
+${exp}${bounds}${vacuous}
 ${violations}
 ${renderCoverage(run)}
 ${renderNoReturn(run)}

@@ -20,7 +20,7 @@ a { color: #1d4ed8; }
 .badge.bad, .badge.rb-unsafe { background: var(--bad-bg); color: var(--bad); } .badge.good, .badge.rb-safe { background: var(--good-bg); color: var(--good); }
 .badge.warn, .badge.rb-refused { background: var(--warn-bg); color: var(--warn); } .badge.rb-not-offered { background: #e5e7eb; color: #374151; }
 .ok-text { color: var(--good); } .bad-text { color: var(--bad); font-weight: 600; } .warn-text { color: var(--warn); font-weight: 600; }
-p.warn { background: var(--warn-bg); border-left: 4px solid var(--warn); padding: 6px 10px; }
+p.warn, div.vacuous-list { background: var(--warn-bg); border-left: 4px solid var(--warn); padding: 6px 10px; } div.vacuous-list p, div.vacuous-list ul { margin: 2px 0; }
 .toc ul { margin: 4px 0; padding-left: 20px; } .toc > ul { columns: 2; } .toc li { break-inside: avoid; }
 .scroll { overflow-x: auto; }
 table.data { border-collapse: collapse; margin: 6px 0 10px; }

@@ -254,7 +254,7 @@ export function chaosWalk(model: Model, cfg: ChaosConfig, run: number, stats: Wa
     const nw = model.nextInto(w, e, spare);
     path.push(e);
     for (const hit of model.edgeViolations(w, nw)) record(hit.property, hit);
-    stats.visit(nw, depth + 1);
+    stats.visit(nw, depth + 1, w);
     for (const hit of model.stateViolations(nw)) record(hit.property, hit);
     spare = w;
     w = nw;

@@ -4,7 +4,8 @@
 // Violations are matched by property and by the trace's shape (who did what, at which runbook
 // step), never by text: node names, record counts and wording may change between the two
 // files without the finding being a new one.
-import type { RunResult, Violation } from './result.js';
+import type { PropertyStatus, RunResult, Violation } from './result.js';
+import { vacuousProperties } from './vacuity.js';
 
 export interface ShapedViolation {
   violation: Violation;
@@ -17,6 +18,10 @@ export interface RunbookDiff {
   added: ShapedViolation[]; // reachable in head, not in base
   removed: ShapedViolation[]; // reachable in base, not in head
   kept: ShapedViolation[]; // in both (head's copy)
+  // Properties that only the head holds vacuously (the change stopped them being put to the
+  // test, e.g. by dropping the rollback), and the reverse. A warning: the exit code ignores it.
+  newlyVacuous: PropertyStatus[];
+  noLongerVacuous: PropertyStatus[];
   // A side whose search was cut by a bound proves nothing by absence: a removal seen there, or
   // a head with no new finding, is not a pass.
   conclusive: boolean;
@@ -30,6 +35,7 @@ export interface Side {
   boundsHit: string[];
   states: number;
   violations: number;
+  vacuous: string[];
 }
 
 export function traceShape(v: Violation): string[] {
@@ -53,6 +59,7 @@ function side(r: RunResult): Side {
     boundsHit: r.boundsHit,
     states: r.figures.states,
     violations: r.violations.length,
+    vacuous: vacuousProperties(r).map((p) => p.name),
   };
 }
 
@@ -78,7 +85,10 @@ export function diffResults(base: RunResult, head: RunResult): RunbookDiff {
     if (left > 0) headPool.set(keyOf(b), left - 1);
     else removed.push(b);
   }
-  return { base: side(base), head: side(head), added, removed, kept, conclusive: base.complete && head.complete };
+  const vacIn = (r: RunResult) => new Set(vacuousProperties(r).map((p) => p.name));
+  const newlyVacuous = vacuousProperties(head).filter((p) => !vacIn(base).has(p.name));
+  const noLongerVacuous = vacuousProperties(base).filter((p) => !vacIn(head).has(p.name) && head.properties.some((q) => q.name === p.name && q.status === 'holds'));
+  return { base: side(base), head: side(head), added, removed, kept, newlyVacuous, noLongerVacuous, conclusive: base.complete && head.complete };
 }
 
 // 1 when the head is newly unsafe, or when a bound kept the head's search from proving it is
@@ -90,8 +100,9 @@ export function diffExitCode(d: RunbookDiff): 0 | 1 {
 function headline(d: RunbookDiff): string {
   if (d.added.length > 0) return `the change makes ${d.added.length} unsafe state${d.added.length === 1 ? '' : 's'} newly reachable`;
   if (!d.head.complete) return `inconclusive: the head's search stopped at a bound (${d.head.boundsHit.join(', ') || 'incomplete'}); nothing new was found in the part explored`;
-  if (d.removed.length > 0) return `no new unsafe state; the change removes ${d.removed.length}`;
-  return 'no change in reachable unsafe states';
+  const vac = d.newlyVacuous.length ? `, but ${d.newlyVacuous.length} propert${d.newlyVacuous.length === 1 ? 'y is' : 'ies are'} no longer put to the test` : '';
+  if (d.removed.length > 0) return `no new unsafe state; the change removes ${d.removed.length}${vac}`;
+  return `no change in reachable unsafe states${vac}`;
 }
 
 // Another trace for the same property is still a new finding (it is a new way to get there),
@@ -122,10 +133,15 @@ function exposureText(v: Violation): string {
   return `latent at step ${x.latentStep}${x.manifestStep !== null ? `, manifest at step ${x.manifestStep}` : ', not yet manifest'}`;
 }
 
+// "safe (vacuous: a, b)": the verdict never hides that some properties were not put to the test
+function verdictText(s: Side): string {
+  return s.vacuous.length ? `${s.verdict} (vacuous: ${s.vacuous.join(', ')})` : s.verdict;
+}
+
 export function formatDiffText(d: RunbookDiff): string {
   const out: string[] = [];
-  out.push(`base ${d.base.file}: ${d.base.verdict}, ${d.base.violations} violation(s), ${d.base.states.toLocaleString('en-US')} states${d.base.complete ? '' : ' (bound hit)'}`);
-  out.push(`head ${d.head.file}: ${d.head.verdict}, ${d.head.violations} violation(s), ${d.head.states.toLocaleString('en-US')} states${d.head.complete ? '' : ' (bound hit)'}`);
+  out.push(`base ${d.base.file}: ${verdictText(d.base)}, ${d.base.violations} violation(s), ${d.base.states.toLocaleString('en-US')} states${d.base.complete ? '' : ' (bound hit)'}`);
+  out.push(`head ${d.head.file}: ${verdictText(d.head)}, ${d.head.violations} violation(s), ${d.head.states.toLocaleString('en-US')} states${d.head.complete ? '' : ' (bound hit)'}`);
   out.push('', `${diffExitCode(d) ? 'FAIL' : 'ok  '} ${headline(d)}`);
   if (d.added.length) {
     out.push('', 'newly reachable in head:');
@@ -142,6 +158,11 @@ export function formatDiffText(d: RunbookDiff): string {
     for (const r of d.removed) out.push(`  - ${r.violation.property} [${r.violation.category}]: ${r.violation.detail} (${r.shape.length} steps)`);
   }
   if (d.kept.length) out.push('', `still reachable in both: ${d.kept.map((k) => k.violation.property).join(', ')}`);
+  if (d.newlyVacuous.length) {
+    out.push('', 'newly vacuous in head (they hold only because what they guard against no longer happens):');
+    for (const p of d.newlyVacuous) out.push(`  ~ ${p.name}: never reached: ${p.trigger}`);
+  }
+  if (d.noLongerVacuous.length) out.push('', `put to the test in head, vacuous in base: ${d.noLongerVacuous.map((p) => p.name).join(', ')}`);
   return out.join('\n');
 }
 
@@ -149,11 +170,11 @@ export function formatDiffMarkdown(d: RunbookDiff, command?: string): string {
   const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
   const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const out: string[] = [];
-  const mark = diffExitCode(d) ? (d.added.length ? '❌' : '⚠️') : '✅';
+  const mark = diffExitCode(d) ? (d.added.length ? '❌' : '⚠️') : d.newlyVacuous.length ? '⚠️' : '✅';
   out.push(`### ${mark} rollsafe: ${headline(d)}`, '');
   out.push('| | file | verdict | violations | states explored |', '|---|---|---|---|---|');
   for (const [label, s] of [['base', d.base], ['head', d.head]] as const) {
-    out.push(`| ${label} | ${code(s.file)} | ${s.verdict}${s.complete ? '' : ` (bound hit: ${cell(s.boundsHit.join(', '))})`} | ${s.violations} | ${s.states.toLocaleString('en-US')} |`);
+    out.push(`| ${label} | ${code(s.file)} | ${cell(verdictText(s))}${s.complete ? '' : ` (bound hit: ${cell(s.boundsHit.join(', '))})`} | ${s.violations} | ${s.states.toLocaleString('en-US')} |`);
   }
   if (d.added.length) {
     out.push('', `#### Newly reachable (${d.added.length})`);
@@ -171,6 +192,11 @@ export function formatDiffMarkdown(d: RunbookDiff, command?: string): string {
   if (d.kept.length) {
     out.push('', `Still reachable in both: ${d.kept.map((k) => code(k.violation.property)).join(', ')}.`);
   }
+  if (d.newlyVacuous.length) {
+    out.push('', `#### ⚠️ Newly vacuous (${d.newlyVacuous.length})`, '', 'These hold in head only because what they guard against no longer happens in any explored run:', '');
+    for (const p of d.newlyVacuous) out.push(`- ${code(p.name)}: never reached: ${p.trigger}`);
+  }
+  if (d.noLongerVacuous.length) out.push('', `Put to the test in head, vacuous in base: ${d.noLongerVacuous.map((p) => code(p.name)).join(', ')}.`);
   if (command) out.push('', `<sub>Reproduce: ${code(command)}</sub>`);
   return `${out.join('\n')}\n`;
 }

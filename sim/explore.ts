@@ -7,7 +7,7 @@ import { EVENT_KINDS, K, evKind } from '../model/events.js';
 import { PHASE, PHASE_NAMES, Phase, REASON } from '../model/world.js';
 import { concretePath } from './trace.js';
 import { StateStore } from './state-store.js';
-import { type EngineOutcome, type Finding, emptyCoverage } from './outcome.js';
+import { type EngineOutcome, type Finding, countSteps, emptyCoverage } from './outcome.js';
 import { combinationCounts, combinationCoverage, combinationList, noReturnPoints } from './explore-analysis.js';
 
 export interface ExploreOptions {
@@ -76,6 +76,7 @@ export function explore(model: Model, opts: ExploreOptions): EngineOutcome {
   const findings = new Map<string, { hit: PropertyHit; path: Ev[] }>();
   const statesPerDepth: number[] = [];
   const eventCounts = new Float64Array(EVENT_KINDS.length);
+  const enteredCounts = new Float64Array(PHASE_NAMES.length);
   // per positionCode (phase << 16 | nodes done << 8 | pc): step events, and faults by kind
   const POSITIONS = (PHASE_NAMES.length + 1) << 16;
   const stepCounts = new Int32Array(POSITIONS);
@@ -151,6 +152,7 @@ export function explore(model: Model, opts: ExploreOptions): EngineOutcome {
         transitions++;
         const kind = evKind(e);
         eventCounts[kind]++;
+        if (nw[PHASE] !== w[PHASE]) enteredCounts[nw[PHASE]]++;
         if (kind === K.Step) stepCounts[pos]++;
         else {
           const fc = faultCounts[kind];
@@ -224,9 +226,10 @@ export function explore(model: Model, opts: ExploreOptions): EngineOutcome {
     if (eventCounts[k]) coverage.events[name] = eventCounts[k];
   });
   stepCounts.forEach((count, code) => {
-    if (!count) return;
-    const name = code >> 16 === Phase.Before ? 'begin' : model.positionLabel(code).split(': ').pop()!;
-    coverage.runbookSteps[name] = (coverage.runbookSteps[name] ?? 0) + count;
+    if (count) countSteps(model, coverage, code, count);
+  });
+  enteredCounts.forEach((count, phase) => {
+    if (count) coverage.phasesEntered[PHASE_NAMES[phase]] = count;
   });
   faultCounts.forEach((counts, kind) => {
     counts?.forEach((count, code) => {

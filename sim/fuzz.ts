@@ -92,7 +92,7 @@ class Walker {
     if (cls === 'operator') this.opSteps++;
     const next = this.model.next(this.w, e);
     this.path.push(e);
-    this.stats.visit(next, this.path.length);
+    this.stats.visit(next, this.path.length, this.w);
     const hits = [...this.model.edgeViolations(this.w, next), ...this.model.stateViolations(next)];
     this.w = next;
     this.choices = null;

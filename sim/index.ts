@@ -11,6 +11,7 @@ export { minimize } from './minimize.js';
 export { replayViolation, withoutTimings } from './replay.js';
 export { mergeResultSets } from './merge.js';
 export { toJUnit } from './junit.js';
+export { vacuousProperties } from './vacuity.js';
 export { toResult } from './outcome.js';
 export { Model } from '../model/model.js';
 export type { RunResult, ResultSet, Violation, TraceStep, Verdict, Coverage, PropertyStatus, ReplayInfo } from './result.js';

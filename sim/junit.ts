@@ -1,9 +1,12 @@
 // JUnit XML for CI systems: one <testsuite> per scenario, one <testcase> per checked property.
 // Follows the common (Jenkins) JUnit schema: testsuites > testsuite(name, tests, failures,
 // errors, skipped, time) > properties?, testcase(name, classname, time) > failure(message,
-// type)?, system-out?. A failing case carries the counterexample trace and how to replay it.
+// type)? | skipped(message)?, system-out?. A failing case carries the counterexample trace and
+// how to replay it; a property that held only vacuously is skipped (CI shows it as a warning),
+// or a failure when expect.vacuous pins the vacuous properties and does not name it.
 import type { RunResult, Violation } from './result.js';
 import { formatViolation } from './cli/format.js';
+import { vacuousProperties } from './vacuity.js';
 
 export interface JUnitOptions {
   name: string; // e.g. "rollsafe chaos"
@@ -15,6 +18,7 @@ interface Case {
   classname: string;
   time: number;
   failure?: { message: string; type: string; text: string };
+  skipped?: string; // message
   out?: string;
 }
 
@@ -55,6 +59,14 @@ function casesFor(r: RunResult, firstIndex: number, o: JUnitOptions): Case[] {
       else c.failure = { type: 'violation', message: `${p.name}: ${v.detail}`, text };
     } else if (fires.includes(p.name)) {
       c.failure = { type: 'missed', message: `expected ${p.name} to fire; ${r.engine} did not find it`, text: `bounds: ${r.boundsHit.join(', ') || 'none'}` };
+    } else if (p.status === 'not-applicable') {
+      c.out = `not applicable: nothing in this scenario could make ${p.name} fail`;
+    } else if (p.status === 'vacuous') {
+      const message = `${p.name} held only vacuously: no run reached its trigger (${p.trigger})`;
+      if (r.expect?.vacuous && !r.expect.vacuous.includes(p.name)) c.failure = { type: 'unexpected-vacuity', message, text: 'expect.vacuous does not name it' };
+      else c.skipped = message;
+    } else if (r.expect?.vacuous?.includes(p.name) && p.status === 'holds') {
+      c.failure = { type: 'reached', message: `expected ${p.name} to hold vacuously, but its trigger was reached (${p.trigger})`, text: 'expect.vacuous names it' };
     } else if (r.engine === 'explore' && p.status === 'unknown') {
       c.failure = { type: 'inconclusive', message: `a bound cut the search before ${p.name} could be shown to hold`, text: `bounds hit: ${r.boundsHit.join(', ')}` };
     } else if (r.engine !== 'explore') {
@@ -74,6 +86,7 @@ export function toJUnit(results: RunResult[], o: JUnitOptions): string {
     const cases = casesFor(r, index, o);
     index += r.violations.length;
     const f = cases.filter((c) => c.failure).length;
+    const skipped = cases.filter((c) => c.skipped !== undefined).length;
     tests += cases.length;
     failures += f;
     time += r.figures.elapsedMs;
@@ -83,21 +96,23 @@ export function toJUnit(results: RunResult[], o: JUnitOptions): string {
       ['verdict', r.verdict],
       ['seed', r.seed === null ? '' : String(r.seed)],
       ['bounds-hit', r.boundsHit.join(', ')],
+      ['vacuous', vacuousProperties(r).map((p) => p.name).join(', ')],
     ];
     const lines = [
-      `  <testsuite name="${escapeAttr(r.scenario.name)}" tests="${cases.length}" failures="${f}" errors="0" skipped="0" time="${secs(r.figures.elapsedMs)}">`,
+      `  <testsuite name="${escapeAttr(r.scenario.name)}" tests="${cases.length}" failures="${f}" errors="0" skipped="${skipped}" time="${secs(r.figures.elapsedMs)}">`,
       '    <properties>',
       ...props.map(([k, v]) => `      <property name="${escapeAttr(k)}" value="${escapeAttr(v)}"/>`),
       '    </properties>',
     ];
     for (const c of cases) {
       const open = `    <testcase name="${escapeAttr(c.name)}" classname="${escapeAttr(c.classname)}" time="${secs(c.time)}"`;
-      if (!c.failure && !c.out) {
+      if (!c.failure && !c.out && c.skipped === undefined) {
         lines.push(`${open}/>`);
         continue;
       }
       lines.push(`${open}>`);
       if (c.failure) lines.push(`      <failure message="${escapeAttr(c.failure.message)}" type="${escapeAttr(c.failure.type)}">${escapeText(c.failure.text)}</failure>`);
+      if (c.skipped !== undefined) lines.push(`      <skipped message="${escapeAttr(c.skipped)}"/>`);
       if (c.out) lines.push(`      <system-out>${escapeText(c.out)}</system-out>`);
       lines.push('    </testcase>');
     }

@@ -1,7 +1,8 @@
 // Combining result files: the shards of a campaign (`--shard k/n` in parallel CI jobs), or
 // campaigns run on different days. Results of the same engine on the same scenario become
 // one: counts add up, and each property keeps its shortest counterexample. Pure.
-import { RESULT_SCHEMA, RESULT_SET_SCHEMA, type Coverage, type ResultSet, type RunResult, type Violation } from './result.js';
+import { RESULT_SCHEMA, RESULT_SET_SCHEMA, type Coverage, type PropertyStatus, type ResultSet, type RunResult, type Violation } from './result.js';
+import { vacuityProblems } from './vacuity.js';
 import { VERSION } from './version.js';
 
 export class MergeError extends Error {}
@@ -15,6 +16,11 @@ function mergeCoverage(a: Coverage, b: Coverage): Coverage {
   sumInto(out.events, b.events);
   sumInto(out.runbookSteps, b.runbookSteps);
   sumInto(out.phases, b.phases);
+  // results written before these fields existed have none: they count as nothing reached
+  out.phasesEntered = { ...(a.phasesEntered ?? {}) };
+  sumInto(out.phasesEntered, b.phasesEntered ?? {});
+  out.stepsByPhase = structuredClone(a.stepsByPhase ?? {});
+  for (const [phase, steps] of Object.entries(b.stepsByPhase ?? {})) sumInto((out.stepsByPhase[phase] ??= {}), steps);
   out.stepsNeverReached = a.stepsNeverReached.filter((s) => b.stepsNeverReached.includes(s));
   for (const [fault, where] of Object.entries(b.faultsByStep ?? {})) sumInto((out.faultsByStep[fault] ??= {}), where);
   const key = (c: Coverage['combinations'][number]) => `${c.release}\u0000${c.format}\u0000${c.aad}\u0000${c.keyVersion}\u0000${c.readable}`;
@@ -68,9 +74,11 @@ function mergeTwo(a: RunResult, b: RunResult): RunResult {
   const order = a.properties.map((p) => p.name);
   out.violations = [...byProp.values()].sort((x, y) => order.indexOf(x.property) - order.indexOf(y.property));
   const fired = new Set(out.violations.map((v) => v.property));
+  // proven on both sides; put to the test (holds) when either side reached its trigger
+  const proven = (s?: PropertyStatus['status']) => s === 'holds' || s === 'vacuous' || s === 'not-applicable';
   out.properties = a.properties.map((p) => {
     const q = b.properties.find((x) => x.name === p.name);
-    const status = fired.has(p.name) ? 'violated' : p.status === 'holds' && q?.status === 'holds' ? 'holds' : 'unknown';
+    const status = fired.has(p.name) ? 'violated' : !proven(p.status) || !proven(q?.status) ? 'unknown' : p.status === 'not-applicable' ? 'not-applicable' : p.status === 'holds' || q?.status === 'holds' ? 'holds' : 'vacuous';
     return { ...p, status };
   });
   out.verdict = out.violations.length > 0 ? 'unsafe' : a.verdict === 'safe' && b.verdict === 'safe' ? 'safe' : 'inconclusive';
@@ -81,7 +89,9 @@ function mergeTwo(a: RunResult, b: RunResult): RunResult {
     for (const f of out.expect.fires) if (!fired.has(f)) problems.push(`expected ${f} to fire; it did not`);
     for (const f of fired) if (!out.expect.fires.includes(f)) problems.push(out.expect.verdict === 'safe' ? `expected safe, but ${f} fired` : `${f} fired but expect.fires does not name it`);
     if (out.engine === 'explore' && out.expect.verdict === 'safe' && out.verdict !== 'safe') problems.push('the search was cut by a bound before it could show the scenario safe');
-    out.expect = { ...out.expect, met: problems.length === 0, problems };
+    const vacuous = out.expect.vacuous ?? null; // absent from results written before it existed
+    if (out.engine === 'explore') problems.push(...vacuityProblems(vacuous, out.properties));
+    out.expect = { ...out.expect, vacuous, met: problems.length === 0, problems };
   }
   return out;
 }

@@ -3,9 +3,12 @@
 // engine's result has the same shape and the same rules for verdicts and expectations.
 import { type Ev, type Model, type PropertyHit, stepLabel } from '../model/model.js';
 import { PROPERTIES } from '../model/properties.js';
+import type { Expectation } from '../model/types.js';
+import { PHASE_NAMES } from '../model/world.js';
 import { buildTrace, runPath } from './trace.js';
 import { manifestPath } from './manifest.js';
 import { type Coverage, type NoReturnPoint, type PropertyStatus, type RunResult, type Verdict, type Violation, RESULT_SCHEMA } from './result.js';
+import { heldVacuously, vacuityProblems } from './vacuity.js';
 import { VERSION } from './version.js';
 
 export interface Finding {
@@ -30,7 +33,16 @@ export interface EngineOutcome {
 }
 
 export function emptyCoverage(): Coverage {
-  return { events: {}, runbookSteps: {}, stepsNeverReached: [], phases: {}, combinations: [], faultsByStep: {} };
+  return { events: {}, runbookSteps: {}, stepsByPhase: {}, stepsNeverReached: [], phases: {}, phasesEntered: {}, combinations: [], faultsByStep: {} };
+}
+
+// Adds `count` operator steps taken at runbook position `code` (model.positionCode).
+export function countSteps(model: Model, cov: Coverage, code: number, count: number): void {
+  const phase = PHASE_NAMES[code >> 16];
+  const name = phase === 'before' ? 'begin' : model.positionLabel(code).split(': ').pop()!;
+  cov.runbookSteps[name] = (cov.runbookSteps[name] ?? 0) + count;
+  const byPhase = (cov.stepsByPhase[phase] ??= {});
+  byPhase[name] = (byPhase[name] ?? 0) + count;
 }
 
 export function toResult(
@@ -74,13 +86,20 @@ export function toResult(
     };
   });
   const fired = new Set(violations.map((v) => v.property));
-  const properties: PropertyStatus[] = model.checked.map((p) => ({
-    name: p.name,
-    kind: p.kind,
-    category: p.category,
-    explanation: p.explanation,
-    status: fired.has(p.name) ? 'violated' : out.complete && !(p.kind === 'eventually' && out.livenessUnknown) ? 'holds' : 'unknown',
-  }));
+  const properties: PropertyStatus[] = model.checked.map((p) => {
+    const proven = out.complete && !(p.kind === 'eventually' && out.livenessUnknown);
+    // nothing in the scenario could make it fail (no re-created key, no shared store...)
+    const inapplicable = p.applies !== undefined && !p.applies(s);
+    const held = inapplicable ? 'not-applicable' : heldVacuously(p, s, out.coverage) ? 'vacuous' : 'holds';
+    return {
+      name: p.name,
+      kind: p.kind,
+      category: p.category,
+      explanation: p.explanation,
+      trigger: p.trigger.text,
+      status: fired.has(p.name) ? 'violated' : inapplicable ? 'not-applicable' : proven ? held : 'unknown',
+    };
+  });
   const verdict: Verdict = violations.length > 0 ? 'unsafe' : out.complete && out.states > 1 ? 'safe' : 'inconclusive';
   const allSteps = new Set<string>(['begin']);
   for (const proc of [s.runbook.upgrade, s.runbook.rollback?.procedure]) {
@@ -112,7 +131,7 @@ export function toResult(
     pointOfNoReturn: out.pointOfNoReturn,
     properties,
     violations,
-    expect: s.expect ? judgeExpectation(engine, s.expect.verdict, s.expect.fires, verdict, [...fired], out.transitions) : null,
+    expect: s.expect ? judgeExpectation(engine, s.expect, verdict, [...fired], properties, out.transitions) : null,
   };
 }
 
@@ -133,12 +152,13 @@ function reproduce(model: Model, f: Finding): PropertyHit {
 // safety, so for it "safe" is met by finding nothing, provided it ran at all.
 function judgeExpectation(
   engine: RunResult['engine'],
-  want: 'safe' | 'unsafe',
-  fires: string[],
+  e: Expectation,
   got: Verdict,
   fired: string[],
+  properties: PropertyStatus[],
   transitions: number,
 ): NonNullable<RunResult['expect']> {
+  const { verdict: want, fires, vacuous } = e;
   const problems: string[] = [];
   if (engine === 'explore') {
     if (got === 'inconclusive') problems.push('the search was cut by a bound before it could show the scenario safe');
@@ -149,5 +169,7 @@ function judgeExpectation(
   }
   for (const f of fires) if (!fired.includes(f)) problems.push(`expected ${f} to fire; it did not`);
   for (const f of fired) if (want === 'unsafe' && !fires.includes(f)) problems.push(`${f} fired but expect.fires does not name it`);
-  return { verdict: want, fires, met: problems.length === 0, problems };
+  // only the exhaustive search can show a trigger unreachable; a random run proves nothing by missing it
+  if (engine === 'explore') problems.push(...vacuityProblems(vacuous, properties));
+  return { verdict: want, fires, vacuous, met: problems.length === 0, problems };
 }

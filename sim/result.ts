@@ -44,15 +44,21 @@ export interface PropertyStatus {
   kind: 'always' | 'eventually';
   category: 'safety' | 'liveness' | 'availability';
   explanation: string;
-  // holds: checked over the whole space; unknown: a bound cut the search before a verdict
-  status: 'holds' | 'violated' | 'unknown';
+  trigger: string; // what must happen in a run before it can fail: "a rollback reinstalls a release"
+  // holds: checked over the whole space, and its trigger was reached; vacuous: it held, but its
+  // trigger was never reached, so nothing put it to the test; not-applicable: nothing in the
+  // scenario could make it fail; unknown: a bound cut the search before a verdict
+  status: 'holds' | 'vacuous' | 'not-applicable' | 'violated' | 'unknown';
 }
 
 export interface Coverage {
   events: Record<string, number>; // transitions taken, by event type
   runbookSteps: Record<string, number>; // operator steps executed, by step name
+  // the same, by the runbook phase they ran in: a replace-image while rolling back is a reinstall
+  stepsByPhase: Record<string, Record<string, number>>;
   stepsNeverReached: string[];
   phases: Record<string, number>; // distinct states, by runbook phase
+  phasesEntered: Record<string, number>; // transitions that moved the runbook into each phase
   // (release x wire format x key version) a running node met live records in: how many states
   combinations: { release: string; format: string; aad: string; keyVersion: number; readable: boolean; states: number }[];
   // where each fault struck: fault type -> runbook position ("upgrading: stop", "before", ...) -> count
@@ -91,7 +97,8 @@ export interface RunResult {
   pointOfNoReturn: NoReturnPoint[]; // explore engine only; empty for random engines
   properties: PropertyStatus[];
   violations: Violation[];
-  expect: { verdict: 'safe' | 'unsafe'; fires: string[]; met: boolean; problems: string[] } | null;
+  // vacuous: the properties expect.vacuous pins as holding only vacuously (null: not pinned)
+  expect: { verdict: 'safe' | 'unsafe'; fires: string[]; vacuous: string[] | null; met: boolean; problems: string[] } | null;
 }
 
 export const RESULT_SET_SCHEMA = 'rollsafe/results@1';

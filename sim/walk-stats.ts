@@ -4,9 +4,9 @@
 // any order (worker threads, shards) and give the same totals.
 import type { Ev, Model, PropertyHit, World } from '../model/model.js';
 import { EVENT_KINDS, evKind } from '../model/events.js';
-import { PHASE_NAMES, Phase } from '../model/world.js';
+import { PHASE, PHASE_NAMES } from '../model/world.js';
 import { combinationCounts, combinationCoverage, combinationList } from './explore-analysis.js';
-import { type EngineOutcome, type Finding, emptyCoverage } from './outcome.js';
+import { type EngineOutcome, type Finding, countSteps, emptyCoverage } from './outcome.js';
 import { minimize } from './minimize.js';
 
 export interface RawFinding {
@@ -27,6 +27,7 @@ export interface WalkStatsData {
   stepCounts: [number, number][]; // runbook position code -> operator steps taken there
   faultCounts: [number, number][]; // kind * 2^24 + position code -> faults struck there
   phaseCounts: number[];
+  enteredCounts: number[]; // per phase: steps that moved the runbook into it
   combos: number[];
   findings: RawFinding[];
 }
@@ -43,6 +44,7 @@ export class WalkStats {
   stepCounts = new Map<number, number>();
   faultCounts = new Map<number, number>();
   phaseCounts: number[] = new Array<number>(PHASE_NAMES.length).fill(0);
+  enteredCounts: number[] = new Array<number>(PHASE_NAMES.length).fill(0);
   combos: Int32Array;
   findings = new Map<string, RawFinding>();
 
@@ -50,8 +52,10 @@ export class WalkStats {
     this.combos = combinationCounts(model);
   }
 
-  visit(w: World, depth: number): void {
+  // `from`: the world the step came from (none for a walk's initial world).
+  visit(w: World, depth: number, from?: World): void {
     this.worlds++;
+    if (from && from[PHASE] !== w[PHASE]) this.enteredCounts[w[PHASE]]++;
     this.statesPerDepth[depth] = (this.statesPerDepth[depth] ?? 0) + 1;
     this.phaseCounts[this.model.positionCode(w) >> 16]++;
     combinationCoverage(this.model, w, this.combos);
@@ -87,6 +91,7 @@ export class WalkStats {
       stepCounts: [...this.stepCounts],
       faultCounts: [...this.faultCounts],
       phaseCounts: this.phaseCounts,
+      enteredCounts: this.enteredCounts,
       combos: Array.from(this.combos),
       findings: [...this.findings.values()],
     };
@@ -100,6 +105,7 @@ export class WalkStats {
     d.statesPerDepth.forEach((n, i) => (this.statesPerDepth[i] = (this.statesPerDepth[i] ?? 0) + n));
     d.eventCounts.forEach((n, i) => (this.eventCounts[i] += n));
     d.phaseCounts.forEach((n, i) => (this.phaseCounts[i] += n));
+    d.enteredCounts.forEach((n, i) => (this.enteredCounts[i] += n));
     for (const [k, n] of d.stepCounts) bump(this.stepCounts, k, n);
     for (const [k, n] of d.faultCounts) bump(this.faultCounts, k, n);
     d.combos.forEach((n, i) => (this.combos[i] += n));
@@ -141,10 +147,7 @@ export function campaignOutcome(
   stats.eventCounts.forEach((n, k) => {
     if (n) coverage.events[EVENT_KINDS[k]] = n;
   });
-  for (const [code, n] of [...stats.stepCounts].sort((a, b) => a[0] - b[0])) {
-    const name = code >> 16 === Phase.Before ? 'begin' : model.positionLabel(code).split(': ').pop()!;
-    coverage.runbookSteps[name] = (coverage.runbookSteps[name] ?? 0) + n;
-  }
+  for (const [code, n] of [...stats.stepCounts].sort((a, b) => a[0] - b[0])) countSteps(model, coverage, code, n);
   for (const [code, n] of [...stats.faultCounts].sort((a, b) => a[0] - b[0])) {
     const fault = EVENT_KINDS[Math.floor(code / 16777216)];
     const where = model.positionLabel(code % 16777216);
@@ -153,6 +156,9 @@ export function campaignOutcome(
   }
   stats.phaseCounts.forEach((n, i) => {
     if (n) coverage.phases[PHASE_NAMES[i]] = n;
+  });
+  stats.enteredCounts.forEach((n, i) => {
+    if (n) coverage.phasesEntered[PHASE_NAMES[i]] = n;
   });
   coverage.combinations = combinationList(model, stats.combos);
   const statesPerDepth = stats.statesPerDepth.map((x) => x ?? 0);

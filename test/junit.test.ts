@@ -77,6 +77,7 @@ const SCHEMA: Record<string, { attrs: string[]; required: string[]; children: st
   property: { attrs: ['name', 'value'], required: ['name', 'value'], children: [], numeric: [] },
   testcase: { attrs: ['name', 'assertions', 'time', 'classname', 'status'], required: ['name'], children: ['skipped', 'error', 'failure', 'system-out', 'system-err'], numeric: ['time', 'assertions'] },
   failure: { attrs: ['message', 'type'], required: [], children: [], numeric: [] },
+  skipped: { attrs: ['message'], required: [], children: [], numeric: [] },
   'system-out': { attrs: [], required: [], children: [], numeric: [] },
 };
 function validate(el: El, path = el.name): void {
@@ -93,6 +94,7 @@ function validate(el: El, path = el.name): void {
     const cases = el.children.filter((c) => c.name === 'testcase');
     expect(Number(el.attrs.tests)).toBe(cases.length);
     expect(Number(el.attrs.failures)).toBe(cases.filter((c) => c.children.some((x) => x.name === 'failure')).length);
+    expect(Number(el.attrs.skipped)).toBe(cases.filter((c) => c.children.some((x) => x.name === 'skipped')).length);
   }
 }
 

@@ -17,6 +17,9 @@ describe('the result schema', () => {
     const ok = validate(JSON.parse(JSON.stringify(set)));
     expect(validate.errors ?? []).toEqual([]);
     expect(ok).toBe(true);
+    // what the schema must allow is really there: vacuous properties, and a pinned expect.vacuous
+    expect(results.some((r) => r.properties.some((p) => p.status === 'vacuous'))).toBe(true);
+    expect(results.some((r) => Array.isArray(r.expect?.vacuous))).toBe(true);
   });
 
   test('rejects a result whose verdict is not one of safe, unsafe, inconclusive', () => {

@@ -25,6 +25,7 @@ import type {
 } from '../types.js';
 import { PROPERTY_NAMES } from '../properties.js';
 import type { ParsedScenario, Path } from './parse.js';
+import { checkUses } from './uses.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Raw = any;
@@ -354,10 +355,16 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
     });
     if (d.expect.verdict === 'unsafe' && fires.length === 0) p.fail(['expect'], 'expect.verdict is unsafe but expect.fires names no property', 'list the properties that must fire under expect.fires');
     if (d.expect.verdict === 'safe' && fires.length > 0) p.fail(['expect', 'fires'], 'expect.verdict is safe but expect.fires names properties', 'remove expect.fires, or make the verdict unsafe');
+    const vacuous: string[] | null = d.expect.vacuous ?? null;
+    vacuous?.forEach((v, i) => {
+      if (!properties.includes(v)) p.fail(['expect', 'vacuous', i], `expect.vacuous names '${v}', which this scenario does not check`, `add '${v}' to properties, or remove it from expect.vacuous`);
+      if (fires.includes(v)) p.fail(['expect', 'vacuous', i], `expect.vacuous names '${v}', which expect.fires says must fire`, `a property that fires was put to the test: remove '${v}' from one of the two lists`);
+    });
     const pl = p.place(['expect']);
-    expect = { verdict: d.expect.verdict, fires, place: { file: p.file, line: pl.line, column: pl.column } };
+    expect = { verdict: d.expect.verdict, fires, vacuous, place: { file: p.file, line: pl.line, column: pl.column } };
   }
 
+  const declaredFormats = wireFormats.length;
   if (unreadable >= 0) wireFormats.push('half-migrated (unreadable)');
   const upgrade = procedure(rb.upgrade, ['runbook', 'upgrade']);
   const rollbackProc = rb.rollback ? procedure(rb.rollback, ['runbook', 'rollback']) : null;
@@ -403,7 +410,7 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
   if (rb.upgrade['scheduled-in-days'] !== undefined && rb.upgrade['scheduled-in-days'] > (sys.clock?.['horizon-days'] ?? 0)) {
     p.fail(['runbook', 'upgrade', 'scheduled-in-days'], `the upgrade is scheduled ${rb.upgrade['scheduled-in-days']} days ahead, past the clock horizon`, 'raise system.clock.horizon-days to at least the scheduled day');
   }
-  return {
+  const compiled: CompiledScenario = {
     file: p.file,
     name: d.scenario,
     title: d.title ?? d.scenario,
@@ -443,4 +450,6 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
     bounds,
     expect,
   };
+  checkUses(p, compiled, declaredFormats);
+  return compiled;
 }

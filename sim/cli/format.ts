@@ -2,9 +2,13 @@
 // violation as a numbered trace. Reads only the result format.
 import type { RunResult, TraceStep, Violation } from '../result.js';
 import { passed } from '../check.js';
+import { vacuousProperties } from '../vacuity.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
 const secs = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+
+// properties something in the scenario could make fail (the rest are not-applicable)
+const applicable = (r: RunResult) => r.properties.filter((p) => p.status !== 'not-applicable').length;
 
 export function summaryLine(r: RunResult): string {
   const expected = r.expect ? ` (expected ${r.expect.verdict}${r.expect.fires.length ? `: ${r.expect.fires.join(', ')}` : ''})` : '';
@@ -19,13 +23,34 @@ export function formatTable(results: RunResult[]): string {
     r.verdict,
     r.expect ? r.expect.verdict : '-',
     r.violations.map((v) => v.property).join(', ') || '-',
+    vacuousCount(r),
     n(r.figures.states),
     secs(r.figures.elapsedMs),
   ]);
-  const head = ['', 'scenario', 'verdict', 'expected', 'properties fired', 'states', 'time'];
+  const head = ['', 'scenario', 'verdict', 'expected', 'properties fired', 'vacuous', 'states', 'time'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i >= 5 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
-  return [line(head), ...rows.map(line)].join('\n');
+  const out = [line(head), ...rows.map(line)];
+  // the names would not fit a row; the single-file output lists them with what never happened
+  if (rows.some((r) => r[5] !== '-')) out.push('', 'vacuous: properties that held only because what they guard against never happened; check one file to list them');
+  return out.join('\n');
+}
+
+function vacuousCount(r: RunResult): string {
+  const v = vacuousProperties(r).length;
+  return v ? `${v} of ${applicable(r)}` : '-';
+}
+
+// The properties a verdict covers only vacuously, and what never happened for each.
+export function formatVacuous(r: RunResult): string[] {
+  const vac = vacuousProperties(r);
+  if (vac.length === 0) return [];
+  const pinned = r.expect?.vacuous ? ' (expect.vacuous pins them)' : '';
+  const width = Math.max(...vac.map((p) => p.name.length));
+  return [
+    `     vacuous: ${vac.length} of ${applicable(r)} applicable properties held without being put to the test${pinned}:`,
+    ...vac.map((p) => `       ${p.name.padEnd(width)}  never reached: ${p.trigger}`),
+  ];
 }
 
 function describeEvent(t: TraceStep): string {
@@ -66,6 +91,7 @@ export function formatResult(r: RunResult): string {
   const out = [`${passed(r) ? 'ok  ' : 'FAIL'} ${r.scenario.file} (${r.scenario.name})`, `     ${summaryLine(r)}`];
   if (r.expect && !r.expect.met) for (const p of r.expect.problems) out.push(`     expectation not met: ${p}`);
   if (r.verdict === 'inconclusive') out.push('     inconclusive: nothing unsafe was found, but the search did not cover the whole space');
+  out.push(...formatVacuous(r));
   r.violations.forEach((v, i) => out.push(formatViolation(v, i + 1)));
   return out.join('\n');
 }

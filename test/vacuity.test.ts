@@ -1,0 +1,182 @@
+// Vacuous properties: a property that held only because what it guards against never happened
+// is reported as such, beside a verdict that stays safe, in every place that shows the verdict.
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { loadScenarioText, ScenarioError } from '../model/scenario/load.js';
+import { exploreScenario } from '../sim/check.js';
+import { diffExitCode, diffResults, formatDiffText } from '../sim/diff.js';
+import { toJUnit } from '../sim/junit.js';
+import { mergeResultSets } from '../sim/merge.js';
+import type { RunResult } from '../sim/result.js';
+import { reportHtml } from '../report/index.js';
+import { parseResultText } from '../report/load.js';
+import { ROOT, rollsafe } from './helpers.js';
+import { resultSet } from './helpers/corpus.js';
+
+const OUT = join(ROOT, 'test-output/vacuity');
+const NO_ROLLBACK = 'test/fixtures/vacuous/no-rollback.yaml';
+const WITH_ROLLBACK = 'test/fixtures/vacuous/with-rollback.yaml';
+const fixture = (f: string) => readFileSync(join(ROOT, f), 'utf8');
+const statusOf = (r: RunResult, name: string) => r.properties.find((p) => p.name === name)!.status;
+const vacuousIn = (r: RunResult) => r.properties.filter((p) => p.status === 'vacuous').map((p) => p.name);
+
+// What no-rollback.yaml leaves untested: the rollback it does not have, the key retirement and
+// restore it never does. What a single plain component inside a maintenance window cannot do at
+// all (tiers, a shared store, a standby, availability...) is not-applicable, not vacuous.
+const NO_ROLLBACK_VACUOUS = ['no-one-way-rollback', 'no-unreadable-record', 'no-premature-retirement'];
+const NOT_APPLICABLE = ['no-key-id-reuse', 'status-encrypt-agreement', 'reads-served', 'upgrade-order', 'compatible-releases', 'no-mixed-release-writers', 'no-failover-to-older', 'availability'];
+
+let without: RunResult;
+let withRb: RunResult;
+beforeAll(() => {
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+  without = exploreScenario(loadScenarioText(fixture(NO_ROLLBACK), NO_ROLLBACK));
+  withRb = exploreScenario(loadScenarioText(fixture(WITH_ROLLBACK), WITH_ROLLBACK));
+});
+
+describe('a scenario with no rollback section', () => {
+  test('check prints the verdict safe and no-one-way-rollback as vacuous, with the trigger no run reached', () => {
+    const json = join(OUT, 'no-rollback.json');
+    const r = rollsafe(['check', NO_ROLLBACK, '--json', json]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('safe (expected safe) · 16 states');
+    expect(r.stdout).toContain('     vacuous: 3 of 7 applicable properties held without being put to the test:\n');
+    expect(r.stdout).toMatch(/^ {7}no-one-way-rollback {6}never reached: a rollback reinstalls a release$/m);
+    const res = JSON.parse(readFileSync(json, 'utf8')).results[0];
+    expect(res.verdict).toBe('safe');
+    expect(res.expect).toEqual({ verdict: 'safe', fires: [], vacuous: null, met: true, problems: [] });
+    expect(res.properties.find((p: { name: string }) => p.name === 'no-one-way-rollback')).toMatchObject({ status: 'vacuous', trigger: 'a rollback reinstalls a release' });
+    expect(res.coverage.stepsByPhase['rolling-back']).toBeUndefined();
+  });
+
+  test('exactly the properties nothing explored could break are vacuous; what nothing in it could break is not-applicable; the rest hold', () => {
+    expect(vacuousIn(without)).toEqual(NO_ROLLBACK_VACUOUS);
+    expect(without.properties.filter((p) => p.status === 'not-applicable').map((p) => p.name)).toEqual(NOT_APPLICABLE);
+    expect(statusOf(without, 'key-id-agreement')).toBe('holds');
+    expect(statusOf(without, 'supported-path')).toBe('holds');
+  });
+
+  test('the check table gives the count in its vacuous column and says where the names are', () => {
+    const r = rollsafe(['check', 'test/fixtures/vacuous']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ok\s+test\/fixtures\/vacuous\/no-rollback\.yaml\s+safe\s+safe\s+-\s+3 of 7\s/m);
+    expect(r.stdout).toMatch(/^ok\s+test\/fixtures\/vacuous\/with-rollback\.yaml\s+safe\s+safe\s+-\s+2 of 7\s/m);
+    expect(r.stdout).toContain('vacuous: properties that held only because what they guard against never happened; check one file to list them');
+  });
+});
+
+describe('a scenario whose rollback is reachable', () => {
+  test('no-one-way-rollback holds and is put to the test: a reinstall ran while rolling back', () => {
+    expect(withRb.verdict).toBe('safe');
+    expect(statusOf(withRb, 'no-one-way-rollback')).toBe('holds');
+    expect(withRb.coverage.stepsByPhase['rolling-back']['replace-image']).toBeGreaterThan(0);
+    expect(withRb.coverage.phasesEntered['rolled-back']).toBeGreaterThan(0);
+    expect(vacuousIn(withRb)).toEqual(NO_ROLLBACK_VACUOUS.filter((p) => p !== 'no-one-way-rollback'));
+  });
+
+  test('check does not list it as vacuous', () => {
+    const r = rollsafe(['check', WITH_ROLLBACK]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('vacuous: 2 of 7 applicable properties');
+    expect(r.stdout).not.toMatch(/no-one-way-rollback +never reached/);
+  });
+});
+
+describe('expect.vacuous pins the list', () => {
+  const pinned = (names: string[]) => fixture(NO_ROLLBACK).replace('expect:\n  verdict: safe\n', `expect:\n  verdict: safe\n  vacuous: [${names.join(', ')}]\n`);
+  const run = (names: string[]) => exploreScenario(loadScenarioText(pinned(names), 'pinned.yaml'));
+
+  test('the exact list is met, and the result records it', () => {
+    const r = run(NO_ROLLBACK_VACUOUS);
+    expect(r.expect).toEqual({ verdict: 'safe', fires: [], vacuous: NO_ROLLBACK_VACUOUS, met: true, problems: [] });
+  });
+
+  test('an unexpected vacuous property and a pinned one that was put to the test are unmet', () => {
+    const r = run([...NO_ROLLBACK_VACUOUS.filter((p) => p !== 'no-one-way-rollback'), 'key-id-agreement']);
+    expect(r.verdict).toBe('safe');
+    expect(r.expect!.met).toBe(false);
+    expect(r.expect!.problems).toEqual([
+      'expected key-id-agreement to hold vacuously, but its trigger was reached (the runbook ends (upgraded or rolled back))',
+      'no-one-way-rollback holds only vacuously (never reached: a rollback reinstalls a release) but expect.vacuous does not name it',
+    ]);
+  });
+
+  test('a pinned property the scenario does not check is refused at load', () => {
+    const text = pinned(['no-one-way-rollback']).replace('expect:', 'properties: [no-unknown-key-id-decrypt]\n\nexpect:');
+    let err: unknown;
+    try {
+      loadScenarioText(text, 'pinned.yaml');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ScenarioError);
+    expect(err).toMatchObject({ line: 36, column: 13, problem: "expect.vacuous names 'no-one-way-rollback', which this scenario does not check", fix: "add 'no-one-way-rollback' to properties, or remove it from expect.vacuous" });
+  });
+
+  test('a property both pinned vacuous and expected to fire is refused at load', () => {
+    const text = fixture(NO_ROLLBACK).replace('expect:\n  verdict: safe\n', 'expect:\n  verdict: unsafe\n  fires: [availability]\n  vacuous: [availability]\n');
+    let err: unknown;
+    try {
+      loadScenarioText(text, 'pinned.yaml');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ line: 35, column: 13, problem: "expect.vacuous names 'availability', which expect.fires says must fire", fix: "a property that fires was put to the test: remove 'availability' from one of the two lists" });
+  });
+
+  test('the corpus pins one: the guarded rollback of incident #9 never runs', () => {
+    const r = rollsafe(['check', 'scenarios/incidents/09-safe-guarded-rollback.yaml']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('vacuous: 5 of 7 applicable properties held without being put to the test (expect.vacuous pins them):');
+    expect(r.stdout).toMatch(/no-one-way-rollback +never reached: a rollback reinstalls a release/);
+  });
+});
+
+describe('vacuity in JUnit, the report, diff and merge', () => {
+  test('JUnit: a vacuous property is a skipped case; unpinned-but-expected pins make it a failure', () => {
+    const xml = toJUnit([without], { name: 'rollsafe check' });
+    expect(xml).toContain('skipped="3"');
+    expect(xml).toContain('<property name="vacuous" value="no-one-way-rollback, no-unreadable-record, no-premature-retirement"/>');
+    expect(xml).toContain('<skipped message="no-one-way-rollback held only vacuously: no run reached its trigger (a rollback reinstalls a release)"/>');
+    const r = structuredClone(without);
+    r.expect = { verdict: 'safe', fires: [], vacuous: ['no-unreadable-record'], met: false, problems: [] };
+    const pinnedXml = toJUnit([r], { name: 'rollsafe check' });
+    expect(pinnedXml).toContain('<failure message="no-one-way-rollback held only vacuously: no run reached its trigger (a rollback reinstalls a release)" type="unexpected-vacuity">expect.vacuous does not name it</failure>');
+    expect(pinnedXml).toContain('skipped="1"');
+    expect(xml).toContain('not applicable: nothing in this scenario could make availability fail');
+  });
+
+  test('the report shows a vacuous badge beside the verdict, the list with triggers, and the matrix status', () => {
+    const html = reportHtml([parseResultText(JSON.stringify(resultSet([without, withRb])), 'out/results.json')]);
+    expect(html).toContain('>3 vacuous</span>');
+    expect(html).toContain('>2 vacuous</span>');
+    expect(html).toContain('<span class="badge muted">n/a</span>');
+    expect(html).toContain('<li><code>no-one-way-rollback</code>: never reached: a rollback reinstalls a release</li>');
+    expect(html).toContain('2 with vacuous properties');
+    expect(html).toContain('<span class="badge warn">vacuous</span>');
+  });
+
+  test('diff: dropping the rollback makes no-one-way-rollback newly vacuous, a warning with exit 0', () => {
+    const d = diffResults(withRb, without);
+    expect(d.newlyVacuous.map((p) => p.name)).toEqual(['no-one-way-rollback']);
+    expect(diffExitCode(d)).toBe(0);
+    const text = formatDiffText(d);
+    expect(text).toContain('ok   no change in reachable unsafe states, but 1 property is no longer put to the test');
+    expect(text).toContain('  ~ no-one-way-rollback: never reached: a rollback reinstalls a release');
+    expect(text).toContain(`head ${NO_ROLLBACK}: safe (vacuous: ${NO_ROLLBACK_VACUOUS.join(', ')}), 0 violation(s)`);
+    expect(diffResults(without, withRb).noLongerVacuous.map((p) => p.name)).toEqual(['no-one-way-rollback']);
+  });
+
+  test('merge: a property stays vacuous only if no side reached its trigger', () => {
+    const a = structuredClone(withRb);
+    const b = structuredClone(withRb);
+    b.properties.find((p) => p.name === 'no-one-way-rollback')!.status = 'vacuous';
+    const [m] = mergeResultSets([resultSet([a]), resultSet([b])], 'rollsafe merge').results;
+    expect(statusOf(m, 'no-one-way-rollback')).toBe('holds');
+    expect(statusOf(m, 'no-unreadable-record')).toBe('vacuous');
+    expect(statusOf(m, 'availability')).toBe('not-applicable');
+    expect(m.coverage.phasesEntered['rolled-back']).toBe(2 * withRb.coverage.phasesEntered['rolled-back']);
+  });
+});
