@@ -395,10 +395,15 @@ function followKeyring(c: Ctx, w: World, kr: number): void {
 // After keyring kr gained a version: running nodes promote it, and a keep-versions policy
 // destroys versions beyond the newest N.
 export function afterRotation(c: Ctx, w: World, kr: number): void {
+  keepNewest(c, w, kr);
+  followKeyring(c, w, kr);
+}
+
+// A keep-versions policy (max_active_keys, an auto-trim): versions beyond the newest N are destroyed.
+function keepNewest(c: Ctx, w: World, kr: number): void {
   const keep = c.s.keyrings[kr].keepVersions;
   const b = keyringAt(c.L, kr);
   if (keep > 0) for (let v = 1; v <= w[b + K_LATEST] - keep; v++) w[b + K_VERSIONS + v - 1] = VersionState.Destroyed;
-  followKeyring(c, w, kr);
 }
 
 // Brings back what the step's scope covers: the records from this cluster's backup, and the
@@ -476,7 +481,11 @@ export function rotateKeys(c: Ctx, w: World, targets: number[], step: Step): voi
   const slot = nodeAt(c.L, n) + N_KNOWN + releaseOf(c, w, n).keyState;
   w[slot] += 1;
   const latest = keyringAt(c.L, keyringOf(c, n)) + K_LATEST;
-  if (w[slot] > w[latest]) w[latest] = w[slot];
+  if (w[slot] > w[latest]) {
+    w[latest] = w[slot];
+    // the rotating repository purges its oldest keys, and distribution copies the purge
+    keepNewest(c, w, keyringOf(c, n));
+  }
 }
 
 // Copies the newest key repository in the component to the targets.
