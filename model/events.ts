@@ -167,7 +167,8 @@ export function enabled(c: Ctx, w: World, e: Ev): boolean {
     case K.MigrationFails:
       return c.s.unreadableFormat >= 0 && strikesStep(c, w, 'migration-fails', 'migrate');
     case K.RewrapInterrupted:
-      return strikesStep(c, w, 'rewrap-interrupted', 'rewrap');
+      // a partial rewrap still goes through the key service
+      return backendUp(w) && strikesStep(c, w, 'rewrap-interrupted', 'rewrap');
     case K.DistributionIncomplete:
       return strikesStep(c, w, 'distribution-incomplete', 'distribute-keys');
     case K.BackendOutage:

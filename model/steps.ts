@@ -80,10 +80,37 @@ export function reasonText(c: Ctx, code: number): string | null {
 export function stepEnabled(c: Ctx, w: World, node: number, pos: ReturnType<typeof position>): boolean {
   if (w[PHASE] === Phase.Before) return node < 0 && w[CLOCK] >= c.s.runbook.scheduledInDays;
   if (w[VERIFY_FAILED] || !pos) return false;
+  if (!backendUp(w) && needsKeyService(c, pos)) return false;
   if (pos.targets === 'choose') return node >= 0 && candidates(c, w).includes(node);
   if (node >= 0) return false;
   if (pos.step.name === 'doctor') return backendUp(w);
   return true;
+}
+
+// Steps the key service carries out: re-encrypting or migrating records (which reads them
+// through it), and creating, retiring, deleting or changing the state of key versions in a
+// central keyring. Like doctor they wait while it is down; rotating a per-node key repository
+// (fernet) is local and does not.
+const KEY_SERVICE_STEPS: ReadonlySet<string> = new Set([
+  'rewrap',
+  'migrate',
+  'raise-min-decryption-version',
+  'trim-key-versions',
+  'retire-old-keys',
+  'delete-key',
+  'recreate-key',
+  'disable-key-version',
+  'enable-key-version',
+  'schedule-key-deletion',
+  'cancel-key-deletion',
+]);
+
+export function needsKeyService(c: Ctx, pos: NonNullable<ReturnType<typeof position>>): boolean {
+  const step = pos.step;
+  if (KEY_SERVICE_STEPS.has(step.name)) return true;
+  if (step.name !== 'rotate-keys') return false;
+  const keyrings = step.keyring >= 0 ? [step.keyring] : pos.stage.components.map((ci) => c.s.components[ci].keyring);
+  return keyrings.some((kr) => c.s.keyrings[kr].distribution === 'central');
 }
 
 export function begin(c: Ctx, w: World): void {
@@ -395,10 +422,15 @@ function followKeyring(c: Ctx, w: World, kr: number): void {
 // After keyring kr gained a version: running nodes promote it, and a keep-versions policy
 // destroys versions beyond the newest N.
 export function afterRotation(c: Ctx, w: World, kr: number): void {
+  keepNewest(c, w, kr);
+  followKeyring(c, w, kr);
+}
+
+// A keep-versions policy (max_active_keys, an auto-trim): versions beyond the newest N are destroyed.
+function keepNewest(c: Ctx, w: World, kr: number): void {
   const keep = c.s.keyrings[kr].keepVersions;
   const b = keyringAt(c.L, kr);
   if (keep > 0) for (let v = 1; v <= w[b + K_LATEST] - keep; v++) w[b + K_VERSIONS + v - 1] = VersionState.Destroyed;
-  followKeyring(c, w, kr);
 }
 
 // Brings back what the step's scope covers: the records from this cluster's backup, and the
@@ -476,7 +508,11 @@ export function rotateKeys(c: Ctx, w: World, targets: number[], step: Step): voi
   const slot = nodeAt(c.L, n) + N_KNOWN + releaseOf(c, w, n).keyState;
   w[slot] += 1;
   const latest = keyringAt(c.L, keyringOf(c, n)) + K_LATEST;
-  if (w[slot] > w[latest]) w[latest] = w[slot];
+  if (w[slot] > w[latest]) {
+    w[latest] = w[slot];
+    // the rotating repository purges its oldest keys, and distribution copies the purge
+    keepNewest(c, w, keyringOf(c, n));
+  }
 }
 
 // Copies the newest key repository in the component to the targets.

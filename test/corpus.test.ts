@@ -47,6 +47,18 @@ const EXPECTED: [string, Record<string, number>][] = [
   ['intel-secl/broken-rollback-without-restore.yaml', { 'no-unknown-key-id-decrypt': 15, 'no-one-way-rollback': 15 }],
   ['intel-secl/broken-tier-out-of-order.yaml', { 'upgrade-order': 4 }],
   ['intel-secl/upgrade.yaml', {}],
+  ['keys/01-broken-recreate-key-same-name.yaml', { 'no-unreadable-record': 1, 'no-premature-retirement': 1, 'no-key-id-reuse': 2 }],
+  ['keys/01-safe-rotate-key.yaml', {}],
+  ['keys/02-broken-disable-before-reencrypt-verified.yaml', { 'no-unreadable-record': 3, 'no-premature-retirement': 3 }],
+  ['keys/02-safe-reencrypt-then-disable-and-destroy.yaml', {}],
+  ['keys/02b-broken-rotate-again-before-migrate-checked.yaml', { 'no-unreadable-record': 3, 'no-premature-retirement': 3, 'runbook-terminates': 2 }],
+  ['keys/02b-safe-migrate-before-each-credential-rotation.yaml', {}],
+  ['keys/03-broken-restart-api-server-during-outage.yaml', { 'reads-served': 6 }],
+  ['keys/03-safe-plugin-upgrade-keeps-dek-cache.yaml', {}],
+  ['keys/04-broken-key-id-check-instead-of-migration-check.yaml', { 'no-unreadable-record': 6, 'no-premature-retirement': 6, 'reads-served': 6 }],
+  ['keys/04-safe-migrate-before-disabling-kek-version.yaml', {}],
+  ['keys/05-broken-min-decryption-hidden-by-dek-cache.yaml', { 'no-unreadable-record': 4, 'no-premature-retirement': 3, 'reads-served': 4 }],
+  ['keys/05-safe-verify-before-min-decryption-then-restart.yaml', {}],
   ['keystone/broken-contract-too-early.yaml', { 'no-unknown-key-id-decrypt': 4, 'no-mixed-release-writers': 8 }],
   ['keystone/broken-no-backup.yaml', { 'no-unreadable-record': 3 }],
   ['keystone/broken-nodes-not-stopped.yaml', { 'no-unknown-key-id-decrypt': 2, 'no-mixed-release-writers': 2 }],
@@ -93,6 +105,19 @@ describe('the scenario corpus', () => {
       if (r.verdict === 'safe') expect(r.complete).toBe(true);
     });
   }
+
+  test('keys/05: no-unreadable-record is latent at the raise (step 3) and manifest at the first API server restart (step 4)', () => {
+    const v = byFile('keys/05-broken-min-decryption-hidden-by-dek-cache.yaml').violations.find((x) => x.property === 'no-unreadable-record')!;
+    expect(v.exposure).toMatchObject({ latentStep: 3, manifestStep: 4 });
+    expect(v.trace[3].event?.step).toBe('raise-min-decryption-version');
+    expect(v.trace[4].event?.step).toBe('restart-api-server');
+  });
+
+  test('keys/04: per-server data keys leave the writer serving its own secret while the other server fails', () => {
+    const v = byFile('keys/04-broken-key-id-check-instead-of-migration-check.yaml').violations.find((x) => x.property === 'reads-served')!;
+    expect(v.blast.nodes).toEqual(['control-plane-2']);
+    expect(v.detail).toContain("under control-plane-1's data key");
+  });
 
   test('every incident is caught in no more steps than its sequence names', () => {
     for (const [name, steps] of Object.entries(INCIDENT_STEPS)) {

@@ -1,6 +1,7 @@
 // Malformed scenarios: each is rejected with file:line:column, what is wrong and a fix, exit 2.
 import { describe, expect, test } from 'vitest';
 import { loadScenarioText, ScenarioError } from '../model/scenario/load.js';
+import { PROPERTY_NAMES } from '../model/properties.js';
 import { rollsafe } from './helpers.js';
 
 const cases = [
@@ -103,6 +104,12 @@ runbook:
     }
     throw new Error('expected a ScenarioError');
   };
+
+  test('every property the model checks can be named in properties and expect.fires', () => {
+    const list = PROPERTY_NAMES.join(', ');
+    const s = loadScenarioText(`${base}properties: [${list}]\nexpect: { verdict: unsafe, fires: [${list}] }\n`, 'tiny.yaml');
+    expect(s.properties).toEqual(PROPERTY_NAMES);
+  });
 
   test('unknown key names the allowed keys', () => bad(['  keyring: { name: k }', '  keyring: { name: k, rotate: 3 }'], 4, 23, /unknown key 'rotate' in system\.keyring/));
   test('runs must be a release of the component', () => bad(['      runs: a', '      runs: c'], 8, 13, /runs 'c', which is not one of its releases/));
