@@ -5,6 +5,7 @@
 // step), never by text: node names, record counts and wording may change between the two
 // files without the finding being a new one.
 import type { RunResult, Violation } from './result.js';
+import { count } from './words.js';
 
 export interface ShapedViolation {
   violation: Violation;
@@ -102,7 +103,7 @@ function sameProperty(v: ShapedViolation, others: ShapedViolation[]): boolean {
 
 function blastText(v: Violation): string {
   const b = v.blast;
-  return `${b.recordsAffected.toLocaleString('en-US')} of ${b.recordsTotal.toLocaleString('en-US')} records${b.nodes.length ? ` on ${b.nodes.join(', ')}` : ''}`;
+  return `${b.recordsAffected.toLocaleString('en-US')} of ${count(b.recordsTotal, 'record')}${b.nodes.length ? ` on ${b.nodes.join(', ')}` : ''}`;
 }
 
 function stepLines(v: Violation): string[] {
@@ -115,8 +116,8 @@ function stepLines(v: Violation): string[] {
 
 export function formatDiffText(d: RunbookDiff): string {
   const out: string[] = [];
-  out.push(`base ${d.base.file}: ${d.base.verdict}, ${d.base.violations} violation(s), ${d.base.states.toLocaleString('en-US')} states${d.base.complete ? '' : ' (bound hit)'}`);
-  out.push(`head ${d.head.file}: ${d.head.verdict}, ${d.head.violations} violation(s), ${d.head.states.toLocaleString('en-US')} states${d.head.complete ? '' : ' (bound hit)'}`);
+  out.push(`base ${d.base.file}: ${d.base.verdict}, ${count(d.base.violations, 'violation')}, ${count(d.base.states, 'state')}${d.base.complete ? '' : ' (bound hit)'}`);
+  out.push(`head ${d.head.file}: ${d.head.verdict}, ${count(d.head.violations, 'violation')}, ${count(d.head.states, 'state')}${d.head.complete ? '' : ' (bound hit)'}`);
   out.push('', `${diffExitCode(d) ? 'FAIL' : 'ok  '} ${headline(d)}`);
   if (d.added.length) {
     out.push('', 'newly reachable in head:');
@@ -129,7 +130,7 @@ export function formatDiffText(d: RunbookDiff): string {
   }
   if (d.removed.length) {
     out.push('', `no longer reachable in head${d.head.complete ? '' : ' (within the bound explored)'}:`);
-    for (const r of d.removed) out.push(`  - ${r.violation.property} [${r.violation.category}]: ${r.violation.detail} (${r.shape.length} steps)`);
+    for (const r of d.removed) out.push(`  - ${r.violation.property} [${r.violation.category}]: ${r.violation.detail} (${count(r.shape.length, 'step')})`);
   }
   if (d.kept.length) out.push('', `still reachable in both: ${d.kept.map((k) => k.violation.property).join(', ')}`);
   return out.join('\n');
@@ -151,7 +152,7 @@ export function formatDiffMarkdown(d: RunbookDiff, command?: string): string {
       const v = a.violation;
       const note = sameProperty(a, d.removed) ? ' — base reached this property by another path' : '';
       out.push('', `**${code(v.property)}** (${v.category})${note}: ${v.detail}`, '', `> ${v.explanation}`, '', `Blast radius: **${blastText(v)}**.`, '');
-      out.push(`<details><summary>Shortest trace: ${a.shape.length} steps</summary>`, '', '```', ...stepLines(v), '```', '', '</details>');
+      out.push(`<details><summary>Shortest trace: ${count(a.shape.length, 'step')}</summary>`, '', '```', ...stepLines(v), '```', '', '</details>');
     }
   }
   if (d.removed.length) {

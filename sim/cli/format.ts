@@ -2,6 +2,7 @@
 // violation as a numbered trace. Reads only the result format.
 import type { RunResult, TraceStep, Violation } from '../result.js';
 import { passed } from '../check.js';
+import { count } from '../words.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
 const secs = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
@@ -9,7 +10,7 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 export function summaryLine(r: RunResult): string {
   const expected = r.expect ? ` (expected ${r.expect.verdict}${r.expect.fires.length ? `: ${r.expect.fires.join(', ')}` : ''})` : '';
   const bound = r.boundsHit.length ? ` · bound hit: ${r.boundsHit.join(', ')}` : '';
-  return `${r.verdict}${expected} · ${n(r.figures.states)} states · ${n(r.figures.transitions)} transitions · depth ${r.figures.depth} · ${secs(r.figures.elapsedMs)}${bound}`;
+  return `${r.verdict}${expected} · ${count(r.figures.states, 'state')} · ${count(r.figures.transitions, 'transition')} · depth ${r.figures.depth} · ${secs(r.figures.elapsedMs)}${bound}`;
 }
 
 export function formatTable(results: RunResult[]): string {
@@ -44,8 +45,8 @@ export function formatViolation(v: Violation, index: number): string {
   lines.push(`     ${v.explanation}`);
   const br = v.blast;
   const where = br.nodes.length ? ` on ${br.nodes.join(', ')}` : '';
-  lines.push(`     blast radius: ${n(br.recordsAffected)} of ${n(br.recordsTotal)} records${where}`);
-  lines.push(`     shortest trace (${v.trace.length - 1} steps):`);
+  lines.push(`     blast radius: ${n(br.recordsAffected)} of ${count(br.recordsTotal, 'record')}${where}`);
+  lines.push(`     shortest trace (${count(v.trace.length - 1, 'step')}):`);
   const steps = v.trace.slice(1);
   const width = Math.max(...steps.map((t) => describeEvent(t).length));
   for (const t of steps) {
