@@ -20,6 +20,8 @@ import {
   nodeReads,
 } from './semantics.js';
 import { guardHolds, preconditionHolds } from './checks.js';
+import { distributeKeys, lastMigrationFormat, migrate, rewrap, rotateKeys } from './data-steps.js';
+import { countReached, skipsNode, startCounting, take } from './stage-nodes.js';
 import {
   type World,
   BACKUP_AT,
@@ -51,6 +53,8 @@ import {
   nodeAt,
 } from './world.js';
 
+export { rewrap } from './data-steps.js';
+
 // Why the runbook stopped short, as a code that depends only on the scenario.
 export const enum Reason {
   Precondition = 100, // + precondition index
@@ -58,6 +62,11 @@ export const enum Reason {
   Halted = 300, // + guard index: rollback halted before a reinstall
   NoBackup = 400, // restore with no backup taken
 }
+
+// VERIFY_FAILED holds why the runbook waits at its current step: a check failed, or a
+// migration was interrupted part-way and waits to be resumed.
+export const CHECK_FAILED = 1;
+export const INTERRUPTED = 2;
 
 export function reasonText(c: Ctx, code: number): string | null {
   if (code === 0) return null;
@@ -92,6 +101,7 @@ function enterPhaseUnless(c: Ctx, w: World, phase: Phase, failing: number, stopp
     return;
   }
   w[PHASE] = phase;
+  startCounting(c, w, procedureFor(c, w)!.stages);
   enterStage(c, w, 0);
   settle(c, w);
 }
@@ -101,7 +111,7 @@ function enterStage(c: Ctx, w: World, index: number): void {
   w[PC] = 0;
   const stage = stageOf(c, w);
   if (!stage) return;
-  for (const n of stageNodes(c, stage)) w[nodeAt(c.L, n) + N_ROLE] = needsWork(c, w, n) ? Role.Pending : Role.Done;
+  for (const n of stageNodes(c, stage)) w[nodeAt(c.L, n) + N_ROLE] = needsWork(c, w, n) && !skipsNode(c, w, stage, n) ? Role.Pending : Role.Done;
 }
 
 // Moves past finished stages and ends the phase when none is left.
@@ -117,7 +127,7 @@ function settle(c: Ctx, w: World): void {
       for (const n of c.rbNodes) w[nodeAt(c.L, n) + N_ROLE] = Role.Pending;
       return;
     }
-    const finished = stage.strategy === 'once' ? w[PC] >= stage.steps.length : w[PC] === 0 && noneLeft(c, w, stage);
+    const finished = stage.strategy === 'once' ? w[PC] >= stage.steps.length : w[PC] === 0 && (noneLeft(c, w, stage) || countReached(c, w, stage));
     if (!finished) return;
     enterStage(c, w, w[STAGE] + 1);
   }
@@ -146,6 +156,7 @@ function finishStep(c: Ctx, w: World, targets: number[]): void {
 export function resolveTargets(c: Ctx, w: World, node: number, pos = position(c, w)!): number[] {
   const targets = pos.targets === 'choose' ? [node] : pos.targets;
   if (pos.perNode) for (const n of targets) w[nodeAt(c.L, n) + N_ROLE] = Role.InProgress;
+  if (pos.targets === 'choose') take(c, w, pos.stage, node);
   return targets;
 }
 
@@ -155,44 +166,6 @@ export function startNode(c: Ctx, w: World, n: number, drift: number): void {
   w[b + N_STATUS] = Status.Running;
   w[b + N_DRIFT] = drift;
   w[b + N_KNOWN + rel.keyState] = knownAfterStart(c, w, n, rel);
-}
-
-// Moves every live record the test accepts to the kind `to` gives it; returns records moved.
-function rewrite(c: Ctx, w: World, accept: (k: number) => boolean, to: (k: number) => number, fraction = 1): number {
-  const L = c.L;
-  const moves: [number, number, number][] = [];
-  for (let k = 0; k < L.kinds; k++) {
-    const n = w[L.recordBase + k];
-    if (n === 0 || !accept(k)) continue;
-    const t = to(k);
-    if (t !== k) moves.push([k, t, fraction === 1 ? n : Math.floor(n * fraction)]);
-  }
-  let moved = 0;
-  for (const [k, t, n] of moves) {
-    w[L.recordBase + k] -= n;
-    w[L.recordBase + t] += n;
-    moved += n;
-  }
-  return moved;
-}
-
-const writerOf = (c: Ctx, k: number) => k % c.L.R;
-
-// Rewrites the stage's records into `format` (a schema migration, a KBS upgrade job).
-export function migrate(c: Ctx, w: World, targets: number[], format: number): void {
-  const comps = new Set(targets.map((n) => c.s.nodeComponent[n]));
-  const ours = (k: number) => [...comps].some((ci) => ((c.s.components[ci].formats >> c.kindFormat[k]) & 1) === 1);
-  // migrated records belong to the newest release that reads the new format
-  const owner = (k: number) => {
-    const ci = c.s.releases[writerOf(c, k)].component;
-    const rels = c.s.components[ci].releases.filter((r) => (c.s.releases[r].readsFormats >> format) & 1);
-    return rels.length ? rels[rels.length - 1] : writerOf(c, k);
-  };
-  rewrite(c, w, ours, (k) => kindIndex(c.L, c.kindVersion[k], format, c.kindAad[k], owner(k)));
-}
-
-export function rewrap(c: Ctx, w: World, fraction: number): void {
-  rewrite(c, w, () => true, (k) => kindIndex(c.L, w[LATEST], c.kindFormat[k], c.kindAad[k], writerOf(c, k)), fraction);
 }
 
 export function applyStep(c: Ctx, w: World, node: number): void {
@@ -305,7 +278,7 @@ function peersOf(c: Ctx, targets: number[]): number[] {
 }
 
 function verify(w: World, passed: boolean): boolean {
-  if (!passed) w[VERIFY_FAILED] = 1;
+  if (!passed) w[VERIFY_FAILED] = CHECK_FAILED;
   return passed;
 }
 
@@ -318,57 +291,17 @@ function allRecordsOf(c: Ctx, w: World, targets: number[] | null, ok: (k: number
   return true;
 }
 
-// The format the stage's most recent migrate step wrote, for verify-migrated.
-function lastMigrationFormat(c: Ctx, w: World): number {
-  const stage = stageOf(c, w)!;
-  for (let i = w[PC] - 1; i >= 0; i--) if (stage.steps[i].name === 'migrate') return stage.steps[i].format;
-  const proc = procedureFor(c, w)!;
-  for (let s = w[STAGE] - 1; s >= 0; s--) {
-    const steps = proc.stages[s].steps;
-    for (let i = steps.length - 1; i >= 0; i--) if (steps[i].name === 'migrate') return steps[i].format;
-  }
-  return -1;
-}
-
-// Central keyring: a new key version that running nodes promote. Per-node repositories
-// (fernet): the target node makes its staged key primary and stages a new one.
-export function rotateKeys(c: Ctx, w: World, targets: number[]): void {
-  if (c.s.keyring.distribution === 'central') {
-    w[LATEST] += 1;
-    for (let n = 0; n < c.s.nodeCount; n++) {
-      const rel = releaseOf(c, w, n);
-      if (isRunning(c, w, n) && rel.promotesRotations) w[nodeAt(c.L, n) + N_KNOWN + rel.keyState] = w[LATEST];
-    }
-    return;
-  }
-  // rotate where the newest repository is (the node that rotated last): any other choice would
-  // depend on how nodes happen to be numbered
-  let n = targets[0];
-  const known = (m: number) => w[nodeAt(c.L, m) + N_KNOWN + releaseOf(c, w, m).keyState];
-  for (const m of targets) if (known(m) > known(n)) n = m;
-  const slot = nodeAt(c.L, n) + N_KNOWN + releaseOf(c, w, n).keyState;
-  w[slot] += 1;
-  if (w[slot] > w[LATEST]) w[LATEST] = w[slot];
-}
-
-// Copies the newest key repository in the component to the targets.
-export function distributeKeys(c: Ctx, w: World, targets: number[]): void {
-  for (const n of targets) {
-    const comp = c.s.components[c.s.nodeComponent[n]];
-    let newest = 0;
-    for (let i = 0; i < comp.nodes; i++) {
-      const m = comp.firstNode + i;
-      const v = w[nodeAt(c.L, m) + N_KNOWN + releaseOf(c, w, m).keyState];
-      if (v > newest) newest = v;
-    }
-    w[nodeAt(c.L, n) + N_KNOWN + releaseOf(c, w, n).keyState] = newest;
-  }
-}
-
 // The operator's answer to a failed verification: redo the work the check is about.
 export function applyRemediate(c: Ctx, w: World): void {
   const pos = position(c, w);
   const targets = pos && pos.targets !== 'choose' ? pos.targets : [];
+  if (w[VERIFY_FAILED] === INTERRUPTED) {
+    // resuming an interrupted migration finishes it, and with it the step
+    w[VERIFY_FAILED] = 0;
+    migrate(c, w, targets, pos!.step.format);
+    finishStep(c, w, targets);
+    return;
+  }
   switch (pos?.step.name) {
     case 'verify-rewrapped':
       rewrap(c, w, 1);
@@ -395,7 +328,8 @@ export function decideRollbackEnabled(c: Ctx, w: World): boolean {
   if (w[PHASE] !== Phase.Upgrading && w[PHASE] !== Phase.Upgraded) return false;
   if (!w[WORK_DONE]) return false;
   if (rb.triggers.includes('operator-decides')) return true;
-  return rb.triggers.includes('verification-fails') && w[VERIFY_FAILED] === 1;
+  // an interrupted migration counts as a failed step: the runbook cannot go on without a remedy
+  return rb.triggers.includes('verification-fails') && w[VERIFY_FAILED] !== 0;
 }
 
 export function applyDecideRollback(c: Ctx, w: World): void {
@@ -411,6 +345,16 @@ export function writtenKind(c: Ctx, w: World, n: number, fleetMixed: boolean, ve
   const rel = c.s.releases[relIndex];
   const fmt = rel.writesWhileMixed && fleetMixed ? rel.writesWhileMixed : rel.writes;
   return kindIndex(c.L, version, fmt.format, fmt.aad, relIndex);
+}
+
+// migration-interrupted: half of each record kind (rounded down) is rewritten, and the step
+// stops there, failed, until the operator resumes it or rolls back.
+export function interruptMigration(c: Ctx, w: World): void {
+  const pos = position(c, w)!;
+  const targets = resolveTargets(c, w, -1, pos);
+  migrate(c, w, targets, pos.step.format, 0.5);
+  w[VERIFY_FAILED] = INTERRUPTED;
+  w[WORK_DONE] = 1;
 }
 
 export function finishAfterFault(c: Ctx, w: World, targets: number[]): void {

@@ -67,6 +67,9 @@ export interface Layout {
   nodeSize: number;
   cacheOffset: number; // within a node block
   cacheWords: number;
+  // within a node block: the counted stage (index + 1) that took the node, 0 untaken; -1 when
+  // no stage counts nodes, so such scenarios keep their layout
+  taken: number;
   recordBase: number;
   backupBase: number; // the backup's record counts
   kinds: number;
@@ -86,11 +89,13 @@ export function layoutFor(s: CompiledScenario): Layout {
   const kinds = V * F * A * R;
   const cacheWords = Math.ceil(kinds / 31);
   const cacheOffset = N_KNOWN + s.keyStates.length;
-  const nodeSize = cacheOffset + cacheWords;
+  const counts = [s.runbook.upgrade, s.runbook.rollback?.procedure].some((p) => p?.stages.some((st) => st.nodes !== 0));
+  const taken = counts ? cacheOffset + cacheWords : -1;
+  const nodeSize = cacheOffset + cacheWords + (counts ? 1 : 0);
   const nodeBase = HEADER;
   const recordBase = nodeBase + nodeSize * s.nodeCount;
   const backupBase = recordBase + kinds;
-  return { nodeBase, nodeSize, cacheOffset, cacheWords, recordBase, backupBase, kinds, size: backupBase + kinds, F, A, R, V };
+  return { nodeBase, nodeSize, cacheOffset, cacheWords, taken, recordBase, backupBase, kinds, size: backupBase + kinds, F, A, R, V };
 }
 
 export interface Kind {

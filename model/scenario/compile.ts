@@ -9,17 +9,13 @@ import type {
   GuardName,
   InitialRecords,
   PreconditionName,
-  Procedure,
   Release,
   RecordFormat,
-  Stage,
-  Step,
-  StepName,
   TriggerName,
-  Strategy,
 } from '../types.js';
 import { PROPERTY_NAMES } from '../properties.js';
 import type { ParsedScenario, Path } from './parse.js';
+import { type StageContext, compileProcedure } from './compile-stages.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Raw = any;
@@ -212,37 +208,7 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
   }
   const unreadableFormat = (fr0: Raw) => (fr0?.['migration-fails'] !== undefined || fr0?.['image-replace-fails']?.['leaves-data-unreadable'] ? wireFormats.length : -1);
   const unreadable = unreadableFormat(d.faults);
-  const compiledSteps = (list: Raw[], path: Path, stageComps: number[]): Step[] =>
-    list.map((st, i) => {
-      if (typeof st === 'string') return { name: st as StepName, format: -1 };
-      const format = lookup(wireFormats, st.migrate, [...path, i, 'migrate'], 'wire format', 'system.wire-formats');
-      if (!stageComps.some((ci) => (components[ci].formats >> format) & 1)) {
-        p.fail([...path, i, 'migrate'], `migrate to '${st.migrate}', a format no release of ${stageComps.map((ci) => components[ci].name).join(', ')} reads or writes`, 'migrate to a format the component\'s releases read');
-      }
-      return { name: 'migrate' as StepName, format };
-    });
-  const procedure = (x: Raw, path: Path): Procedure => {
-    if (x.stages !== undefined) {
-      for (const key of ['strategy', 'each-node', 'after-all']) {
-        if (x[key] !== undefined) p.fail([...path, key], `${key} and stages cannot be used together`, `move ${key} into a stage, or remove stages`, true);
-      }
-      return {
-        stages: (x.stages as Raw[]).map((st, i) => {
-          const sp: Path = [...path, 'stages', i];
-          const names: string[] | undefined = st.components ?? (st.component !== undefined ? [st.component] : undefined);
-          const stageComps = names ? names.map((n, j) => compIndex(n, st.components ? [...sp, 'components', j] : [...sp, 'component'])) : rbComponents;
-          for (const ci of stageComps) if (!rbComponents.includes(ci)) p.fail(sp, `stage ${i + 1} acts on '${components[ci].name}', which the runbook does not touch`, `add it to runbook.components`);
-          const label = `stage ${i + 1} (${stageComps.map((ci) => components[ci].name).join(', ')})`;
-          return { label, components: stageComps, strategy: st.strategy as Strategy, steps: compiledSteps(st.steps, [...sp, 'steps'], stageComps) };
-        }),
-      };
-    }
-    if (x['each-node'] === undefined) p.fail(path, `${path[path.length - 1]} has neither each-node nor stages`, 'add each-node: [steps] with a strategy, or a list of stages');
-    if (x.strategy === undefined) p.fail(path, `${path[path.length - 1]} has each-node but no strategy`, 'add strategy: one-node-at-a-time or all-at-once');
-    const stages: Stage[] = [{ label: '', components: rbComponents, strategy: x.strategy as Strategy, steps: compiledSteps(x['each-node'], [...path, 'each-node'], rbComponents) }];
-    if (x['after-all']?.length) stages.push({ label: 'after all', components: rbComponents, strategy: 'once', steps: compiledSteps(x['after-all'], [...path, 'after-all'], rbComponents) });
-    return { stages };
-  };
+  const stageContext: StageContext = { p, components, releases, wireFormats, rbComponents, targets, compIndex, lookup };
   const records: InitialRecords[] = ((sys.records ?? []) as Raw[]).map((r, i) => {
     const path: Path = ['system', 'records', i];
     const kv = r['key-version'] ?? 1;
@@ -310,9 +276,9 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
       targets,
       scheduledInDays: rb.upgrade['scheduled-in-days'] ?? 0,
       alreadyUpgradedDaysAgo: rb['already-upgraded']?.['days-ago'] ?? -1,
-      upgrade: procedure(rb.upgrade, ['runbook', 'upgrade']),
+      upgrade: compileProcedure(rb.upgrade, ['runbook', 'upgrade'], stageContext),
       rollback: rb.rollback
-        ? { triggers: rb.rollback.when as TriggerName[], guards: (rb.rollback.guards ?? []) as GuardName[], procedure: procedure(rb.rollback, ['runbook', 'rollback']) }
+        ? { triggers: rb.rollback.when as TriggerName[], guards: (rb.rollback.guards ?? []) as GuardName[], procedure: compileProcedure(rb.rollback, ['runbook', 'rollback'], stageContext) }
         : null,
     },
     clockHorizonDays: sys.clock?.['horizon-days'] ?? 0,
