@@ -17,7 +17,9 @@ describe('rollsafe check', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ok\s+scenarios\/bao-kms-provider\/upgrade\.yaml\s+safe\s+safe\s+-/m);
     expect(r.stdout).toMatch(/^ok\s+scenarios\/bao-kms-provider\/broken-all-nodes-at-once\.yaml\s+unsafe\s+unsafe\s+availability/m);
-    expect(r.stdout).toContain('6 passed, 0 failed');
+    // the folder's six scenarios and, in findings/, what the seed runbook meets without its freeze
+    expect(r.stdout).toMatch(/^ok\s+scenarios\/bao-kms-provider\/findings\/rotation-during-maintenance\.yaml\s+unsafe\s+unsafe\s+no-unknown-key-id-decrypt, runbook-terminates/m);
+    expect(r.stdout).toContain('7 passed, 0 failed');
     const set = JSON.parse(readFileSync(json, 'utf8'));
     expect(set.schema).toBe('rollsafe/results@1');
     expect(set.partial).toBe(false);
