@@ -5,6 +5,8 @@ import { type Ctx, makeCtx, keyIdLabel, knownVersion, position, stageNodes, stag
 import type { Step } from './types.js';
 import { type Ev, EVENT_KINDS, FAULT_KINDS, OPERATOR_KINDS, alphabet, apply, applyInto, enabled, evKind, evNode, reasonText, ev } from './events.js';
 import { PROPERTIES, type PropertyDef, type PropertyHit } from './properties.js';
+import { formatLabel } from './properties-common.js';
+import { CHECK_FAILED, INTERRUPTED } from './steps.js';
 import {
   type Layout,
   type World,
@@ -31,7 +33,10 @@ import {
   BACKUP_VALID,
   BACKUP_AT,
   BK_LATEST,
+  BK_MIN_AVAILABLE,
+  BK_MIN_DECRYPT,
   UPGRADED_AT,
+  WORK_DONE,
   N_ACTIVE,
   ROTATING,
   STATUS_NAMES,
@@ -206,25 +211,39 @@ export class Model {
     return n < 0 ? e : ev(evKind(e), perm[n]);
   }
 
+  // Where the operator is, in words: "upgrading: stage 2 (keystone, 1 node): keystone-1: stop".
+  positionText(w: World): string {
+    const phase = PHASE_NAMES[w[PHASE]];
+    const pos = position(this.c, w);
+    if (!pos) return phase;
+    const parts = [phase];
+    if (pos.stage.label) parts.push(pos.stage.label);
+    if (pos.perNode) parts.push(pos.targets === 'choose' ? 'next node' : pos.targets.map((n) => this.s.nodeNames[n]).join(', '));
+    parts.push(stepLabel(this.s, pos.step)!);
+    return parts.join(': ');
+  }
+
+  // Everything in the world, by name: two different worlds never decode to the same view, so a
+  // trace can say what every step changed.
   decode(w: World): WorldView {
     const { s, L, c } = this;
-    const records = [];
-    for (let k = 0; k < L.kinds; k++) {
-      const count = w[L.recordBase + k];
-      if (!count) continue;
-      const kd = kindOf(L, k);
-      records.push({
-        keyVersion: kd.keyVersion,
-        format: s.wireFormats[kd.format],
-        aad: s.aadShapes[kd.aad],
-        writer: s.releases[kd.writer].name,
-        count,
-      });
-    }
+    const recordsAt = (base: number) => {
+      const out = [];
+      for (let k = 0; k < L.kinds; k++) {
+        const count = w[base + k];
+        if (!count) continue;
+        const kd = kindOf(L, k);
+        out.push({ keyVersion: kd.keyVersion, format: s.wireFormats[kd.format], aad: s.aadShapes[kd.aad], writer: s.releases[kd.writer].name, count });
+      }
+      return out;
+    };
+    const records = recordsAt(L.recordBase);
     return {
       phase: PHASE_NAMES[w[PHASE]],
+      position: this.positionText(w),
       stage: w[STAGE],
       step: w[PC],
+      workDone: w[WORK_DONE] === 1,
       faultsUsed: w[FAULTS],
       clock: w[CLOCK],
       backend: w[BACKEND_DOWN] ? 'down' : 'up',
@@ -235,15 +254,25 @@ export class Model {
         minAvailableVersion: w[MIN_AVAILABLE],
       },
       reason: reasonText(c, w[REASON]),
-      verificationFailed: w[VERIFY_FAILED] === 1,
-      backup: w[BACKUP_VALID] ? { day: w[BACKUP_AT], keyringLatest: w[BK_LATEST], records: backupRecords(L, w) } : null,
+      verificationFailed: w[VERIFY_FAILED] === CHECK_FAILED,
+      interrupted: w[VERIFY_FAILED] === INTERRUPTED,
+      backup: w[BACKUP_VALID]
+        ? {
+            day: w[BACKUP_AT],
+            keyringLatest: w[BK_LATEST],
+            minDecryptionVersion: w[BK_MIN_DECRYPT],
+            minAvailableVersion: w[BK_MIN_AVAILABLE],
+            records: backupRecords(L, w),
+            contents: recordsAt(L.backupBase),
+          }
+        : null,
       upgradedOnDay: w[UPGRADED_AT] >= 0 ? w[UPGRADED_AT] : null,
       nodes: s.nodeNames.map((name, n) => {
         const b = nodeAt(L, n);
         const keyVersions: Record<string, number> = {};
         s.keyStates.forEach((ks, i) => (keyVersions[ks] = w[b + N_KNOWN + i]));
-        let cachedKinds = 0;
-        for (let k = 0; k < L.kinds; k++) if ((w[b + L.cacheOffset + ((k / 31) | 0)] >> k % 31) & 1) cachedKinds++;
+        const cached: string[] = [];
+        for (let k = 0; k < L.kinds; k++) if ((w[b + L.cacheOffset + ((k / 31) | 0)] >> k % 31) & 1) cached.push(kindText(s, L, k));
         return {
           name,
           component: s.components[s.nodeComponent[n]].name,
@@ -255,7 +284,9 @@ export class Model {
           keyVersions,
           keyId: keyIdLabel(c, w, n),
           activeKeyVersion: knownVersion(c, w, n),
-          cachedKinds,
+          cachedKinds: cached.length,
+          cached,
+          takenByStage: L.taken >= 0 && w[b + L.taken] !== 0 ? w[b + L.taken] : null,
         };
       }),
       records,
@@ -267,6 +298,12 @@ export class Model {
 export function stepLabel(s: CompiledScenario, step: Step | undefined): string | undefined {
   if (!step) return undefined;
   return step.name === 'migrate' ? `migrate to ${s.wireFormats[step.format]}` : step.name;
+}
+
+// "key v1 envelope-v1/annotations-v1 by v0.4.2": how traces name a kind of record
+export function kindText(s: CompiledScenario, L: Layout, k: number): string {
+  const kd = kindOf(L, k);
+  return `key v${kd.keyVersion} ${formatLabel(s.wireFormats[kd.format], s.aadShapes[kd.aad])} by ${s.releases[kd.writer].name}`;
 }
 
 function backupRecords(L: Layout, w: World): number {

@@ -234,6 +234,8 @@ export interface NodeView {
   keyId: string;
   activeKeyVersion: number;
   cachedKinds: number;
+  cached: string[]; // the record kinds whose data keys its reader caches ("key v1 envelope-v1 by v0.4.2")
+  takenByStage: number | null; // the counted stage (`nodes: N`, numbered from 1) that took it last
 }
 
 export interface RecordView {
@@ -246,15 +248,25 @@ export interface RecordView {
 
 export interface WorldView {
   phase: string;
+  position: string; // where the operator is: phase, stage, node(s) and the next step
   stage: number;
   step: number;
+  workDone: boolean; // the runbook has changed something since it began
   faultsUsed: number;
   clock: number;
   backend: 'up' | 'down';
   keyring: { latest: number; rotating: boolean; minDecryptionVersion: number; minAvailableVersion: number };
   reason: string | null;
   verificationFailed: boolean;
-  backup: null | { day: number; keyringLatest: number; records: number };
+  interrupted: boolean; // a step stopped part-way and waits to be resumed (migration-interrupted)
+  backup: null | {
+    day: number;
+    keyringLatest: number;
+    minDecryptionVersion: number;
+    minAvailableVersion: number;
+    records: number;
+    contents: RecordView[];
+  };
   upgradedOnDay: number | null;
   nodes: NodeView[];
   records: RecordView[];
