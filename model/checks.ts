@@ -1,6 +1,6 @@
 // The runbook's own checks: "before you start" preconditions and rollback guards. Each is a
 // pure predicate over the world; a failing one names itself as the reason the runbook stopped.
-import type { GuardName, PreconditionName, Release } from './types.js';
+import { REST_OF_NODES, type CompiledScenario, type GuardName, type PreconditionName, type Release } from './types.js';
 import type { Ctx } from './semantics.js';
 import { backendUp, keyringOf, knownAfterStart, latestOf, liveCount, releaseOf, releaseReadsKind, runningAgreeOnKeyId, serves } from './semantics.js';
 import { type World, DATA_BACKUP, KEYS_BACKUP, CLOCK, K_ROTATING, N_RELEASE, UPGRADED_AT, keyringAt, nodeAt } from './world.js';
@@ -34,12 +34,61 @@ export function preconditionHolds(c: Ctx, w: World, p: PreconditionName): boolea
   }
 }
 
-// The vendor supports upgrading node n from what it runs to the runbook's target.
+// The vendor supports every hop the runbook may take node n through: each release a stage
+// installs must upgrade from the one the node runs by then.
 export function pathSupported(c: Ctx, w: World, n: number): boolean {
-  const ci = c.s.nodeComponent[n];
-  const t = c.s.runbook.targets[ci];
-  if (t < 0) return true;
-  return releaseOf(c, w, n).order >= c.s.releases[t].upgradesFrom;
+  return upgradeRoutes(c.s, c.s.nodeComponent[n]).every((route) => {
+    let from = releaseOf(c, w, n);
+    for (const t of route) {
+      const to = c.s.releases[t];
+      if (to.order <= from.order) continue;
+      if (from.order < to.upgradesFrom) return false;
+      from = to;
+    }
+    return true;
+  });
+}
+
+const routeCache = new WeakMap<CompiledScenario, Map<number, number[][]>>();
+
+// The releases the upgrade installs on a node of component ci, in order, for each way a node
+// can go through the stages. A stage that replaces images installs on all its nodes, except
+// that of the counted stages of one round and their rest stage a node goes through exactly one
+// (or none, in a round without a rest stage). A node no stage installs on is judged against
+// upgrade.to, as before stages could name releases.
+export function upgradeRoutes(s: CompiledScenario, ci: number): number[][] {
+  let byComponent = routeCache.get(s);
+  if (!byComponent) routeCache.set(s, (byComponent = new Map()));
+  const known = byComponent.get(ci);
+  if (known) return known;
+  const stages = s.runbook.upgrade.stages.filter((st) => st.components.includes(ci));
+  const rounds: { stages: number[]; rest: boolean }[] = [];
+  let open: { stages: number[]; rest: boolean } | null = null;
+  stages.forEach((st, i) => {
+    if (st.nodes === 0) return;
+    if (!open) rounds.push((open = { stages: [], rest: false }));
+    open.stages.push(i);
+    if (st.nodes === REST_OF_NODES) {
+      open.rest = true;
+      open = null;
+    }
+  });
+  let choices: Set<number>[] = [new Set()];
+  for (const r of rounds) {
+    const options = r.rest ? r.stages : [...r.stages, -1];
+    choices = choices.flatMap((chosen) => options.map((o) => (o < 0 ? chosen : new Set([...chosen, o]))));
+  }
+  const target = s.runbook.targets[ci];
+  const routes = choices.map((chosen) => {
+    const route = stages.flatMap((st, i) => {
+      if ((st.nodes !== 0 && !chosen.has(i)) || !st.steps.some((x) => x.name === 'replace-image')) return [];
+      const t = (st.to?.[ci] ?? -1) >= 0 ? st.to![ci] : target;
+      return t >= 0 ? [t] : [];
+    });
+    return route.length === 0 && target >= 0 ? [target] : route;
+  });
+  byComponent.set(ci, routes);
+  return routes;
 }
 
 export function withinRollbackWindow(c: Ctx, w: World): boolean {

@@ -25,6 +25,8 @@ import {
   applyStep,
   decideRollbackEnabled,
   finishAfterFault,
+  INTERRUPTED,
+  interruptMigration,
   resolveTargets,
   afterRotation,
   rewrap,
@@ -92,6 +94,7 @@ export const enum K {
   BackendOutage,
   RotationStarts,
   MigrationFails,
+  MigrationInterrupted,
   RewrapInterrupted,
   DistributionIncomplete,
   ForcedFailover,
@@ -140,10 +143,12 @@ export function enabled(c: Ctx, w: World, e: Ev): boolean {
     case K.Step:
       return stepEnabled(c, w, node, positionOf(c, w));
     case K.Remediate: {
-      // only a failed check has a remedy; a failed migration can only be rolled back
-      if (w[VERIFY_FAILED] !== 1 || !inMaintenance(w)) return false;
+      // a failed check has a remedy, and so has an interrupted migration (resume it); a failed
+      // migration can only be rolled back
+      if (!w[VERIFY_FAILED] || !inMaintenance(w)) return false;
       const pos = positionOf(c, w);
-      return !!pos && pos.step.name.startsWith('verify-');
+      if (!pos) return false;
+      return w[VERIFY_FAILED] === INTERRUPTED ? pos.step.name === 'migrate' : pos.step.name.startsWith('verify-');
     }
     case K.DecideRollback:
       return decideRollbackEnabled(c, w);
@@ -166,6 +171,8 @@ export function enabled(c: Ctx, w: World, e: Ev): boolean {
       return strikesStep(c, w, 'config-drift', 'start');
     case K.MigrationFails:
       return c.s.unreadableFormat >= 0 && strikesStep(c, w, 'migration-fails', 'migrate');
+    case K.MigrationInterrupted:
+      return strikesStep(c, w, 'migration-interrupted', 'migrate');
     case K.RewrapInterrupted:
       // a partial rewrap still goes through the key service
       return backendUp(w) && strikesStep(c, w, 'rewrap-interrupted', 'rewrap');
@@ -338,6 +345,9 @@ export function applyInto(c: Ctx, w0: World, e: Ev, w: World): World {
       spoil(c, w, positionOf(c, w0)!.targets as number[]);
       w[VERIFY_FAILED] = 1;
       break;
+    case K.MigrationInterrupted:
+      interruptMigration(c, w);
+      break;
     case K.RewrapInterrupted:
       rewrap(c, w, 0.5);
       finishAfterFault(c, w, resolveTargets(c, w, -1));
@@ -495,6 +505,8 @@ function possible(c: Ctx, kind: number, n: number): boolean {
       return declared('rotation-starts') || s.keyrings.some((k) => k.rotationInProgress);
     case K.MigrationFails:
       return declared('migration-fails');
+    case K.MigrationInterrupted:
+      return declared('migration-interrupted');
     case K.RewrapInterrupted:
       return declared('rewrap-interrupted');
     case K.DistributionIncomplete:

@@ -5,6 +5,8 @@ import { type Ctx, makeCtx, keyIdLabel, knownVersion, position, stageNodes, stag
 import type { Step } from './types.js';
 import { type Ev, EVENT_KINDS, FAULT_KINDS, KEYRING_EVENTS, OPERATOR_KINDS, alphabet, apply, applyInto, enabled, evKeyring, evKind, evNode, reasonText, ev } from './events.js';
 import { PROPERTIES, type PropertyDef, type PropertyHit } from './properties.js';
+import { formatLabel } from './properties-common.js';
+import { CHECK_FAILED, INTERRUPTED } from './steps.js';
 import {
   type Layout,
   type World,
@@ -37,6 +39,7 @@ import {
   KEYS_BACKUP,
   BACKUP_AT,
   UPGRADED_AT,
+  WORK_DONE,
   N_ACTIVE,
   STATUS_NAMES,
   type KeyringView,
@@ -218,43 +221,65 @@ export class Model {
     return n < 0 ? e : ev(evKind(e), perm[n], evKeyring(e));
   }
 
+  // Where the operator is, in words: "upgrading: stage 2 (keystone, 1 node): keystone-1: stop".
+  positionText(w: World): string {
+    const phase = PHASE_NAMES[w[PHASE]];
+    const pos = position(this.c, w);
+    if (!pos) return phase;
+    const parts = [phase];
+    if (pos.stage.label) parts.push(pos.stage.label);
+    if (pos.perNode) parts.push(pos.targets === 'choose' ? 'next node' : pos.targets.map((n) => this.s.nodeNames[n]).join(', '));
+    parts.push(stepLabel(this.s, pos.step)!);
+    return parts.join(': ');
+  }
+
+  // Everything in the world, by name: two different worlds never decode to the same view, so a
+  // trace can say what every step changed.
   decode(w: World): WorldView {
     const { s, L, c } = this;
-    const records = [];
-    for (let k = 0; k < L.kinds; k++) {
-      const count = w[L.recordBase + k];
-      if (!count) continue;
-      const kd = kindOf(L, k);
-      records.push({
-        keyring: s.keyrings[kd.keyring].name,
-        keyGeneration: kd.gen,
-        dataKey: L.D > 1 ? s.nodeNames[kd.dataKey] : null,
-        keyVersion: kd.keyVersion,
-        format: s.wireFormats[kd.format],
-        aad: s.aadShapes[kd.aad],
-        writer: s.releases[kd.writer].name,
-        count,
-      });
-    }
+    const recordsAt = (base: number) => {
+      const out = [];
+      for (let k = 0; k < L.kinds; k++) {
+        const count = w[base + k];
+        if (!count) continue;
+        const kd = kindOf(L, k);
+        out.push({
+          keyring: s.keyrings[kd.keyring].name,
+          keyGeneration: kd.gen,
+          dataKey: L.D > 1 ? s.nodeNames[kd.dataKey] : null,
+          keyVersion: kd.keyVersion,
+          format: s.wireFormats[kd.format],
+          aad: s.aadShapes[kd.aad],
+          writer: s.releases[kd.writer].name,
+          count,
+        });
+      }
+      return out;
+    };
+    const records = recordsAt(L.recordBase);
     const keyrings = s.keyrings.map((kr, i) => keyringView(L, w, kr.name, i));
     return {
       phase: PHASE_NAMES[w[PHASE]],
+      position: this.positionText(w),
       stage: w[STAGE],
       step: w[PC],
+      workDone: w[WORK_DONE] === 1,
       faultsUsed: w[FAULTS],
       clock: w[CLOCK],
       backend: w[BACKEND_DOWN] ? 'down' : 'up',
       keyring: keyrings[0],
       keyrings,
       reason: reasonText(c, w[REASON]),
-      verificationFailed: w[VERIFY_FAILED] === 1,
+      verificationFailed: w[VERIFY_FAILED] === CHECK_FAILED,
+      interrupted: w[VERIFY_FAILED] === INTERRUPTED,
       backup:
         w[DATA_BACKUP] || w[KEYS_BACKUP]
           ? {
               day: w[BACKUP_AT],
               scope: w[DATA_BACKUP] && w[KEYS_BACKUP] ? 'both' : w[DATA_BACKUP] ? 'data' : 'keyring',
-              keyringLatest: w[KEYS_BACKUP] ? w[keyringAt(L, 0, true) + K_LATEST] : null,
+              keyrings: w[KEYS_BACKUP] ? s.keyrings.map((kr, i) => keyringView(L, w, kr.name, i, true)) : null,
               records: w[DATA_BACKUP] ? backupRecords(L, w) : null,
+              contents: w[DATA_BACKUP] ? recordsAt(L.backupBase) : null,
             }
           : null,
       upgradedOnDay: w[UPGRADED_AT] >= 0 ? w[UPGRADED_AT] : null,
@@ -262,8 +287,8 @@ export class Model {
         const b = nodeAt(L, n);
         const keyVersions: Record<string, number> = {};
         s.keyStates.forEach((ks, i) => (keyVersions[ks] = w[b + N_KNOWN + i]));
-        let cachedKinds = 0;
-        for (let k = 0; k < L.kinds; k++) if ((w[b + L.cacheOffset + ((k / 31) | 0)] >> k % 31) & 1) cachedKinds++;
+        const cached: string[] = [];
+        for (let k = 0; k < L.kinds; k++) if ((w[b + L.cacheOffset + ((k / 31) | 0)] >> k % 31) & 1) cached.push(kindText(s, L, k));
         return {
           name,
           component: s.components[s.nodeComponent[n]].name,
@@ -276,7 +301,9 @@ export class Model {
           keyGeneration: w[b + N_GEN],
           keyId: keyIdLabel(c, w, n),
           activeKeyVersion: knownVersion(c, w, n),
-          cachedKinds,
+          cachedKinds: cached.length,
+          cached,
+          takenByStage: L.taken >= 0 && w[b + L.taken] !== 0 ? w[b + L.taken] : null,
         };
       }),
       records,
@@ -290,8 +317,8 @@ export function stepLabel(s: CompiledScenario, step: Step | undefined): string |
   return step.name === 'migrate' ? `migrate to ${s.wireFormats[step.format]}` : step.name;
 }
 
-function keyringView(L: Layout, w: World, name: string, kr: number): KeyringView {
-  const b = keyringAt(L, kr);
+function keyringView(L: Layout, w: World, name: string, kr: number, backup = false): KeyringView {
+  const b = keyringAt(L, kr, backup);
   const versionStates: Record<string, string> = {};
   for (let v = 1; v <= L.V; v++) {
     const st = w[b + K_VERSIONS + v - 1];
@@ -308,6 +335,15 @@ function keyringView(L: Layout, w: World, name: string, kr: number): KeyringView
     deleted: w[b + K_DELETED] === 1,
     versionStates,
   };
+}
+
+// "key v1 envelope-v1/annotations-v1 by v0.4.2": how traces name a kind of record (with the
+// keyring and key material when there are several, and the data key's node when per node)
+export function kindText(s: CompiledScenario, L: Layout, k: number): string {
+  const kd = kindOf(L, k);
+  const key = s.keyrings.length > 1 || kd.gen > 1 ? `key ${s.keyrings[kd.keyring].name}${kd.gen > 1 ? `#${kd.gen}` : ''} v${kd.keyVersion}` : `key v${kd.keyVersion}`;
+  const dk = L.D > 1 && s.components[s.releases[kd.writer].component].dataKeys === 'per-node' ? ` under ${s.nodeNames[kd.dataKey]}'s data key` : '';
+  return `${key} ${formatLabel(s.wireFormats[kd.format], s.aadShapes[kd.aad])} by ${s.releases[kd.writer].name}${dk}`;
 }
 
 function backupRecords(L: Layout, w: World): number {

@@ -30,6 +30,7 @@ import {
   kindOf,
   nodeAt,
 } from './world.js';
+import { countOpen } from './stage-nodes.js';
 
 export interface Ctx {
   s: CompiledScenario;
@@ -299,7 +300,9 @@ function role(c: Ctx, w: World, n: number): number {
 export function candidates(c: Ctx, w: World): number[] {
   const stage = stageOf(c, w);
   if (!stage) return [];
-  const pending = stageNodes(c, stage).filter((n) => role(c, w, n) === Role.Pending);
+  // a counted stage offers its nodes until it has its N (position() does not depend on this:
+  // counted stages are never all-at-once, so their candidates are never a cached position)
+  const pending = stageNodes(c, stage).filter((n) => role(c, w, n) === Role.Pending && countOpen(c, w, stage, n));
   if (stage.strategy !== 'standbys-first') return pending;
   const standbys = pending.filter((n) => w[nodeAt(c.L, n) + N_ACTIVE] === 0);
   return standbys.length > 0 ? standbys : pending;
@@ -368,6 +371,8 @@ export function needsWork(c: Ctx, w: World, n: number): boolean {
 export function destinationRelease(c: Ctx, w: World, n: number): number {
   const ci = c.s.nodeComponent[n];
   if (w[PHASE] === Phase.RollingBack) return c.s.components[ci].initialRelease;
+  const hop = stageOf(c, w)?.to?.[ci] ?? -1; // a stage may install a release on the way
+  if (hop >= 0) return hop;
   const t = c.s.runbook.targets[ci];
   return t >= 0 ? t : w[nodeAt(c.L, n) + N_RELEASE];
 }

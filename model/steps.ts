@@ -22,6 +22,9 @@ import {
   nodeReads,
 } from './semantics.js';
 import { guardHolds, preconditionHolds } from './checks.js';
+import { distributeKeys, lastMigrationFormat, migrate, rewrap, rotateKeys } from './data-steps.js';
+import { restore, runKeyStep } from './key-steps.js';
+import { countReached, skipsNode, startCounting, take } from './stage-nodes.js';
 import {
   type World,
   BACKUP_AT,
@@ -59,6 +62,9 @@ import {
   nodeAt,
 } from './world.js';
 
+export { rewrap } from './data-steps.js';
+export { afterRotation } from './key-steps.js';
+
 // Why the runbook stopped short, as a code that depends only on the scenario.
 export const enum Reason {
   Precondition = 100, // + precondition index
@@ -66,6 +72,11 @@ export const enum Reason {
   Halted = 300, // + guard index: rollback halted before a reinstall
   NoBackup = 400, // restore with no backup taken
 }
+
+// VERIFY_FAILED holds why the runbook waits at its current step: a check failed, or a
+// migration was interrupted part-way and waits to be resumed.
+export const CHECK_FAILED = 1;
+export const INTERRUPTED = 2;
 
 export function reasonText(c: Ctx, code: number): string | null {
   if (code === 0) return null;
@@ -127,6 +138,7 @@ function enterPhaseUnless(c: Ctx, w: World, phase: Phase, failing: number, stopp
     return;
   }
   w[PHASE] = phase;
+  startCounting(c, w, procedureFor(c, w)!.stages);
   enterStage(c, w, 0);
   settle(c, w);
 }
@@ -136,7 +148,7 @@ function enterStage(c: Ctx, w: World, index: number): void {
   w[PC] = 0;
   const stage = stageOf(c, w);
   if (!stage) return;
-  for (const n of stageNodes(c, stage)) w[nodeAt(c.L, n) + N_ROLE] = needsWork(c, w, n) ? Role.Pending : Role.Done;
+  for (const n of stageNodes(c, stage)) w[nodeAt(c.L, n) + N_ROLE] = needsWork(c, w, n) && !skipsNode(c, w, stage, n) ? Role.Pending : Role.Done;
 }
 
 // Moves past finished stages and ends the phase when none is left.
@@ -152,7 +164,7 @@ function settle(c: Ctx, w: World): void {
       for (const n of c.rbNodes) w[nodeAt(c.L, n) + N_ROLE] = Role.Pending;
       return;
     }
-    const finished = stage.strategy === 'once' ? w[PC] >= stage.steps.length : w[PC] === 0 && noneLeft(c, w, stage);
+    const finished = stage.strategy === 'once' ? w[PC] >= stage.steps.length : w[PC] === 0 && (noneLeft(c, w, stage) || countReached(c, w, stage));
     if (!finished) return;
     enterStage(c, w, w[STAGE] + 1);
   }
@@ -181,6 +193,7 @@ function finishStep(c: Ctx, w: World, targets: number[]): void {
 export function resolveTargets(c: Ctx, w: World, node: number, pos = position(c, w)!): number[] {
   const targets = pos.targets === 'choose' ? [node] : pos.targets;
   if (pos.perNode) for (const n of targets) w[nodeAt(c.L, n) + N_ROLE] = Role.InProgress;
+  if (pos.targets === 'choose') take(c, w, pos.stage, node);
   return targets;
 }
 
@@ -190,55 +203,6 @@ export function startNode(c: Ctx, w: World, n: number, drift: number): void {
   w[b + N_STATUS] = Status.Running;
   w[b + N_DRIFT] = drift;
   w[b + N_KNOWN + rel.keyState] = knownAfterStart(c, w, n, rel);
-}
-
-// Moves every live record the test accepts to the kind `to` gives it; returns records moved.
-function rewrite(c: Ctx, w: World, accept: (k: number) => boolean, to: (k: number) => number, fraction = 1): number {
-  const L = c.L;
-  const moves: [number, number, number][] = [];
-  for (let k = 0; k < L.kinds; k++) {
-    const n = w[L.recordBase + k];
-    if (n === 0 || !accept(k)) continue;
-    const t = to(k);
-    if (t !== k) moves.push([k, t, fraction === 1 ? n : Math.floor(n * fraction)]);
-  }
-  let moved = 0;
-  for (const [k, t, n] of moves) {
-    w[L.recordBase + k] -= n;
-    w[L.recordBase + t] += n;
-    moved += n;
-  }
-  return moved;
-}
-
-const writerOf = (c: Ctx, k: number) => c.kindWriter[k];
-
-// Rewrites the stage's records into `format` (a schema migration, a KBS upgrade job).
-export function migrate(c: Ctx, w: World, targets: number[], format: number): void {
-  const comps = new Set(targets.map((n) => c.s.nodeComponent[n]));
-  const ours = (k: number) => [...comps].some((ci) => ((c.s.components[ci].formats >> c.kindFormat[k]) & 1) === 1);
-  // migrated records belong to the newest release that reads the new format
-  const owner = (k: number) => {
-    const ci = c.s.releases[writerOf(c, k)].component;
-    const rels = c.s.components[ci].releases.filter((r) => (c.s.releases[r].readsFormats >> format) & 1);
-    return rels.length ? rels[rels.length - 1] : writerOf(c, k);
-  };
-  // a migration reads each record to rewrite it: what the key service cannot decrypt stays put
-  rewrite(c, w, (k) => ours(k) && decryptable(c, w, k), (k) => kindIndex(c.L, c.kindKeyring[k], c.kindGen[k], c.kindVersion[k], format, c.kindAad[k], owner(k), c.kindDataKey[k]));
-}
-
-// Re-encrypts every record the key service can still decrypt under its keyring's latest version.
-export function rewrap(c: Ctx, w: World, fraction: number): void {
-  rewrite(
-    c,
-    w,
-    (k) => decryptable(c, w, k),
-    (k) => {
-      const b = keyringAt(c.L, c.kindKeyring[k]);
-      return kindIndex(c.L, c.kindKeyring[k], w[b + K_GEN], w[b + K_LATEST], c.kindFormat[k], c.kindAad[k], c.kindWriter[k], c.kindDataKey[k]);
-    },
-    fraction,
-  );
 }
 
 export function applyStep(c: Ctx, w: World, node: number): void {
@@ -293,19 +257,8 @@ function runStep(c: Ctx, w: World, step: Step, targets: number[]): boolean {
     case 'restart-api-server':
       for (const n of targets) clearCache(w, L, n);
       return true;
-    case 'backup':
-      w[BACKUP_AT] = w[CLOCK];
-      if (step.scope !== 'keyring') {
-        w[DATA_BACKUP] = 1;
-        w.copyWithin(L.backupBase, L.recordBase, L.recordBase + L.kinds);
-      }
-      if (step.scope !== 'data') {
-        w[KEYS_BACKUP] = 1;
-        w.copyWithin(L.backupKeyringBase, L.keyringBase, L.keyringBase + L.KR * L.keyringSize);
-      }
-      return true;
     case 'restore':
-      return restore(c, w, step);
+      return restoreOrHalt(c, w, step);
     case 'migrate':
       migrate(c, w, targets, step.format);
       return true;
@@ -322,141 +275,21 @@ function runStep(c: Ctx, w: World, step: Step, targets: number[]): boolean {
       return true;
     case 'verify-rewrapped':
       return verify(w, allRecordsOf(c, w, null, (k) => c.kindVersion[k] === w[keyringAt(L, c.kindKeyring[k]) + K_LATEST]));
-    case 'raise-min-decryption-version':
-      for (const kr of stepKeyrings(c, step, targets)) w[keyringAt(L, kr) + K_MIN_DECRYPT] = w[keyringAt(L, kr) + K_LATEST];
-      return true;
-    case 'trim-key-versions':
-      for (const kr of stepKeyrings(c, step, targets)) w[keyringAt(L, kr) + K_MIN_AVAILABLE] = w[keyringAt(L, kr) + K_MIN_DECRYPT];
-      return true;
-    case 'retire-old-keys':
-      for (const kr of stepKeyrings(c, step, targets)) {
-        const b = keyringAt(L, kr);
-        w[b + K_MIN_DECRYPT] = w[b + K_LATEST];
-        w[b + K_MIN_AVAILABLE] = w[b + K_LATEST];
-      }
-      return true;
     case 'recover-from-backup':
       // only when the data is damaged (a failed upgrade or migration): then restore
-      if (!allRecordsOf(c, w, null, (k) => c.kindFormat[k] !== c.s.unreadableFormat)) return restore(c, w, { ...step, scope: 'both', snapshot: -1 });
+      if (!allRecordsOf(c, w, null, (k) => c.kindFormat[k] !== c.s.unreadableFormat)) return restoreOrHalt(c, w, { ...step, scope: 'both', snapshot: -1 });
       return true;
-    case 'delete-key':
-      for (const kr of stepKeyrings(c, step, targets)) w[keyringAt(L, kr) + K_DELETED] = 1;
-      return true;
-    case 'recreate-key':
-      for (const kr of stepKeyrings(c, step, targets)) {
-        const b = keyringAt(L, kr);
-        w[b + K_RECREATED] += 1;
-        resetKeyring(c, w, kr, 1 + w[b + K_RECREATED], 1);
-      }
-      return true;
-    case 'disable-key-version':
-      setVersionStates(c, w, step, targets, (st) => (st === VersionState.Enabled ? VersionState.Disabled : st));
-      return true;
-    case 'enable-key-version':
-      setVersionStates(c, w, step, targets, (st) => (st === VersionState.Disabled ? VersionState.Enabled : st));
-      return true;
-    case 'schedule-key-deletion':
-      setVersionStates(c, w, step, targets, (st, kr) => {
-        if (st !== VersionState.Enabled && st !== VersionState.Disabled) return st;
-        const wait = c.s.keyrings[kr].deletionWaitDays;
-        return wait === 0 ? VersionState.Destroyed : VersionState.Scheduled + w[CLOCK] + wait;
-      });
-      return true;
-    case 'cancel-key-deletion':
-      // cloud KMSes leave a version whose deletion was cancelled disabled
-      setVersionStates(c, w, step, targets, (st) => (st >= VersionState.Scheduled ? VersionState.Disabled : st));
-      return true;
+    default:
+      return runKeyStep(c, w, step, targets);
   }
 }
 
-// The keyrings a key step acts on: the one it names, or those of the stage's components.
-function stepKeyrings(c: Ctx, step: Step, targets: number[]): number[] {
-  if (step.keyring >= 0) return [step.keyring];
-  const out: number[] = [];
-  for (const n of targets) if (!out.includes(keyringOf(c, n))) out.push(keyringOf(c, n));
-  return out;
-}
-
-export function selectedVersions(latest: number, sel: VersionSelector): number[] {
-  if (sel === 'latest') return [latest];
-  if (sel === 'previous') return latest > 1 ? [latest - 1] : [];
-  if (sel === 'all-but-latest') return Array.from({ length: Math.max(0, latest - 1) }, (_, i) => i + 1);
-  return sel <= latest ? [sel] : [];
-}
-
-function setVersionStates(c: Ctx, w: World, step: Step, targets: number[], to: (state: number, kr: number) => number): void {
-  for (const kr of stepKeyrings(c, step, targets)) {
-    const b = keyringAt(c.L, kr);
-    for (const v of selectedVersions(w[b + K_LATEST], step.versions)) w[b + K_VERSIONS + v - 1] = to(w[b + K_VERSIONS + v - 1], kr);
-  }
-}
-
-// New key material in keyring kr (a re-created key, or another cluster's snapshot): versions
-// restart, every version enabled. Running nodes that follow the keyring pick it up.
-function resetKeyring(c: Ctx, w: World, kr: number, gen: number, latest: number): void {
-  const L = c.L;
-  const b = keyringAt(L, kr);
-  w[b + K_GEN] = gen;
-  w[b + K_DELETED] = 0;
-  w[b + K_LATEST] = latest;
-  w[b + K_MIN_DECRYPT] = 1;
-  w[b + K_MIN_AVAILABLE] = 1;
-  w[b + K_ROTATING] = 0;
-  for (let v = 0; v < L.V; v++) w[b + K_VERSIONS + v] = VersionState.Enabled;
-  followKeyring(c, w, kr);
-}
-
-// Running nodes whose release promotes rotations learn keyring kr's newest version (and its key
-// material).
-function followKeyring(c: Ctx, w: World, kr: number): void {
-  const b = keyringAt(c.L, kr);
-  for (let n = 0; n < c.s.nodeCount; n++) {
-    if (keyringOf(c, n) !== kr) continue;
-    const rel = releaseOf(c, w, n);
-    if (!isRunning(c, w, n) || !rel.promotesRotations) continue;
-    w[nodeAt(c.L, n) + N_KNOWN + rel.keyState] = w[b + K_LATEST];
-    w[nodeAt(c.L, n) + N_GEN] = w[b + K_GEN];
-  }
-}
-
-// After keyring kr gained a version: running nodes promote it, and a keep-versions policy
-// destroys versions beyond the newest N.
-export function afterRotation(c: Ctx, w: World, kr: number): void {
-  keepNewest(c, w, kr);
-  followKeyring(c, w, kr);
-}
-
-// A keep-versions policy (max_active_keys, an auto-trim): versions beyond the newest N are destroyed.
-function keepNewest(c: Ctx, w: World, kr: number): void {
-  const keep = c.s.keyrings[kr].keepVersions;
-  const b = keyringAt(c.L, kr);
-  if (keep > 0) for (let v = 1; v <= w[b + K_LATEST] - keep; v++) w[b + K_VERSIONS + v - 1] = VersionState.Destroyed;
-}
-
-// Brings back what the step's scope covers: the records from this cluster's backup, and the
-// keyrings from it or from another cluster's snapshot. Halts when that backup was never taken.
-function restore(c: Ctx, w: World, step: Step): boolean {
-  const L = c.L;
-  const needData = step.scope !== 'keyring';
-  const needKeys = step.scope !== 'data' && step.snapshot < 0;
-  if ((needData && !w[DATA_BACKUP]) || (needKeys && !w[KEYS_BACKUP])) {
-    w[PHASE] = Phase.Halted;
-    w[REASON] = Reason.NoBackup;
-    return false;
-  }
-  if (needData) w.copyWithin(L.recordBase, L.backupBase, L.backupBase + L.kinds);
-  if (step.scope !== 'data') {
-    if (step.snapshot >= 0) {
-      const snap = c.s.snapshots[step.snapshot];
-      resetKeyring(c, w, snap.keyring, snap.generation, snap.latest);
-    } else {
-      // re-creations are history, not keyring content: a later re-creation is new material still
-      const recreated = c.s.keyrings.map((_, kr) => w[keyringAt(L, kr) + K_RECREATED]);
-      w.copyWithin(L.keyringBase, L.backupKeyringBase, L.backupKeyringBase + L.KR * L.keyringSize);
-      recreated.forEach((n, kr) => (w[keyringAt(L, kr) + K_RECREATED] = n));
-    }
-  }
-  return true;
+// A restore whose backup was never taken halts the runbook there.
+function restoreOrHalt(c: Ctx, w: World, step: Step): boolean {
+  if (restore(c, w, step)) return true;
+  w[PHASE] = Phase.Halted;
+  w[REASON] = Reason.NoBackup;
+  return false;
 }
 
 function peersOf(c: Ctx, targets: number[]): number[] {
@@ -465,7 +298,7 @@ function peersOf(c: Ctx, targets: number[]): number[] {
 }
 
 function verify(w: World, passed: boolean): boolean {
-  if (!passed) w[VERIFY_FAILED] = 1;
+  if (!passed) w[VERIFY_FAILED] = CHECK_FAILED;
   return passed;
 }
 
@@ -478,61 +311,17 @@ function allRecordsOf(c: Ctx, w: World, targets: number[] | null, ok: (k: number
   return true;
 }
 
-// The format the stage's most recent migrate step wrote, for verify-migrated.
-function lastMigrationFormat(c: Ctx, w: World): number {
-  const stage = stageOf(c, w)!;
-  for (let i = w[PC] - 1; i >= 0; i--) if (stage.steps[i].name === 'migrate') return stage.steps[i].format;
-  const proc = procedureFor(c, w)!;
-  for (let s = w[STAGE] - 1; s >= 0; s--) {
-    const steps = proc.stages[s].steps;
-    for (let i = steps.length - 1; i >= 0; i--) if (steps[i].name === 'migrate') return steps[i].format;
-  }
-  return -1;
-}
-
-// Central keyring: a new key version that running nodes promote. Per-node repositories
-// (fernet): the target node makes its staged key primary and stages a new one.
-export function rotateKeys(c: Ctx, w: World, targets: number[], step: Step): void {
-  const central = stepKeyrings(c, step, targets).filter((kr) => c.s.keyrings[kr].distribution === 'central');
-  for (const kr of central) {
-    w[keyringAt(c.L, kr) + K_LATEST] += 1;
-    afterRotation(c, w, kr);
-  }
-  targets = targets.filter((n) => c.s.keyrings[keyringOf(c, n)].distribution === 'per-node');
-  if (targets.length === 0) return;
-  // rotate where the newest repository is (the node that rotated last): any other choice would
-  // depend on how nodes happen to be numbered
-  let n = targets[0];
-  const known = (m: number) => w[nodeAt(c.L, m) + N_KNOWN + releaseOf(c, w, m).keyState];
-  for (const m of targets) if (known(m) > known(n)) n = m;
-  const slot = nodeAt(c.L, n) + N_KNOWN + releaseOf(c, w, n).keyState;
-  w[slot] += 1;
-  const latest = keyringAt(c.L, keyringOf(c, n)) + K_LATEST;
-  if (w[slot] > w[latest]) {
-    w[latest] = w[slot];
-    // the rotating repository purges its oldest keys, and distribution copies the purge
-    keepNewest(c, w, keyringOf(c, n));
-  }
-}
-
-// Copies the newest key repository in the component to the targets.
-export function distributeKeys(c: Ctx, w: World, targets: number[]): void {
-  for (const n of targets) {
-    const comp = c.s.components[c.s.nodeComponent[n]];
-    let newest = 0;
-    for (let i = 0; i < comp.nodes; i++) {
-      const m = comp.firstNode + i;
-      const v = w[nodeAt(c.L, m) + N_KNOWN + releaseOf(c, w, m).keyState];
-      if (v > newest) newest = v;
-    }
-    w[nodeAt(c.L, n) + N_KNOWN + releaseOf(c, w, n).keyState] = newest;
-  }
-}
-
 // The operator's answer to a failed verification: redo the work the check is about.
 export function applyRemediate(c: Ctx, w: World): void {
   const pos = position(c, w);
   const targets = pos && pos.targets !== 'choose' ? pos.targets : [];
+  if (w[VERIFY_FAILED] === INTERRUPTED) {
+    // resuming an interrupted migration finishes it, and with it the step
+    w[VERIFY_FAILED] = 0;
+    migrate(c, w, targets, pos!.step.format);
+    finishStep(c, w, targets);
+    return;
+  }
   switch (pos?.step.name) {
     case 'verify-rewrapped':
       rewrap(c, w, 1);
@@ -559,7 +348,8 @@ export function decideRollbackEnabled(c: Ctx, w: World): boolean {
   if (w[PHASE] !== Phase.Upgrading && w[PHASE] !== Phase.Upgraded) return false;
   if (!w[WORK_DONE]) return false;
   if (rb.triggers.includes('operator-decides')) return true;
-  return rb.triggers.includes('verification-fails') && w[VERIFY_FAILED] === 1;
+  // an interrupted migration counts as a failed step: the runbook cannot go on without a remedy
+  return rb.triggers.includes('verification-fails') && w[VERIFY_FAILED] !== 0;
 }
 
 export function applyDecideRollback(c: Ctx, w: World): void {
@@ -581,6 +371,16 @@ export function writtenKind(c: Ctx, w: World, n: number, fleetMixed: boolean, ve
   const comp = c.s.components[c.s.nodeComponent[n]];
   const dk = c.L.D === 1 ? 0 : comp.dataKeys === 'per-node' ? n : comp.firstNode;
   return kindIndex(c.L, keyringOf(c, n), w[b + N_GEN], v, fmt.format, fmt.aad, relIndex, dk);
+}
+
+// migration-interrupted: half of each record kind (rounded down) is rewritten, and the step
+// stops there, failed, until the operator resumes it or rolls back.
+export function interruptMigration(c: Ctx, w: World): void {
+  const pos = position(c, w)!;
+  const targets = resolveTargets(c, w, -1, pos);
+  migrate(c, w, targets, pos.step.format, 0.5);
+  w[VERIFY_FAILED] = INTERRUPTED;
+  w[WORK_DONE] = 1;
 }
 
 export function finishAfterFault(c: Ctx, w: World, targets: number[]): void {

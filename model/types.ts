@@ -133,6 +133,7 @@ export const FAULT_NAMES = [
   'backend-outage',
   'rotation-starts',
   'migration-fails',
+  'migration-interrupted',
   'rewrap-interrupted',
   'distribution-incomplete',
   'forced-failover',
@@ -144,7 +145,15 @@ export interface Stage {
   components: number[];
   strategy: Strategy;
   steps: Step[];
+  // which nodes of its components the stage acts on: 0 all of them; N > 0 a canary of N nodes
+  // per component, picked one at a time; REST_OF_NODES those earlier counted stages did not take
+  nodes: number;
+  round: number; // index of the first stage of its round (the stages since the last rest stage)
+  // per component index: the release this stage's replace-image installs (-1: runbook.targets)
+  to: number[] | null;
 }
+
+export const REST_OF_NODES = -1;
 
 export interface Procedure {
   stages: Stage[];

@@ -82,6 +82,9 @@ export interface Layout {
   nodeSize: number;
   cacheOffset: number; // within a node block
   cacheWords: number;
+  // within a node block: the counted stage (index + 1) that took the node, 0 untaken; -1 when
+  // no stage counts nodes, so such scenarios keep their layout
+  taken: number;
   keyringBase: number;
   keyringSize: number;
   backupKeyringBase: number;
@@ -110,14 +113,16 @@ export function layoutFor(s: CompiledScenario): Layout {
   const kinds = KR * G * V * F * A * R * D;
   const cacheWords = Math.ceil(kinds / 31);
   const cacheOffset = N_KNOWN + s.keyStates.length;
-  const nodeSize = cacheOffset + cacheWords;
+  const counts = [s.runbook.upgrade, s.runbook.rollback?.procedure].some((p) => p?.stages.some((st) => st.nodes !== 0));
+  const taken = counts ? cacheOffset + cacheWords : -1;
+  const nodeSize = cacheOffset + cacheWords + (counts ? 1 : 0);
   const nodeBase = HEADER;
   const keyringBase = nodeBase + nodeSize * s.nodeCount;
   const keyringSize = K_VERSIONS + V;
   const backupKeyringBase = keyringBase + KR * keyringSize;
   const recordBase = backupKeyringBase + KR * keyringSize;
   const backupBase = recordBase + kinds;
-  return { nodeBase, nodeSize, cacheOffset, cacheWords, keyringBase, keyringSize, backupKeyringBase, recordBase, backupBase, kinds, size: backupBase + kinds, KR, G, V, F, A, R, D };
+  return { nodeBase, nodeSize, cacheOffset, cacheWords, taken, keyringBase, keyringSize, backupKeyringBase, recordBase, backupBase, kinds, size: backupBase + kinds, KR, G, V, F, A, R, D };
 }
 
 export interface Kind {
@@ -287,6 +292,8 @@ export interface NodeView {
   keyId: string;
   activeKeyVersion: number;
   cachedKinds: number;
+  cached: string[]; // the record kinds whose data keys its reader caches ("key v1 envelope-v1 by v0.4.2")
+  takenByStage: number | null; // the counted stage (`nodes: N`, numbered from 1) that took it last
 }
 
 export interface RecordView {
@@ -314,8 +321,10 @@ export interface KeyringView {
 
 export interface WorldView {
   phase: string;
+  position: string; // where the operator is: phase, stage, node(s) and the next step
   stage: number;
   step: number;
+  workDone: boolean; // the runbook has changed something since it began
   faultsUsed: number;
   clock: number;
   backend: 'up' | 'down';
@@ -323,7 +332,14 @@ export interface WorldView {
   keyrings: KeyringView[];
   reason: string | null;
   verificationFailed: boolean;
-  backup: null | { day: number; scope: 'data' | 'keyring' | 'both'; keyringLatest: number | null; records: number | null };
+  interrupted: boolean; // a step stopped part-way and waits to be resumed (migration-interrupted)
+  backup: null | {
+    day: number;
+    scope: 'data' | 'keyring' | 'both';
+    keyrings: KeyringView[] | null; // what the backup holds of the keyrings (null: no keyring in it)
+    records: number | null; // null: no records in it
+    contents: RecordView[] | null;
+  };
   upgradedOnDay: number | null;
   nodes: NodeView[];
   records: RecordView[];

@@ -160,6 +160,7 @@ function runbookLines(t: TraceStep): string[] {
   if (w.reason) out.push(w.reason);
   if (w.backend !== 'up') out.push(`backend ${w.backend}`);
   if (w.verificationFailed) out.push('verification failed');
+  if (w.interrupted) out.push('step interrupted');
   if (w.faultsUsed) out.push(`faults ${w.faultsUsed}`);
   return out;
 }
@@ -197,6 +198,7 @@ function nodeLines(t: TraceStep, ni: number, keyIdPrefixToDrop: string, t0Role: 
     `key_id ${n.keyId.slice(keyIdPrefixToDrop.length)}`,
     ...(showActive ? [n.active ? 'active' : 'standby'] : []),
     ...(n.configDrift ? ['config drifted'] : []),
+    ...(n.takenByStage ? [`taken by stage ${n.takenByStage}`] : []),
   ];
 }
 

@@ -7,6 +7,7 @@ import { renderCoverage, renderNoReturn } from './render-coverage.js';
 import { renderViolation } from './render-violation.js';
 import { STYLE } from './style.js';
 import { vacuousProperties } from '../sim/vacuity.js';
+import { count } from '../sim/words.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
 const secs = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
@@ -154,7 +155,7 @@ function renderRun(run: RunView): string {
   return `<section class="run" id="${esc(run.id)}">
 <h3>${esc(x.scenario.title || x.scenario.name)} ${verdictBadge(run)}</h3>
 <p class="muted"><code>${esc(x.scenario.file)}</code> · ${esc(x.scenario.name)}${x.scenario.follows ? ` · follows ${esc(x.scenario.follows)}` : ''} · from <code>${esc(run.file)}</code></p>
-<p>${esc(x.engine)} engine${x.seed === null ? '' : `, seed ${esc(String(x.seed))}`}: ${n(x.figures.states)} states, ${n(x.figures.transitions)} transitions, depth ${x.figures.depth}, ${esc(secs(x.figures.elapsedMs))}${opts ? ` · <span class="muted">${esc(opts)}</span>` : ''}</p>
+<p>${esc(x.engine)} engine${x.seed === null ? '' : `, seed ${esc(String(x.seed))}`}: ${count(x.figures.states, 'state')}, ${count(x.figures.transitions, 'transition')}, depth ${x.figures.depth}, ${esc(secs(x.figures.elapsedMs))}${opts ? ` · <span class="muted">${esc(opts)}</span>` : ''}</p>
 ${exp}${bounds}${vacuous}
 ${violations}
 ${renderCoverage(run)}

@@ -3,6 +3,7 @@
 import esc from 'escape-html';
 import type { Timeline, ViolationView } from './analysis.js';
 import { recordsChart } from './charts.js';
+import { count } from '../sim/words.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
 
@@ -16,9 +17,9 @@ export function renderViolation(v: ViolationView): string {
 <p class="detail">${esc(detail)}</p>
 <p class="explanation"><strong>Property:</strong> ${esc(explanation)}</p>
 <dl class="blast">
-<dt>Blast radius</dt><dd><strong>${n(blast.recordsAffected)}</strong> of ${n(blast.recordsTotal)} records unreadable${esc(pct)}</dd>
+<dt>Blast radius</dt><dd><strong>${n(blast.recordsAffected)}</strong> of ${count(blast.recordsTotal, 'record')} unreadable${esc(pct)}</dd>
 <dt>Nodes affected</dt><dd>${blast.nodes.length ? blast.nodes.map((x) => `<code>${esc(x)}</code>`).join(', ') : 'none'}</dd>
-<dt>Shortest trace</dt><dd>${steps} step${steps === 1 ? '' : 's'}; the violation holds after step ${v.v.trace[steps].index}</dd>
+<dt>Shortest trace</dt><dd>${count(steps, 'step')}; the violation holds after step ${v.v.trace[steps].index}</dd>
 ${exposure(v)}
 <dt>Replay</dt><dd><code class="replay">${esc(v.replay)}</code></dd>
 </dl>

@@ -6,6 +6,7 @@
 // files without the finding being a new one.
 import type { PropertyStatus, RunResult, Violation } from './result.js';
 import { vacuousProperties } from './vacuity.js';
+import { count } from './words.js';
 
 export interface ShapedViolation {
   violation: Violation;
@@ -113,7 +114,7 @@ function sameProperty(v: ShapedViolation, others: ShapedViolation[]): boolean {
 
 function blastText(v: Violation): string {
   const b = v.blast;
-  return `${b.recordsAffected.toLocaleString('en-US')} of ${b.recordsTotal.toLocaleString('en-US')} records${b.nodes.length ? ` on ${b.nodes.join(', ')}` : ''}`;
+  return `${b.recordsAffected.toLocaleString('en-US')} of ${count(b.recordsTotal, 'record')}${b.nodes.length ? ` on ${b.nodes.join(', ')}` : ''}`;
 }
 
 function stepLines(v: Violation): string[] {
@@ -140,8 +141,8 @@ function verdictText(s: Side): string {
 
 export function formatDiffText(d: RunbookDiff): string {
   const out: string[] = [];
-  out.push(`base ${d.base.file}: ${verdictText(d.base)}, ${d.base.violations} violation(s), ${d.base.states.toLocaleString('en-US')} states${d.base.complete ? '' : ' (bound hit)'}`);
-  out.push(`head ${d.head.file}: ${verdictText(d.head)}, ${d.head.violations} violation(s), ${d.head.states.toLocaleString('en-US')} states${d.head.complete ? '' : ' (bound hit)'}`);
+  out.push(`base ${d.base.file}: ${verdictText(d.base)}, ${count(d.base.violations, 'violation')}, ${count(d.base.states, 'state')}${d.base.complete ? '' : ' (bound hit)'}`);
+  out.push(`head ${d.head.file}: ${verdictText(d.head)}, ${count(d.head.violations, 'violation')}, ${count(d.head.states, 'state')}${d.head.complete ? '' : ' (bound hit)'}`);
   out.push('', `${diffExitCode(d) ? 'FAIL' : 'ok  '} ${headline(d)}`);
   if (d.added.length) {
     out.push('', 'newly reachable in head:');
@@ -155,7 +156,7 @@ export function formatDiffText(d: RunbookDiff): string {
   }
   if (d.removed.length) {
     out.push('', `no longer reachable in head${d.head.complete ? '' : ' (within the bound explored)'}:`);
-    for (const r of d.removed) out.push(`  - ${r.violation.property} [${r.violation.category}]: ${r.violation.detail} (${r.shape.length} steps)`);
+    for (const r of d.removed) out.push(`  - ${r.violation.property} [${r.violation.category}]: ${r.violation.detail} (${count(r.shape.length, 'step')})`);
   }
   if (d.kept.length) out.push('', `still reachable in both: ${d.kept.map((k) => k.violation.property).join(', ')}`);
   if (d.newlyVacuous.length) {
@@ -182,7 +183,7 @@ export function formatDiffMarkdown(d: RunbookDiff, command?: string): string {
       const v = a.violation;
       const note = sameProperty(a, d.removed) ? ' — base reached this property by another path' : '';
       out.push('', `**${code(v.property)}** (${v.category})${note}: ${v.detail}`, '', `> ${v.explanation}`, '', `Blast radius: **${blastText(v)}**.${v.exposure ? ` Harm ${exposureText(v)}.` : ''}`, '');
-      out.push(`<details><summary>Shortest trace: ${a.shape.length} steps</summary>`, '', '```', ...stepLines(v), '```', '', '</details>');
+      out.push(`<details><summary>Shortest trace: ${count(a.shape.length, 'step')}</summary>`, '', '```', ...stepLines(v), '```', '', '</details>');
     }
   }
   if (d.removed.length) {

@@ -7,6 +7,7 @@
 import type { RunResult, Violation } from './result.js';
 import { formatViolation } from './cli/format.js';
 import { vacuousProperties } from './vacuity.js';
+import { count } from './words.js';
 
 export interface JUnitOptions {
   name: string; // e.g. "rollsafe chaos"
@@ -70,7 +71,7 @@ function casesFor(r: RunResult, firstIndex: number, o: JUnitOptions): Case[] {
     } else if (r.engine === 'explore' && p.status === 'unknown') {
       c.failure = { type: 'inconclusive', message: `a bound cut the search before ${p.name} could be shown to hold`, text: `bounds hit: ${r.boundsHit.join(', ')}` };
     } else if (r.engine !== 'explore') {
-      c.out = `not violated in this campaign (${r.figures.transitions.toLocaleString('en-US')} steps; a random campaign is not a proof)`;
+      c.out = `not violated in this campaign (${count(r.figures.transitions, 'step')}; a random campaign is not a proof)`;
     }
     return c;
   });

@@ -5,6 +5,7 @@ import type { Model, PropertyHit, World } from '../model/model.js';
 import type { Violation } from './result.js';
 import { liveness } from './liveness.js';
 import { livenessHit } from './minimize.js';
+import { count } from './words.js';
 
 export interface ReplayOutcome {
   ok: boolean;
@@ -67,7 +68,7 @@ export function replayViolation(model: Model, v: Violation): ReplayOutcome {
   else if (v.property === 'runbook-terminates') hit = liveness(model, w, { steps: 0 }) === 'stuck' ? livenessHit() : null;
   if (!hit) return { ok: false, steps: trace.length - 1, hit: null, divergedAt: null, message: `every step matched, but ${v.property} is not violated at the end of the trace` };
   if (hit.detail !== v.detail) return { ok: false, steps: trace.length - 1, hit, divergedAt: null, message: `${v.property} is violated again, but differently: recorded "${v.detail}", replayed "${hit.detail}"` };
-  return { ok: true, steps: trace.length - 1, hit, divergedAt: null, message: `reproduced ${v.property} in ${trace.length - 1} steps: ${hit.detail}` };
+  return { ok: true, steps: trace.length - 1, hit, divergedAt: null, message: `reproduced ${v.property} in ${count(trace.length - 1, 'step')}: ${hit.detail}` };
 }
 
 // A latent violation: the recorded detail must hold at the latent step (hidden by a cache), and

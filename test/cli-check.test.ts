@@ -17,7 +17,9 @@ describe('rollsafe check', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ok\s+scenarios\/bao-kms-provider\/upgrade\.yaml\s+safe\s+safe\s+-/m);
     expect(r.stdout).toMatch(/^ok\s+scenarios\/bao-kms-provider\/broken-all-nodes-at-once\.yaml\s+unsafe\s+unsafe\s+availability/m);
-    expect(r.stdout).toContain('6 passed, 0 failed');
+    // the folder's six scenarios and, in findings/, what the seed runbook meets without its freeze
+    expect(r.stdout).toMatch(/^ok\s+scenarios\/bao-kms-provider\/findings\/rotation-during-maintenance\.yaml\s+unsafe\s+unsafe\s+no-unknown-key-id-decrypt, runbook-terminates/m);
+    expect(r.stdout).toContain('7 passed, 0 failed');
     const set = JSON.parse(readFileSync(json, 'utf8'));
     expect(set.schema).toBe('rollsafe/results@1');
     expect(set.partial).toBe(false);
@@ -31,7 +33,11 @@ describe('rollsafe check', () => {
     expect(r.stdout).toContain('blast radius: 50 of 1,250 records on control-plane-1');
     expect(r.stdout).toContain('shortest trace (8 steps):');
     expect(r.stdout).toMatch(/  1\. fault\s+rotation-starts\s+key rotation started/);
-    expect(r.stdout).toMatch(/  8\. environment write on control-plane-2\s+records \+50 key v2 envelope-v1\/annotations-v1 by v0\.4\.2  <- violation/);
+    expect(r.stdout).toMatch(/  3\. operator\s+doctor \(picks control-plane-1\)\s+runbook at upgrading: control-plane-1: stop\n/);
+    // the write lands, and the API servers of the nodes that can read it cache its data key
+    expect(r.stdout).toMatch(
+      /  8\. environment write on control-plane-2\s+records \+50 key v2 envelope-v1\/annotations-v1 by v0\.4\.2; control-plane-2, control-plane-3: cache filled with key v2 envelope-v1\/annotations-v1 by v0\.4\.2  <- violation/,
+    );
   });
 
   test('a broken runbook without an expect block fails: exit 1', () => {

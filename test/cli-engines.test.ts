@@ -66,7 +66,7 @@ describe('rollsafe chaos / fuzz / merge on the command line', () => {
     const set = read(out);
     expect(set.schema).toBe('rollsafe/results@1');
     expect(set.partial).toBe(true);
-    expect(set.results).toHaveLength(6);
+    expect(set.results).toHaveLength(7); // the six bao scenarios and findings/rotation-during-maintenance
     expect(set.results.some((r) => r.boundsHit.includes('interrupted'))).toBe(true);
     // the first scenario (every node at once) is caught within its first runs
     const first = set.results[0];

@@ -21,6 +21,7 @@ const EXPECTED: [string, Record<string, number>][] = [
   ['bao-kms-provider/broken-rollback-after-new-wire-format.yaml', { 'no-unknown-key-id-decrypt': 22, 'no-one-way-rollback': 20 }],
   ['bao-kms-provider/broken-rollback-after-rotation.yaml', { 'no-unknown-key-id-decrypt': 28, 'no-one-way-rollback': 31, 'runbook-terminates': 25 }],
   ['bao-kms-provider/broken-upgrade-during-rotation.yaml', { 'no-unknown-key-id-decrypt': 8 }],
+  ['bao-kms-provider/findings/rotation-during-maintenance.yaml', { 'no-unknown-key-id-decrypt': 8, 'runbook-terminates': 8 }],
   ['bao-kms-provider/upgrade.yaml', {}],
   ['incidents/01-k8s-old-key-removed-before-rewrite.yaml', { 'no-unreadable-record': 2, 'no-premature-retirement': 2 }],
   ['incidents/01-safe-rewrite-before-removing-old-key.yaml', {}],
@@ -66,6 +67,12 @@ const EXPECTED: [string, Record<string, number>][] = [
   ['keystone/fernet-rotation.yaml', {}],
   ['keystone/rolling-upgrade.yaml', {}],
   ['keystone/upgrade.yaml', {}],
+  ['runbooks/broken-db-sync-interrupted-rollback-without-restore.yaml', { 'no-unknown-key-id-decrypt': 8, 'no-one-way-rollback': 7 }],
+  ['runbooks/broken-minor-skipped-on-other-nodes.yaml', { 'supported-path': 6 }],
+  ['runbooks/broken-other-nodes-counted-as-one.yaml', { 'no-unknown-key-id-decrypt': 5, 'no-mixed-release-writers': 9 }],
+  ['runbooks/keystone-db-sync-interrupted.yaml', {}],
+  ['runbooks/keystone-first-and-other-nodes.yaml', {}],
+  ['runbooks/kubernetes-one-minor-at-a-time.yaml', {}],
 ];
 
 // The actions each INCIDENTS.md sequence names (its consequence aside): the counterexample

@@ -7,7 +7,7 @@ import { explore } from '../sim/explore.js';
 import { fastBfs, xstateBfs } from '../sim/bench/xstate-bfs.js';
 import { join } from 'node:path';
 import { loadScenarioFile } from '../model/scenario/load.js';
-import { ROOT, bao, baoWith } from './helpers.js';
+import { ROOT, bao, baoWith, scenarioWith } from './helpers.js';
 
 const sorted = (xs: string[]) => [...xs].sort();
 
@@ -18,6 +18,11 @@ const scenarios = {
   // two keyrings, per-node data keys, key_ids reported apart, version states, a snapshot from
   // another cluster, a deleted and re-created key: every key event and step
   'key-semantics fixture': () => loadScenarioFile(join(ROOT, 'test/fixtures/key-semantics.yaml')),
+  // counted stages (nodes: 1, nodes: rest) and stages that name their release (to:)
+  'runbooks/kubernetes-one-minor-at-a-time': () => scenarioWith('runbooks/kubernetes-one-minor-at-a-time.yaml', []),
+  // counted stages with an interrupted migration: resumed, or rolled back through the backup
+  'runbooks/keystone-first-and-other-nodes (migration-interrupted, budget 2)': () =>
+    scenarioWith('runbooks/keystone-first-and-other-nodes.yaml', [['migration-fails: {} # db_sync fails half-way', 'migration-interrupted: {}'], ['budget: 1', 'budget: 2']]),
 };
 
 describe('XState machine and fast path reach the same graph', () => {
@@ -35,6 +40,8 @@ describe('XState machine and fast path reach the same graph', () => {
         const out = explore(new Model(s), { maxDepth: 1000, maxStates: 1e7, symmetry, stopWhenAllFound: false });
         expect(out.states).toBe(viaXState.keys.size);
         expect(out.transitions).toBe(viaXState.edges);
+        // the new events and steps are in the graphs compared, not only in the scenario
+        if (name.includes('migration-interrupted')) expect(out.coverage.events['migration-interrupted'] > 0 && out.coverage.events.remediate > 0).toBe(true);
       });
     }
   }

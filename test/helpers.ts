@@ -22,6 +22,16 @@ export function baoWith(name: string, edits: [string, string][]): CompiledScenar
   return loadScenarioText(text, `${name}.yaml (edited)`);
 }
 
+// Any corpus scenario (path under scenarios/) with text replaced, like baoWith.
+export function scenarioWith(path: string, edits: [string, string][]): CompiledScenario {
+  let text = readFileSync(join(ROOT, 'scenarios', path), 'utf8');
+  for (const [a, b] of edits) {
+    if (!text.includes(a)) throw new Error(`edit target not found in ${path}: ${a}`);
+    text = text.replace(a, b);
+  }
+  return loadScenarioText(text, `${path} (edited)`);
+}
+
 export function rollsafe(args: string[], cwd = ROOT) {
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };

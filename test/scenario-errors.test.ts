@@ -42,6 +42,12 @@ const cases = [
     fix: 'remove it, or set key-state: snapshot-v3 on the releases that use it',
   },
   {
+    file: 'canary-larger-than-fleet.yaml',
+    at: '38:18',
+    problem: "stage 1 takes 4 nodes of 'control-plane', but it has 3",
+    fix: 'take at most 3, or use nodes: rest for the remaining ones',
+  },
+  {
     file: 'unknown-property.yaml',
     at: '83:41',
     problem: "unknown property 'no-data-loss' in properties[1]",

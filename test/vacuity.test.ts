@@ -165,7 +165,7 @@ describe('vacuity in JUnit, the report, diff and merge', () => {
     const text = formatDiffText(d);
     expect(text).toContain('ok   no change in reachable unsafe states, but 1 property is no longer put to the test');
     expect(text).toContain('  ~ no-one-way-rollback: never reached: a rollback reinstalls a release');
-    expect(text).toContain(`head ${NO_ROLLBACK}: safe (vacuous: ${NO_ROLLBACK_VACUOUS.join(', ')}), 0 violation(s)`);
+    expect(text).toContain(`head ${NO_ROLLBACK}: safe (vacuous: ${NO_ROLLBACK_VACUOUS.join(', ')}), 0 violations, 16 states`);
     expect(diffResults(without, withRb).noLongerVacuous.map((p) => p.name)).toEqual(['no-one-way-rollback']);
   });
 

@@ -2,6 +2,7 @@
 // and the cross-references the schema cannot express checked, each with its place in the file.
 import { FAULT_NAMES } from '../types.js';
 import type {
+  Procedure,
   BackupScope,
   Bounds,
   CompiledScenario,
@@ -14,18 +15,14 @@ import type {
   Snapshot,
   VersionSelector,
   PreconditionName,
-  Procedure,
   Release,
   RecordFormat,
-  Stage,
-  Step,
-  StepName,
   TriggerName,
-  Strategy,
 } from '../types.js';
 import { PROPERTY_NAMES } from '../properties.js';
 import type { ParsedScenario, Path } from './parse.js';
 import { checkUses } from './uses.js';
+import { type StageContext, compileProcedure } from './compile-stages.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Raw = any;
@@ -262,62 +259,8 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
   }
   const unreadableFormat = (fr0: Raw) => (fr0?.['migration-fails'] !== undefined || fr0?.['image-replace-fails']?.['leaves-data-unreadable'] ? wireFormats.length : -1);
   const unreadable = unreadableFormat(d.faults);
-  const VERSION_STEPS = ['disable-key-version', 'enable-key-version', 'schedule-key-deletion', 'cancel-key-deletion'];
   const snapshotNames = snapshots.map((x) => x.name);
-  const compiledSteps = (list: Raw[], path: Path, stageComps: number[]): Step[] =>
-    list.map((st, i) => {
-      const base: Step = { name: 'doctor', format: -1, keyring: -1, versions: 'latest', scope: 'both', snapshot: -1 };
-      if (typeof st === 'string') {
-        if (VERSION_STEPS.includes(st)) p.fail([...path, i], `${st} needs the key versions it acts on`, `write { ${st}: previous } (or latest, all-but-latest, a version number)`);
-        return { ...base, name: st as StepName };
-      }
-      const name = Object.keys(st)[0] as StepName;
-      const arg: Raw = st[name];
-      const at: Path = [...path, i, name];
-      if (name === 'migrate') {
-        const format = lookup(wireFormats, arg, at, 'wire format', 'system.wire-formats');
-        if (!stageComps.some((ci) => (components[ci].formats >> format) & 1)) {
-          p.fail(at, `migrate to '${arg}', a format no release of ${stageComps.map((ci) => components[ci].name).join(', ')} reads or writes`, 'migrate to a format the component\'s releases read');
-        }
-        return { ...base, name, format };
-      }
-      if (name === 'backup') return { ...base, name, scope: arg as BackupScope };
-      if (name === 'restore') {
-        if (typeof arg === 'string') return { ...base, name, scope: arg as BackupScope };
-        const snapshot = arg.from === undefined ? -1 : lookup(snapshotNames, arg.from, [...at, 'from'], 'snapshot', 'system.snapshots');
-        if (snapshot >= 0 && arg.scope === 'data') p.fail([...at, 'scope'], 'a restore from a keyring snapshot cannot restore data only', 'use scope: keyring or both, or remove from');
-        return { ...base, name, scope: (arg.scope ?? (snapshot >= 0 ? 'keyring' : 'both')) as BackupScope, snapshot };
-      }
-      const krName: string | undefined = VERSION_STEPS.includes(name) ? (typeof arg === 'object' ? arg.keyring : undefined) : arg;
-      const keyring = krName === undefined ? -1 : keyringIndex(krName, VERSION_STEPS.includes(name) ? [...at, 'keyring'] : at);
-      if (keyring >= 0 && !stageComps.some((ci) => components[ci].keyring === keyring)) {
-        p.fail(at, `${name} acts on keyring '${krName}', which no component of this stage uses`, `use the keyring of ${stageComps.map((ci) => components[ci].name).join(', ')}, or move the step to a stage on a component that uses '${krName}'`);
-      }
-      const versions: VersionSelector = VERSION_STEPS.includes(name) ? (typeof arg === 'object' ? arg.versions : arg) : 'latest';
-      return { ...base, name, keyring, versions };
-    });
-  const procedure = (x: Raw, path: Path): Procedure => {
-    if (x.stages !== undefined) {
-      for (const key of ['strategy', 'each-node', 'after-all']) {
-        if (x[key] !== undefined) p.fail([...path, key], `${key} and stages cannot be used together`, `move ${key} into a stage, or remove stages`, true);
-      }
-      return {
-        stages: (x.stages as Raw[]).map((st, i) => {
-          const sp: Path = [...path, 'stages', i];
-          const names: string[] | undefined = st.components ?? (st.component !== undefined ? [st.component] : undefined);
-          const stageComps = names ? names.map((n, j) => compIndex(n, st.components ? [...sp, 'components', j] : [...sp, 'component'])) : rbComponents;
-          for (const ci of stageComps) if (!rbComponents.includes(ci)) p.fail(sp, `stage ${i + 1} acts on '${components[ci].name}', which the runbook does not touch`, `add it to runbook.components`);
-          const label = `stage ${i + 1} (${stageComps.map((ci) => components[ci].name).join(', ')})`;
-          return { label, components: stageComps, strategy: st.strategy as Strategy, steps: compiledSteps(st.steps, [...sp, 'steps'], stageComps) };
-        }),
-      };
-    }
-    if (x['each-node'] === undefined) p.fail(path, `${path[path.length - 1]} has neither each-node nor stages`, 'add each-node: [steps] with a strategy, or a list of stages');
-    if (x.strategy === undefined) p.fail(path, `${path[path.length - 1]} has each-node but no strategy`, 'add strategy: one-node-at-a-time or all-at-once');
-    const stages: Stage[] = [{ label: '', components: rbComponents, strategy: x.strategy as Strategy, steps: compiledSteps(x['each-node'], [...path, 'each-node'], rbComponents) }];
-    if (x['after-all']?.length) stages.push({ label: 'after all', components: rbComponents, strategy: 'once', steps: compiledSteps(x['after-all'], [...path, 'after-all'], rbComponents) });
-    return { stages };
-  };
+  const stageContext: StageContext = { p, components, releases, wireFormats, rbComponents, targets, compIndex, lookup, keyringIndex, snapshotNames };
   const records: InitialRecords[] = ((sys.records ?? []) as Raw[]).map((r, i) => {
     const path: Path = ['system', 'records', i];
     const kv = r['key-version'] ?? 1;
@@ -366,8 +309,8 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
 
   const declaredFormats = wireFormats.length;
   if (unreadable >= 0) wireFormats.push('half-migrated (unreadable)');
-  const upgrade = procedure(rb.upgrade, ['runbook', 'upgrade']);
-  const rollbackProc = rb.rollback ? procedure(rb.rollback, ['runbook', 'rollback']) : null;
+  const upgrade = compileProcedure(rb.upgrade, ['runbook', 'upgrade'], stageContext);
+  const rollbackProc = rb.rollback ? compileProcedure(rb.rollback, ['runbook', 'rollback'], stageContext) : null;
   const allSteps = (proc: Procedure | null) => (proc?.stages ?? []).flatMap((st) => st.steps.map((step) => ({ step, stage: st })));
   const stepsOfBoth = [...allSteps(upgrade), ...allSteps(rollbackProc)];
   // key material a keyring can come to hold: its own, one per re-creation, one per snapshot

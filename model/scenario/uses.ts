@@ -101,6 +101,7 @@ function whyFaultCannotStrike(s: CompiledScenario, f: FaultName): string | null 
     case 'config-drift':
       return needsStep('start');
     case 'migration-fails':
+    case 'migration-interrupted':
       return needsStep('migrate');
     case 'rewrap-interrupted':
       return needsStep('rewrap');

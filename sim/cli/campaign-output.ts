@@ -9,6 +9,7 @@ import { VERSION } from '../version.js';
 import { writeFileAtomic } from './files.js';
 import { formatTable, formatViolation, summaryLine } from './format.js';
 import { startProgress } from './progress.js';
+import { count } from '../words.js';
 
 export interface OutputFlags {
   json?: string;
@@ -51,7 +52,7 @@ export async function runCampaign<O extends CampaignOptions>(engine: string, opt
 
 function formatCampaignResult(r: RunResult): string {
   const ok = campaignPassed(r);
-  const out = [`${ok ? 'ok  ' : 'FAIL'} ${r.scenario.file} (${r.scenario.name})`, `     ${summaryLine(r).replace(' states ·', ' worlds visited ·')}`];
+  const out = [`${ok ? 'ok  ' : 'FAIL'} ${r.scenario.file} (${r.scenario.name})`, `     ${summaryLine(r).replace(/ states? ·/, (m) => (m === ' state ·' ? ' world visited ·' : ' worlds visited ·'))}`];
   if (r.expect && !r.expect.met) for (const p of r.expect.problems) out.push(`     expectation not met: ${p}`);
   if (r.violations.length === 0) out.push('     no violation found (a random campaign is not a proof of safety)');
   r.violations.forEach((v, i) => {
@@ -61,7 +62,7 @@ function formatCampaignResult(r: RunResult): string {
       const how = !v.replay.minimal ? 'not re-minimised: the breadth-first search hit its state bound'
         : v.replay.foundLength > n ? `shortened to ${n} by breadth-first search: no shorter trace exists`
         : 'a breadth-first search confirms no shorter trace exists';
-      out.push(`     found in ${v.replay.foundLength} steps; ${how}`);
+      out.push(`     found in ${count(v.replay.foundLength, 'step')}; ${how}`);
       out.push(`     replay token: ${JSON.stringify(v.replay.token)}`);
       out.push(`     re-run: ${v.replay.command}`);
     }

@@ -8,6 +8,7 @@ import { toJUnit } from '../junit.js';
 import { writeFileAtomic } from './files.js';
 import { formatResult, formatTable } from './format.js';
 import { type Exit, intArg } from './program.js';
+import { count } from '../words.js';
 
 interface CheckFlags {
   json?: string;
@@ -38,7 +39,7 @@ export function registerCheck(program: Command, exit: Exit): void {
 
 function runCheck(paths: string[], flags: CheckFlags, command: string): number {
   const progress = process.stderr.isTTY
-    ? (p: { states: number; depth: number }) => process.stderr.write(`\r  exploring: depth ${p.depth}, ${p.states.toLocaleString('en-US')} states\x1b[K`)
+    ? (p: { states: number; depth: number }) => process.stderr.write(`\r  exploring: depth ${p.depth}, ${count(p.states, 'state')}\x1b[K`)
     : undefined;
   const results: RunResult[] = check(paths, {
     maxDepth: flags.maxDepth,

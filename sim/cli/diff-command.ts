@@ -6,6 +6,7 @@ import { diffExitCode, diffResults, formatDiffMarkdown, formatDiffText } from '.
 import { OPTION_DOCS } from '../options.js';
 import { writeFileAtomic } from './files.js';
 import { type Exit, intArg } from './program.js';
+import { count } from '../words.js';
 
 interface DiffFlags {
   markdown?: string;
@@ -39,7 +40,7 @@ function runDiff(basePath: string, headPath: string, flags: DiffFlags, command: 
   const head = loadScenarioFile(headPath, { maxFaults: flags.maxFaults });
   const opts = { maxDepth: flags.maxDepth, maxFaults: flags.maxFaults, maxStates: flags.maxStates, symmetry: flags.symmetry, now: () => performance.now() };
   const progress = (label: string) =>
-    process.stderr.isTTY ? (p: { states: number; depth: number }) => process.stderr.write(`\r  exploring ${label}: depth ${p.depth}, ${p.states.toLocaleString('en-US')} states\x1b[K`) : undefined;
+    process.stderr.isTTY ? (p: { states: number; depth: number }) => process.stderr.write(`\r  exploring ${label}: depth ${p.depth}, ${count(p.states, 'state')}\x1b[K`) : undefined;
   const baseResult = exploreScenario(base, { ...opts, onProgress: progress('base') });
   const headResult = exploreScenario(head, { ...opts, onProgress: progress('head') });
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');

@@ -3,6 +3,7 @@
 import type { RunResult, TraceStep, Violation } from '../result.js';
 import { passed } from '../check.js';
 import { vacuousProperties } from '../vacuity.js';
+import { count } from '../words.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
 const secs = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
@@ -13,7 +14,7 @@ const applicable = (r: RunResult) => r.properties.filter((p) => p.status !== 'no
 export function summaryLine(r: RunResult): string {
   const expected = r.expect ? ` (expected ${r.expect.verdict}${r.expect.fires.length ? `: ${r.expect.fires.join(', ')}` : ''})` : '';
   const bound = r.boundsHit.length ? ` · bound hit: ${r.boundsHit.join(', ')}` : '';
-  return `${r.verdict}${expected} · ${n(r.figures.states)} states · ${n(r.figures.transitions)} transitions · depth ${r.figures.depth} · ${secs(r.figures.elapsedMs)}${bound}`;
+  return `${r.verdict}${expected} · ${count(r.figures.states, 'state')} · ${count(r.figures.transitions, 'transition')} · depth ${r.figures.depth} · ${secs(r.figures.elapsedMs)}${bound}`;
 }
 
 export function formatTable(results: RunResult[]): string {
@@ -69,13 +70,13 @@ export function formatViolation(v: Violation, index: number): string {
   lines.push(`     ${v.explanation}`);
   const br = v.blast;
   const where = br.nodes.length ? ` on ${br.nodes.join(', ')}` : '';
-  lines.push(`     blast radius: ${n(br.recordsAffected)} of ${n(br.recordsTotal)} records${where}`);
+  lines.push(`     blast radius: ${n(br.recordsAffected)} of ${count(br.recordsTotal, 'record')}${where}`);
   const x = v.exposure;
   if (x) {
     lines.push(`     latent from step ${x.latentStep}: a cache still hides the harm; the runbook is unsafe from there`);
     lines.push(x.manifestStep !== null ? `     manifest at step ${x.manifestStep}: ${x.manifestDetail}` : '     no restart or cache expiry within 12 steps exposes it; it stays latent in this trace');
   }
-  lines.push(`     shortest trace (${v.trace.length - 1} steps):`);
+  lines.push(`     shortest trace (${count(v.trace.length - 1, 'step')}):`);
   const steps = v.trace.slice(1);
   const width = Math.max(...steps.map((t) => describeEvent(t).length));
   const marks = new Map<number, string>(x ? [[x.latentStep, '  <- latent'], ...(x.manifestStep !== null ? [[x.manifestStep, '  <- manifest'] as [number, string]] : [])] : [[v.trace.length - 1, '  <- violation']]);

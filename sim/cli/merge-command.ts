@@ -8,6 +8,7 @@ import { writeFileAtomic } from './files.js';
 import { formatTable } from './format.js';
 import { type Exit } from './program.js';
 import { readResultFile } from './replay-command.js';
+import { count } from '../words.js';
 
 interface MergeFlags {
   json?: string;
@@ -27,7 +28,7 @@ export function registerMerge(program: Command, exit: Exit): void {
       const ok = (r: (typeof merged.results)[number]) => (r.engine === 'explore' ? passed(r) : campaignPassed(r));
       if (flags.json) {
         writeFileAtomic(flags.json, `${JSON.stringify(merged, null, 2)}\n`);
-        process.stdout.write(`${formatTable(merged.results)}\n\nmerged ${files.length} files into ${flags.json}${merged.partial ? ' (partial)' : ''}\n`);
+        process.stdout.write(`${formatTable(merged.results)}\n\nmerged ${count(files.length, 'file')} into ${flags.json}${merged.partial ? ' (partial)' : ''}\n`);
       } else process.stdout.write(`${JSON.stringify(merged, null, 2)}\n`);
       if (flags.junit) writeFileAtomic(flags.junit, toJUnit(merged.results, { name: 'rollsafe merge', resultFile: flags.json }));
       exit.code = merged.results.every(ok) ? 0 : 1;

@@ -2,6 +2,7 @@
 // a terminal, otherwise (CI, pipes, files) one plain line a minute so logs stay short.
 import cliProgress from 'cli-progress';
 import type { CampaignProgress } from '../campaign.js';
+import { count } from '../words.js';
 
 export interface ProgressReporter {
   scenarioStarted(): void;
@@ -77,7 +78,7 @@ export function startProgress(engine: string, now: () => number, stream: NodeJS.
       if (now() - last < 60_000) return;
       last = now();
       const r = rate(p);
-      stream.write(`${engine}: ${p.scenario} (${p.index + 1}/${p.count}): ${n(p.runs)} runs, ${p.found} properties violated, ${n(r.stepsPerSec)} steps/s, ${clock(timeLeft(p, r.runsPerSec))} left\n`);
+      stream.write(`${engine}: ${p.scenario} (${p.index + 1}/${p.count}): ${count(p.runs, 'run')}, ${count(p.found, 'property', 'properties')} violated, ${n(r.stepsPerSec)} steps/s, ${clock(timeLeft(p, r.runsPerSec))} left\n`);
     },
     stop() {},
   };
