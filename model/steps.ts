@@ -200,12 +200,13 @@ export function migrate(c: Ctx, w: World, targets: number[], format: number): vo
   rewrite(c, w, (k) => ours(k) && decryptable(c, w, k), (k) => kindIndex(c.L, c.kindKeyring[k], c.kindGen[k], c.kindVersion[k], format, c.kindAad[k], owner(k), c.kindDataKey[k]));
 }
 
-// Re-encrypts every record the key service can still decrypt under its keyring's latest version.
-export function rewrap(c: Ctx, w: World, fraction: number): void {
+// Re-encrypts every record of the targets' components (their stores: a kubectl replace runs in
+// one cluster) that the key service can still decrypt, under its keyring's latest version.
+export function rewrap(c: Ctx, w: World, fraction: number, targets: number[]): void {
   rewrite(
     c,
     w,
-    (k) => decryptable(c, w, k),
+    (k) => decryptable(c, w, k) && targets.some((n) => serves(c, n, k)),
     (k) => {
       const b = keyringAt(c.L, c.kindKeyring[k]);
       return kindIndex(c.L, c.kindKeyring[k], w[b + K_GEN], w[b + K_LATEST], c.kindFormat[k], c.kindAad[k], c.kindWriter[k], c.kindDataKey[k]);
@@ -291,10 +292,10 @@ function runStep(c: Ctx, w: World, step: Step, targets: number[]): boolean {
       distributeKeys(c, w, targets);
       return true;
     case 'rewrap':
-      rewrap(c, w, 1);
+      rewrap(c, w, 1, targets);
       return true;
     case 'verify-rewrapped':
-      return verify(w, allRecordsOf(c, w, null, (k) => c.kindVersion[k] === w[keyringAt(L, c.kindKeyring[k]) + K_LATEST]));
+      return verify(w, allRecordsOf(c, w, targets, (k) => c.kindVersion[k] === w[keyringAt(L, c.kindKeyring[k]) + K_LATEST]));
     case 'raise-min-decryption-version':
       for (const kr of stepKeyrings(c, step, targets)) w[keyringAt(L, kr) + K_MIN_DECRYPT] = w[keyringAt(L, kr) + K_LATEST];
       return true;
@@ -499,7 +500,7 @@ export function applyRemediate(c: Ctx, w: World): void {
   const targets = pos && pos.targets !== 'choose' ? pos.targets : [];
   switch (pos?.step.name) {
     case 'verify-rewrapped':
-      rewrap(c, w, 1);
+      rewrap(c, w, 1, targets);
       break;
     case 'verify-migrated':
       migrate(c, w, targets, lastMigrationFormat(c, w));
