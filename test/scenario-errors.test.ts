@@ -102,6 +102,9 @@ runbook:
   test('missing runbook', () => bad(['runbook:\n  component: plugin\n  upgrade: { to: b, strategy: one-node-at-a-time, each-node: [stop, replace-image, start] }\n', ''], 1, 1, /the top level is missing 'runbook'/));
   test('a duplicate key', () => bad(['  wire-formats: [f1]', '  wire-formats: [f1]\n  wire-formats: [f1]'], 4, 3, /YAML syntax error: Map keys must be unique/));
 
+  test('a rotate-keys step needs a key version to go to', () =>
+    bad(['each-node: [stop, replace-image, start] }', 'each-node: [stop, replace-image, rotate-keys, start] }'], 4, 12, /keyring 'k' can reach key version 2 \(latest 1, then 1 rotate-keys run\), above its max-version 1/));
+
   test('the schema accepts every property the model checks, in properties and in expect.fires', () => {
     const schema = JSON.parse(readFileSync(SCENARIO_SCHEMA_FILE, 'utf8'));
     expect(schema.properties.properties.items.enum).toEqual(PROPERTY_NAMES);

@@ -375,6 +375,24 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
       if (step.versions > maxV) p.fail(['runbook'], `${step.name} names key version ${step.versions}, above every keyring's max-version`, `name a version from 1 to ${maxV}`);
     }
   });
+  // The model holds max-version versions per keyring: every rotation must find one. Rotation
+  // faults stop there by themselves, but a rotate-keys step does not, and a rotation fault can
+  // use up the room a later rotate-keys step needs; so a keyring the runbook rotates needs room
+  // for each rotate-keys run, a rotation already under way and each rotation fault the budget
+  // allows.
+  const rotationFaults = faults.some((f) => f.name === 'rotation-starts') ? bounds.maxFaults : 0;
+  keyrings.forEach((k, i) => {
+    const runs = stepsOfBoth
+      .filter(({ step, stage }) => step.name === 'rotate-keys' && (step.keyring >= 0 ? step.keyring === i : stage.components.some((ci) => components[ci].keyring === i)))
+      // a per-node stage runs it once per node: on a named keyring for every node, else for the nodes on keyring i
+      .reduce((n, { step, stage }) => n + (stage.strategy === 'once' || stage.strategy === 'all-at-once' ? 1 : stage.components.reduce((m, ci) => m + (step.keyring >= 0 || components[ci].keyring === i ? components[ci].nodes : 0), 0)), 0);
+    if (runs === 0) return;
+    const need = k.latest + runs + (k.rotationInProgress ? 1 : 0) + rotationFaults;
+    if (need > k.maxVersion) {
+      const why = [`${runs} rotate-keys run${runs > 1 ? 's' : ''}`, ...(k.rotationInProgress ? ['a rotation under way'] : []), ...(rotationFaults ? [`${rotationFaults} rotation fault${rotationFaults > 1 ? 's' : ''}`] : [])].join(', ');
+      p.fail([...keyringPath(i), 'max-version'], `keyring '${k.name}' can reach key version ${need} (latest ${k.latest}, then ${why}), above its max-version ${k.maxVersion}`, `raise max-version to at least ${need}`);
+    }
+  });
   const horizon = sys.clock?.['horizon-days'] ?? 0;
   keyrings.forEach((k, i) => {
     const schedules = stepsOfBoth.some(({ step }) => step.name === 'schedule-key-deletion' && (step.keyring < 0 || step.keyring === i));
