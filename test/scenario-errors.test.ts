@@ -105,6 +105,14 @@ runbook:
   test('a rotate-keys step needs a key version to go to', () =>
     bad(['each-node: [stop, replace-image, start] }', 'each-node: [stop, replace-image, rotate-keys, start] }'], 4, 12, /keyring 'k' can reach key version 2 \(latest 1, then 1 rotate-keys run\), above its max-version 1/));
 
+  test('a --max-faults override is checked against the room for rotations too', () => {
+    const text = base
+      .replace('  keyring: { name: k }', '  keyring: { name: k, max-version: 3 }')
+      .replace('each-node: [stop, replace-image, start] }', 'each-node: [stop, replace-image, rotate-keys, start] }\nfaults: { budget: 1, rotation-starts: { during-maintenance: true } }');
+    expect(loadScenarioText(text, 'tiny.yaml').keyrings[0].maxVersion).toBe(3);
+    expect(() => loadScenarioText(text, 'tiny.yaml', { maxFaults: 2 })).toThrow(/can reach key version 4 \(latest 1, then 1 rotate-keys run, 2 rotation faults\)/);
+  });
+
   test('the schema accepts every property the model checks, in properties and in expect.fires', () => {
     const schema = JSON.parse(readFileSync(SCENARIO_SCHEMA_FILE, 'utf8'));
     expect(schema.properties.properties.items.enum).toEqual(PROPERTY_NAMES);
