@@ -2,7 +2,7 @@
 // Each mutates the world buffer it is given (steps.ts and events.ts hand it a fresh copy).
 import type { Ctx } from './semantics.js';
 import type { Step } from './types.js';
-import { decryptable, keyringOf, procedureFor, releaseOf, stageOf } from './semantics.js';
+import { decryptable, keyringOf, procedureFor, releaseOf, serves, stageOf } from './semantics.js';
 import { afterRotation, keepNewest, stepKeyrings } from './key-steps.js';
 import { type World, K_GEN, K_LATEST, N_KNOWN, PC, STAGE, keyringAt, kindIndex, nodeAt } from './world.js';
 
@@ -42,12 +42,13 @@ export function migrate(c: Ctx, w: World, targets: number[], format: number, fra
   rewrite(c, w, (k) => ours(k) && decryptable(c, w, k), (k) => kindIndex(c.L, c.kindKeyring[k], c.kindGen[k], c.kindVersion[k], format, c.kindAad[k], owner(k), c.kindDataKey[k]), fraction);
 }
 
-// Re-encrypts every record the key service can still decrypt under its keyring's latest version.
-export function rewrap(c: Ctx, w: World, fraction: number): void {
+// Re-encrypts every record of the targets' components (their stores: a kubectl replace runs in
+// one cluster) that the key service can still decrypt, under its keyring's latest version.
+export function rewrap(c: Ctx, w: World, fraction: number, targets: number[]): void {
   rewrite(
     c,
     w,
-    (k) => decryptable(c, w, k),
+    (k) => decryptable(c, w, k) && targets.some((n) => serves(c, n, k)),
     (k) => {
       const b = keyringAt(c.L, c.kindKeyring[k]);
       return kindIndex(c.L, c.kindKeyring[k], w[b + K_GEN], w[b + K_LATEST], c.kindFormat[k], c.kindAad[k], c.kindWriter[k], c.kindDataKey[k]);

@@ -348,10 +348,12 @@ export function applyInto(c: Ctx, w0: World, e: Ev, w: World): World {
     case K.MigrationInterrupted:
       interruptMigration(c, w);
       break;
-    case K.RewrapInterrupted:
-      rewrap(c, w, 0.5);
-      finishAfterFault(c, w, resolveTargets(c, w, -1));
+    case K.RewrapInterrupted: {
+      const targets = resolveTargets(c, w, -1);
+      rewrap(c, w, 0.5, targets);
+      finishAfterFault(c, w, targets);
       break;
+    }
     case K.DistributionIncomplete:
       // the copy silently skipped the targets; the runbook believes it done
       finishAfterFault(c, w, resolveTargets(c, w, -1));

@@ -169,6 +169,8 @@ export function restore(c: Ctx, w: World, step: Step): boolean {
       const recreated = c.s.keyrings.map((_, kr) => w[keyringAt(L, kr) + K_RECREATED]);
       w.copyWithin(L.keyringBase, L.backupKeyringBase, L.backupKeyringBase + L.KR * L.keyringSize);
       recreated.forEach((n, kr) => (w[keyringAt(L, kr) + K_RECREATED] = n));
+      // running nodes that follow the keyring go back with it, as they do to a snapshot's
+      c.s.keyrings.forEach((_, kr) => followKeyring(c, w, kr));
     }
   }
   return true;

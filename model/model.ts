@@ -23,6 +23,7 @@ import {
   K_VERSIONS,
   N_DRIFT,
   N_GEN,
+  N_PENDING,
   N_KNOWN,
   N_RELEASE,
   N_ROLE,
@@ -304,6 +305,7 @@ export class Model {
           cachedKinds: cached.length,
           cached,
           takenByStage: L.taken >= 0 && w[b + L.taken] !== 0 ? w[b + L.taken] : null,
+          pendingEncrypt: w[b + N_PENDING] !== 0 ? w[b + N_PENDING] : null,
         };
       }),
       records,

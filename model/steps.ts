@@ -271,10 +271,10 @@ function runStep(c: Ctx, w: World, step: Step, targets: number[]): boolean {
       distributeKeys(c, w, targets);
       return true;
     case 'rewrap':
-      rewrap(c, w, 1);
+      rewrap(c, w, 1, targets);
       return true;
     case 'verify-rewrapped':
-      return verify(w, allRecordsOf(c, w, null, (k) => c.kindVersion[k] === w[keyringAt(L, c.kindKeyring[k]) + K_LATEST]));
+      return verify(w, allRecordsOf(c, w, targets, (k) => c.kindVersion[k] === w[keyringAt(L, c.kindKeyring[k]) + K_LATEST]));
     case 'recover-from-backup':
       // only when the data is damaged (a failed upgrade or migration): then restore
       if (!allRecordsOf(c, w, null, (k) => c.kindFormat[k] !== c.s.unreadableFormat)) return restoreOrHalt(c, w, { ...step, scope: 'both', snapshot: -1 });
@@ -324,7 +324,7 @@ export function applyRemediate(c: Ctx, w: World): void {
   }
   switch (pos?.step.name) {
     case 'verify-rewrapped':
-      rewrap(c, w, 1);
+      rewrap(c, w, 1, targets);
       break;
     case 'verify-migrated':
       migrate(c, w, targets, lastMigrationFormat(c, w));

@@ -292,6 +292,8 @@ export interface NodeView {
   keyId: string;
   activeKeyVersion: number;
   cachedKinds: number;
+  // key version of an encrypt whose key_id the node has not reported yet (encrypt-reports-key-id: separately)
+  pendingEncrypt: number | null;
   cached: string[]; // the record kinds whose data keys its reader caches ("key v1 envelope-v1 by v0.4.2")
   takenByStage: number | null; // the counted stage (`nodes: N`, numbered from 1) that took it last
 }

@@ -125,6 +125,9 @@ function nodeParts(na: NodeView, nb: NodeView): string[] {
   }
   if (na.configDrift !== nb.configDrift) parts.push(nb.configDrift ? 'config drifted from the fleet' : 'config back in line with the fleet');
   if (na.active !== nb.active) parts.push(nb.active ? 'now the active node' : 'now a standby');
+  if (na.pendingEncrypt !== nb.pendingEncrypt) {
+    parts.push(nb.pendingEncrypt !== null ? `encrypted under v${nb.pendingEncrypt}, key_id not reported yet` : `reported key_id ${nb.keyId} for its encrypt under v${na.pendingEncrypt}`);
+  }
   if (na.takenByStage !== nb.takenByStage) parts.push(nb.takenByStage ? `taken by stage ${nb.takenByStage}` : 'no longer counted as taken');
   return parts;
 }
@@ -167,7 +170,7 @@ function recordChanges(a: WorldView, b: WorldView): string[] {
 const COVERED = new Set([
   'phase', 'reason', 'position', 'stage', 'step', 'workDone', 'faultsUsed', 'clock', 'backend', 'keyring', 'keyrings', 'verificationFailed',
   'interrupted', 'backup', 'upgradedOnDay', 'records', 'node.release', 'node.status', 'node.keyId', 'node.activeKeyVersion',
-  'node.keyVersions', 'node.keyGeneration', 'node.configDrift', 'node.active', 'node.takenByStage', 'node.cached', 'node.cachedKinds', 'node.role',
+  'node.keyVersions', 'node.keyGeneration', 'node.configDrift', 'node.active', 'node.takenByStage', 'node.pendingEncrypt', 'node.cached', 'node.cachedKinds', 'node.role',
 ]);
 
 // "<field> <before> -> <after>" for every leaf of the view that moved and is not covered.

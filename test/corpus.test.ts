@@ -48,6 +48,16 @@ const EXPECTED: [string, Record<string, number>][] = [
   ['intel-secl/broken-rollback-without-restore.yaml', { 'no-unknown-key-id-decrypt': 15, 'no-one-way-rollback': 15 }],
   ['intel-secl/broken-tier-out-of-order.yaml', { 'upgrade-order': 4 }],
   ['intel-secl/upgrade.yaml', {}],
+  ['keyrings/broken-key-id-read-separately.yaml', { 'status-encrypt-agreement': 3 }],
+  ['keyrings/broken-restore-key-only.yaml', { 'no-unreadable-record': 5 }],
+  ['keyrings/broken-restore-other-cluster-key.yaml', { 'no-unreadable-record': 5 }],
+  ['keyrings/broken-shared-key-disabled-after-own-rewrite.yaml', { 'no-unreadable-record': 4, 'no-premature-retirement': 4 }],
+  ['keyrings/broken-shared-key-reader-decrypts-latest.yaml', { 'no-unknown-key-id-decrypt': 1 }],
+  ['keyrings/key-id-with-ciphertext.yaml', {}],
+  ['keyrings/restore-key-with-data.yaml', {}],
+  ['keyrings/restore-own-transit-key.yaml', {}],
+  ['keyrings/shared-key-reader-by-record.yaml', {}],
+  ['keyrings/shared-key-rotation.yaml', {}],
   ['keys/01-broken-recreate-key-same-name.yaml', { 'no-unreadable-record': 1, 'no-premature-retirement': 1, 'no-key-id-reuse': 2 }],
   ['keys/01-safe-rotate-key.yaml', {}],
   ['keys/02-broken-disable-before-reencrypt-verified.yaml', { 'no-unreadable-record': 3, 'no-premature-retirement': 3 }],
@@ -132,6 +142,14 @@ describe('the scenario corpus', () => {
       expect(r.violations.length, name).toBeGreaterThan(0);
       for (const v of r.violations) expect(v.trace.length - 1, `${name} ${v.property}`).toBeLessThanOrEqual(steps);
     }
+  });
+
+  test('a keyring-only restore is reported as records no key can read, never as dropped writes', () => {
+    const [v, ...more] = byFile('keyrings/broken-restore-key-only.yaml').violations;
+    expect(more).toEqual([]);
+    expect(v.detail).toMatch(/^no release and key version can read key v2 /);
+    expect(v.detail).not.toMatch(/dropped/);
+    expect(v.blast.recordsAffected).toBe(v.blast.recordsTotal); // every record is still there, none readable
   });
 
   test('no engine file names a specific system', () => {

@@ -1,6 +1,8 @@
 // Malformed scenarios: each is rejected with file:line:column, what is wrong and a fix, exit 2.
 import { describe, expect, test } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { loadScenarioText, ScenarioError } from '../model/scenario/load.js';
+import { SCENARIO_SCHEMA_FILE } from '../model/scenario/parse.js';
 import { PROPERTY_NAMES } from '../model/properties.js';
 import { rollsafe } from './helpers.js';
 
@@ -123,6 +125,25 @@ runbook:
   test('an unknown wire format in reads', () => bad(['- { name: b, reads: { formats: [f1] }', '- { name: b, reads: { formats: [f2] }'], 11, 41, /unknown wire format 'f2'/));
   test('missing runbook', () => bad(['runbook:\n  component: plugin\n  upgrade: { to: b, strategy: one-node-at-a-time, each-node: [stop, replace-image, start] }\n', ''], 1, 1, /the top level is missing 'runbook'/));
   test('a duplicate key', () => bad(['  wire-formats: [f1]', '  wire-formats: [f1]\n  wire-formats: [f1]'], 4, 3, /YAML syntax error: Map keys must be unique/));
+
+  test('a rotate-keys step needs a key version to go to', () =>
+    bad(['each-node: [stop, replace-image, start] }', 'each-node: [stop, replace-image, rotate-keys, start] }'], 4, 12, /keyring 'k' can reach key version 2 \(latest 1, then 1 rotate-keys run\), above its max-version 1/));
+
+  test('a --max-faults override is checked against the room for rotations too', () => {
+    const text = base
+      .replace('  keyring: { name: k }', '  keyring: { name: k, max-version: 3 }')
+      .replace('each-node: [stop, replace-image, start] }', 'each-node: [stop, replace-image, rotate-keys, start] }\nfaults: { budget: 1, rotation-starts: { during-maintenance: true } }');
+    expect(loadScenarioText(text, 'tiny.yaml').keyrings[0].maxVersion).toBe(3);
+    expect(() => loadScenarioText(text, 'tiny.yaml', { maxFaults: 2 })).toThrow(/can reach key version 4 \(latest 1, then 1 rotate-keys run, 2 rotation faults\)/);
+  });
+
+  test('the schema accepts every property the model checks, in properties and in expect.fires', () => {
+    const schema = JSON.parse(readFileSync(SCENARIO_SCHEMA_FILE, 'utf8'));
+    expect(schema.properties.properties.items.enum).toEqual(PROPERTY_NAMES);
+    expect(schema.properties.expect.properties.fires.items.enum).toEqual(PROPERTY_NAMES);
+    const text = base + 'properties: [status-encrypt-agreement, reads-served, no-key-id-reuse]\n';
+    expect(loadScenarioText(text, 'tiny.yaml').properties).toEqual(['no-key-id-reuse', 'status-encrypt-agreement', 'reads-served']);
+  });
 });
 
 // Scenarios that would check less than they say: each is refused with the exact message, the

@@ -30,7 +30,9 @@ type Raw = any;
 export const DEFAULT_BOUNDS: Bounds = { maxDepth: 80, maxFaults: 2, maxStates: 5_000_000 };
 
 
-export function compileScenario(p: ParsedScenario): CompiledScenario {
+// maxFaults: a fault budget that overrides the file's (--max-faults), so the checks that depend
+// on the budget see the one the search will use.
+export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: number } = {}): CompiledScenario {
   const d: Raw = p.data;
   const sys: Raw = d.system;
   const wireFormats: string[] = sys['wire-formats'];
@@ -287,7 +289,7 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
   const br: Raw = d.bounds ?? {};
   const bounds: Bounds = {
     maxDepth: br['max-depth'] ?? DEFAULT_BOUNDS.maxDepth,
-    maxFaults: fr.budget ?? DEFAULT_BOUNDS.maxFaults,
+    maxFaults: overrides.maxFaults ?? fr.budget ?? DEFAULT_BOUNDS.maxFaults,
     maxStates: br['max-states'] ?? DEFAULT_BOUNDS.maxStates,
   };
   let expect: CompiledScenario['expect'] = null;
@@ -323,6 +325,27 @@ export function compileScenario(p: ParsedScenario): CompiledScenario {
     if (typeof step.versions === 'number') {
       const maxV = Math.max(...keyrings.map((k) => k.maxVersion));
       if (step.versions > maxV) p.fail(['runbook'], `${step.name} names key version ${step.versions}, above every keyring's max-version`, `name a version from 1 to ${maxV}`);
+    }
+  });
+  // The model holds max-version versions per keyring: every rotation must find one. Rotation
+  // faults stop there by themselves, but a rotate-keys step does not, and a rotation fault can
+  // use up the room a later rotate-keys step needs; so a keyring the runbook rotates needs room
+  // for each rotate-keys run, a rotation already under way and each rotation fault the budget
+  // (the file's, or the one overriding it) allows.
+  const rotationFaults = faults.some((f) => f.name === 'rotation-starts') ? bounds.maxFaults : 0;
+  keyrings.forEach((k, i) => {
+    const runs = stepsOfBoth
+      .filter(({ step, stage }) => step.name === 'rotate-keys' && (step.keyring >= 0 ? step.keyring === i : stage.components.some((ci) => components[ci].keyring === i)))
+      // a per-node stage runs it once per node: on a named keyring for every node, else for the nodes on keyring i
+      .reduce((n, { step, stage }) => n + (stage.strategy === 'once' || stage.strategy === 'all-at-once' ? 1 : stage.components.reduce((m, ci) => m + (step.keyring >= 0 || components[ci].keyring === i ? components[ci].nodes : 0), 0)), 0);
+    const need = k.latest + runs + (k.rotationInProgress ? 1 : 0) + (runs > 0 ? rotationFaults : 0);
+    if (need > k.maxVersion) {
+      const why = [
+        ...(runs > 0 ? [`${runs} rotate-keys run${runs > 1 ? 's' : ''}`] : []),
+        ...(k.rotationInProgress ? ['a rotation under way'] : []),
+        ...(runs > 0 && rotationFaults ? [`${rotationFaults} rotation fault${rotationFaults > 1 ? 's' : ''}`] : []),
+      ].join(', ');
+      p.fail([...keyringPath(i), 'max-version'], `keyring '${k.name}' can reach key version ${need} (latest ${k.latest}, then ${why}), above its max-version ${k.maxVersion}`, `raise max-version to at least ${need}`);
     }
   });
   const horizon = sys.clock?.['horizon-days'] ?? 0;

@@ -9,7 +9,7 @@ import { ScenarioError, parseScenarioText } from './parse.js';
 export { ScenarioError };
 
 export function loadScenarioText(text: string, file: string, overrides: { maxFaults?: number } = {}): CompiledScenario {
-  const s = compileScenario(parseScenarioText(text, file));
+  const s = compileScenario(parseScenarioText(text, file), overrides);
   if (overrides.maxFaults !== undefined) {
     s.faultBudget = overrides.maxFaults;
     s.bounds.maxFaults = overrides.maxFaults;

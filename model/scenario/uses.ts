@@ -114,7 +114,9 @@ function whyFaultCannotStrike(s: CompiledScenario, f: FaultName): string | null 
 
 function checkFaults(p: ParsedScenario, s: CompiledScenario): void {
   if (s.faults.length === 0) return;
-  if (s.faultBudget === 0) {
+  // the file's own budget: a --max-faults 0 on the command line asks for a run without faults
+  const budget = (p.data.faults as { budget?: number } | undefined)?.budget;
+  if (budget === 0) {
     p.fail(['faults', 'budget'], `faults.budget is 0, so none of the faults listed (${s.faults.map((f) => f.name).join(', ')}) can strike`, 'raise faults.budget to at least 1, or remove the faults');
   }
   for (const f of s.faults) {
