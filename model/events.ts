@@ -241,6 +241,13 @@ export function writtenKindNow(c: Ctx, w: World, n: number): number {
   return writtenKind(c, w, n, fleetMixed(c, w, c.s.nodeComponent[n]), version);
 }
 
+// The record kinds node n's release reads with what it knows (as cache words).
+function readableBy(c: Ctx, w: World, n: number): Int32Array {
+  const b = nodeAt(c.L, n);
+  const rel = c.s.releases[w[b + N_RELEASE]];
+  return c.readMask[w[b + N_RELEASE]][Math.min(w[b + N_KNOWN + rel.keyState], c.L.V)];
+}
+
 // Per-node data keys: a node's reader learns other writers' data keys only by reading their
 // records, which needs the key service. True when such a read would fill something.
 function readFills(c: Ctx, w: World, n: number): boolean {
@@ -248,8 +255,7 @@ function readFills(c: Ctx, w: World, n: number): boolean {
   if (!comp.cachesDataKeys || comp.dataKeys !== 'per-node' || !isRunning(c, w, n) || !backendUp(w)) return false;
   const L = c.L;
   const b = nodeAt(L, n);
-  const rel = c.s.releases[w[b + N_RELEASE]];
-  const readable = c.readMask[w[b + N_RELEASE]][Math.min(w[b + N_KNOWN + rel.keyState], L.V)];
+  const readable = readableBy(c, w, n);
   const served = c.formatKinds[c.s.nodeComponent[n]];
   for (let word = 0; word < L.cacheWords; word++) {
     let bits = readable[word] & served[word] & ~w[b + L.cacheOffset + word];
@@ -265,9 +271,7 @@ function readFills(c: Ctx, w: World, n: number): boolean {
 
 function applyRead(c: Ctx, w: World, n: number): void {
   const L = c.L;
-  const b = nodeAt(L, n);
-  const rel = c.s.releases[w[b + N_RELEASE]];
-  const readable = c.readMask[w[b + N_RELEASE]][Math.min(w[b + N_KNOWN + rel.keyState], L.V)];
+  const readable = readableBy(c, w, n);
   const served = c.formatKinds[c.s.nodeComponent[n]];
   for (let k = 0; k < L.kinds; k++) {
     const word = (k / 31) | 0;
@@ -286,8 +290,7 @@ export function cacheHidesHarm(c: Ctx, w: World, n: number): boolean {
   const b = nodeAt(L, n);
   // a stopped node serves nothing: its cache matters again only once it runs
   if (w[b + N_STATUS] !== Status.Running) return false;
-  const rel = c.s.releases[w[b + N_RELEASE]];
-  const readable = c.readMask[w[b + N_RELEASE]][Math.min(w[b + N_KNOWN + rel.keyState], L.V)];
+  const readable = readableBy(c, w, n);
   for (let word = 0; word < L.cacheWords; word++) {
     let bits = w[b + L.cacheOffset + word];
     while (bits !== 0) {

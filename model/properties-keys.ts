@@ -4,7 +4,7 @@
 import type { Ctx } from './semantics.js';
 import { activeNode, backendUp, decryptable, isRunning, keyIdNamesMaterial, keyLost, keyringsChanged, knownVersion, liveCount, releaseOf, releaseReadsKind, serves } from './semantics.js';
 import { type PropertyDef, hit, kindsLabel, names } from './properties-common.js';
-import { type World, K_DELETED, K_GEN, K_LATEST, N_PENDING, N_ROLE, PC, PHASE, STAGE, VERIFY_FAILED, cached, keyringAt, nodeAt } from './world.js';
+import { type World, K_DELETED, K_GEN, K_LATEST, N_GEN, N_KNOWN, N_PENDING, N_RELEASE, N_ROLE, PC, PHASE, STAGE, VERIFY_FAILED, cached, keyringAt, nodeAt } from './world.js';
 
 const keyIdReuse: PropertyDef = {
   name: 'no-key-id-reuse',
@@ -78,7 +78,9 @@ function runbookMoved(c: Ctx, prev: World, next: World): boolean {
 function mayHaveBroken(c: Ctx, prev: World, next: World, n: number, worldChanged: boolean): boolean {
   if (worldChanged) return true;
   const b = nodeAt(c.L, n);
-  for (let i = 0; i < c.L.cacheOffset; i++) if (prev[b + i] !== next[b + i]) return true;
+  // what it runs and what it knows (its place in the runbook, N_ROLE, does not matter here)
+  if (prev[b + N_RELEASE] !== next[b + N_RELEASE] || prev[b + N_GEN] !== next[b + N_GEN]) return true;
+  for (let i = N_KNOWN; i < c.L.cacheOffset; i++) if (prev[b + i] !== next[b + i]) return true;
   for (let i = 0; i < c.L.cacheWords; i++) if ((prev[b + c.L.cacheOffset + i] & ~next[b + c.L.cacheOffset + i]) !== 0) return true;
   return false;
 }

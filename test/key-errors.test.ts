@@ -107,6 +107,18 @@ describe('key concepts: bad input is refused with a place and a fix', () => {
     expect(e.problem).toBe("rotate-keys acts on keyring 'other', which no component of this stage uses");
   });
 
+  test('record counts that could wrap a 32-bit count are refused, not explored', () => {
+    // 21 lines of 100,000,000 records each: every line is within its own maximum
+    const many = Array.from({ length: 21 }, () => '    - { key-version: 2, format: f1, count: 100000000 }').join('\n');
+    const e = refused([
+      ['    - { key-version: 2, format: f1, count: 10 }', many],
+      ['runbook:', 'workload: { batch: 1000000 }\nrunbook:'],
+      ['max-version: 3 }', 'max-version: 64 }'],
+    ]);
+    expect(e.problem).toBe('2,100,000,000 records plus a batch of 1,000,000 for each of 64 record kinds can pass 2,147,483,647, the most a record count holds');
+    expect(e.fix).toMatch(/^lower workload.batch or the record counts/);
+  });
+
   test('the CLI exits 2 with file:line:column and writes nothing', () => {
     const r = rollsafe(['check', 'test/fixtures/bad/version-step-without-versions.yaml', '--json', 'test-output/never-written.json']);
     expect(r.code).toBe(2);

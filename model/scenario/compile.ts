@@ -366,6 +366,14 @@ export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: numb
       p.fail(['system', 'snapshots', i, 'name'], `snapshot '${sn.name}' is restored by no step`, `add { restore: { from: ${sn.name} } } to the runbook, or remove the snapshot`);
     }
   });
+  // record counts are 32-bit: what exists at the start plus one batch per record kind a write
+  // can create must fit, or a count would wrap and hide records from every property
+  const kindsBound = keyrings.length * generations * Math.max(...keyrings.map((k) => k.maxVersion)) * wireFormats.length * aadShapes.length * releases.length * (components.some((c) => c.dataKeys === 'per-node') ? nodeNames.length : 1);
+  const batch = d.workload?.batch ?? 100;
+  const initial = records.reduce((t, r) => t + r.count, 0);
+  if (initial + batch * kindsBound > 2 ** 31 - 1) {
+    p.fail(d.workload?.batch !== undefined ? ['workload', 'batch'] : ['system', 'records'], `${initial.toLocaleString('en-US')} records plus a batch of ${batch.toLocaleString('en-US')} for each of ${kindsBound.toLocaleString('en-US')} record kinds can pass 2,147,483,647, the most a record count holds`, 'lower workload.batch or the record counts (counts are a measure of blast radius: 1,000 stands for any large number)');
+  }
   const rollbackRestores = { data: false, keyring: false };
   for (const { step } of allSteps(rollbackProc)) {
     if (step.name === 'recover-from-backup') rollbackRestores.data = rollbackRestores.keyring = true;
