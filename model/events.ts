@@ -433,6 +433,7 @@ function spoil(c: Ctx, w: World, targets: number[]): void {
 
 // Versions scheduled for deletion are destroyed once their waiting period has passed.
 function destroyDue(c: Ctx, w: World): void {
+  if (!c.s.usesVersionStates) return;
   for (let kr = 0; kr < c.s.keyrings.length; kr++) {
     const b = keyringAt(c.L, kr) + K_VERSIONS;
     for (let v = 0; v < c.L.V; v++) {

@@ -59,7 +59,7 @@ function resetKeyring(c: Ctx, w: World, kr: number, gen: number, latest: number)
   w[b + K_MIN_DECRYPT] = 1;
   w[b + K_MIN_AVAILABLE] = 1;
   w[b + K_ROTATING] = 0;
-  for (let v = 0; v < L.V; v++) w[b + K_VERSIONS + v] = VersionState.Enabled;
+  if (c.s.usesVersionStates) for (let v = 0; v < L.V; v++) w[b + K_VERSIONS + v] = VersionState.Enabled;
   followKeyring(c, w, kr);
 }
 

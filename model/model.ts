@@ -258,7 +258,7 @@ export class Model {
       return out;
     };
     const records = recordsAt(L.recordBase);
-    const keyrings = s.keyrings.map((kr, i) => keyringView(L, w, kr.name, i));
+    const keyrings = s.keyrings.map((kr, i) => keyringView(L, w, kr.name, i, s.usesVersionStates));
     return {
       phase: PHASE_NAMES[w[PHASE]],
       position: this.positionText(w),
@@ -278,7 +278,7 @@ export class Model {
           ? {
               day: w[BACKUP_AT],
               scope: w[DATA_BACKUP] && w[KEYS_BACKUP] ? 'both' : w[DATA_BACKUP] ? 'data' : 'keyring',
-              keyrings: w[KEYS_BACKUP] ? s.keyrings.map((kr, i) => keyringView(L, w, kr.name, i, true)) : null,
+              keyrings: w[KEYS_BACKUP] ? s.keyrings.map((kr, i) => keyringView(L, w, kr.name, i, s.usesVersionStates, true)) : null,
               records: w[DATA_BACKUP] ? backupRecords(L, w) : null,
               contents: w[DATA_BACKUP] ? recordsAt(L.backupBase) : null,
             }
@@ -319,11 +319,11 @@ export function stepLabel(s: CompiledScenario, step: Step | undefined): string |
   return step.name === 'migrate' ? `migrate to ${s.wireFormats[step.format]}` : step.name;
 }
 
-function keyringView(L: Layout, w: World, name: string, kr: number, backup = false): KeyringView {
+function keyringView(L: Layout, w: World, name: string, kr: number, usesVersionStates: boolean, backup = false): KeyringView {
   const b = keyringAt(L, kr, backup);
   const versionStates: Record<string, string> = {};
   for (let v = 1; v <= L.V; v++) {
-    const st = w[b + K_VERSIONS + v - 1];
+    const st = usesVersionStates ? w[b + K_VERSIONS + v - 1] : VersionState.Enabled;
     if (st === VersionState.Enabled) continue;
     versionStates[`v${v}`] = st === VersionState.Disabled ? 'disabled' : st === VersionState.Destroyed ? 'destroyed' : `scheduled for deletion on day ${st - VersionState.Scheduled}`;
   }

@@ -156,7 +156,7 @@ export function decryptable(c: Ctx, w: World, k: number): boolean {
   const b = keyringAt(c.L, c.kindKeyring[k]);
   if (w[b + K_DELETED] === 1 || c.kindGen[k] !== w[b + K_GEN]) return false;
   const v = c.kindVersion[k];
-  return v >= w[b + K_MIN_DECRYPT] && v >= w[b + K_MIN_AVAILABLE] && v <= w[b + K_LATEST] && w[b + K_VERSIONS + v - 1] === VersionState.Enabled;
+  return v >= w[b + K_MIN_DECRYPT] && v >= w[b + K_MIN_AVAILABLE] && v <= w[b + K_LATEST] && (!c.s.usesVersionStates || w[b + K_VERSIONS + v - 1] === VersionState.Enabled);
 }
 
 // Did this step change any keyring (versions, states, material)? Most steps do not.
@@ -173,13 +173,13 @@ export function keyLost(c: Ctx, w: World, k: number): boolean {
   const b = keyringAt(c.L, c.kindKeyring[k]);
   if (w[b + K_DELETED] === 1 || c.kindGen[k] !== w[b + K_GEN]) return true;
   const v = c.kindVersion[k];
-  return v < w[b + K_MIN_AVAILABLE] || v > w[b + K_LATEST] || w[b + K_VERSIONS + v - 1] === VersionState.Destroyed;
+  return v < w[b + K_MIN_AVAILABLE] || v > w[b + K_LATEST] || (c.s.usesVersionStates && w[b + K_VERSIONS + v - 1] === VersionState.Destroyed);
 }
 
 // Can the key service encrypt under version v of keyring kr's key material gen?
 export function encryptable(c: Ctx, w: World, kr: number, gen: number, v: number): boolean {
   const b = keyringAt(c.L, kr);
-  return w[b + K_DELETED] === 0 && gen === w[b + K_GEN] && v >= 1 && v <= w[b + K_LATEST] && v >= w[b + K_MIN_AVAILABLE] && w[b + K_VERSIONS + v - 1] === VersionState.Enabled;
+  return w[b + K_DELETED] === 0 && gen === w[b + K_GEN] && v >= 1 && v <= w[b + K_LATEST] && v >= w[b + K_MIN_AVAILABLE] && (!c.s.usesVersionStates || w[b + K_VERSIONS + v - 1] === VersionState.Enabled);
 }
 
 export function latestOf(c: Ctx, w: World, kr: number): number {

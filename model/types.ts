@@ -249,6 +249,8 @@ export interface CompiledScenario {
   // key material from elsewhere a restore can bring in (another cluster's keyring snapshot)
   snapshots: Snapshot[];
   generations: number; // distinct key materials a keyring can hold: 1 + re-creations + snapshots
+  usesVersionStates: boolean; // some step, policy or initial state disables, schedules or destroys a version
+  backsUpKeyrings: boolean; // some backup step copies the keyrings
   clockHorizonDays: number; // days the model lets pass (0: no clock)
   unreadableFormat: number; // wire format index of half-migrated data no release reads (-1: none)
   components: Component[];

@@ -11,15 +11,15 @@ export const PC = 1;
 export const FAULTS = 2;
 export const CLOCK = 3;
 export const BACKEND_DOWN = 4;
-export const REASON = 9;
-export const VERIFY_FAILED = 10;
-export const STAGE = 11; // index of the runbook stage under way
-export const WORK_DONE = 12; // the runbook has changed something since it began
-export const UPGRADED_AT = 13; // day the upgrade finished (-1: not yet)
-export const DATA_BACKUP = 14; // a backup of the records exists
-export const BACKUP_AT = 15;
-export const KEYS_BACKUP = 16; // a backup of the keyrings exists
-export const HEADER = 20;
+export const REASON = 5;
+export const VERIFY_FAILED = 6;
+export const STAGE = 7; // index of the runbook stage under way
+export const WORK_DONE = 8; // the runbook has changed something since it began
+export const UPGRADED_AT = 9; // day the upgrade finished (-1: not yet)
+export const DATA_BACKUP = 10; // a backup of the records exists
+export const BACKUP_AT = 11;
+export const KEYS_BACKUP = 12; // a backup of the keyrings exists
+export const HEADER = 13;
 
 // Slots of a keyring block (one per keyring, and one per keyring in the backup)
 export const K_LATEST = 0;
@@ -118,9 +118,11 @@ export function layoutFor(s: CompiledScenario): Layout {
   const nodeSize = cacheOffset + cacheWords + (counts ? 1 : 0);
   const nodeBase = HEADER;
   const keyringBase = nodeBase + nodeSize * s.nodeCount;
-  const keyringSize = K_VERSIONS + V;
+  // per-version states and a keyring copy in the backup only for scenarios that can use them:
+  // a smaller world is a faster search
+  const keyringSize = K_VERSIONS + (s.usesVersionStates ? V : 0);
   const backupKeyringBase = keyringBase + KR * keyringSize;
-  const recordBase = backupKeyringBase + KR * keyringSize;
+  const recordBase = backupKeyringBase + (s.backsUpKeyrings ? KR * keyringSize : 0);
   const backupBase = recordBase + kinds;
   return { nodeBase, nodeSize, cacheOffset, cacheWords, taken, keyringBase, keyringSize, backupKeyringBase, recordBase, backupBase, kinds, size: backupBase + kinds, KR, G, V, F, A, R, D };
 }
@@ -188,7 +190,7 @@ export function initialWorld(s: CompiledScenario, L: Layout): World {
     w[b + K_MIN_DECRYPT] = kr.minDecryption;
     w[b + K_MIN_AVAILABLE] = kr.minAvailable;
     w[b + K_GEN] = 1;
-    for (const v of kr.disabled) w[b + K_VERSIONS + v - 1] = VersionState.Disabled;
+    for (const v of kr.disabled) w[b + K_VERSIONS + v - 1] = VersionState.Disabled; // usesVersionStates is set
   });
   if (s.runbook.alreadyUpgradedDaysAgo >= 0) {
     w[PHASE] = Phase.Upgraded;

@@ -397,6 +397,10 @@ export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: numb
     keyrings,
     snapshots,
     generations,
+    usesVersionStates:
+      keyrings.some((k) => k.keepVersions > 0 || k.disabled.length > 0) ||
+      stepsOfBoth.some(({ step }) => ['disable-key-version', 'enable-key-version', 'schedule-key-deletion', 'cancel-key-deletion'].includes(step.name)),
+    backsUpKeyrings: stepsOfBoth.some(({ step }) => step.name === 'backup' && step.scope !== 'data'),
     components,
     releases,
     nodeCount: nodeNames.length,
