@@ -7,7 +7,7 @@ import type { Ctx } from './semantics.js';
 import { activeNode, decryptable, keyringsChanged, isRunning, knownVersion, liveCount, releaseOf, releaseReadsKind, runningAgreeOnKeyId, serves, totalRecords } from './semantics.js';
 import { type PropertyDef, hit, kindsLabel, names } from './properties-common.js';
 import { unreadableAfterInstall } from './checks.js';
-import { type World, DATA_BACKUP, KEYS_BACKUP, K_DELETED, K_GEN, K_LATEST, K_RECREATED, N_PENDING, N_RELEASE, PHASE, Phase, cached, keyringAt, nodeAt } from './world.js';
+import { type World, DATA_BACKUP, KEYS_BACKUP, K_DELETED, K_GEN, K_LATEST, K_RECREATED, N_RELEASE, PHASE, Phase, cached, keyringAt, nodeAt } from './world.js';
 import { FLEET_PROPERTIES } from './properties-fleet.js';
 import { KEY_PROPERTIES } from './properties-keys.js';
 

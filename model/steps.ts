@@ -2,10 +2,9 @@
 // failed verifications, deciding a rollback. Every function mutates the world buffer it is
 // given (a fresh copy made by events.ts apply); none reads anything but its arguments.
 import type { Ctx } from './semantics.js';
-import type { Stage, Step, VersionSelector } from './types.js';
+import type { Stage, Step } from './types.js';
 import {
   backendUp,
-  decryptable,
   keyringOf,
   candidates,
   destinationRelease,
@@ -27,18 +26,8 @@ import { restore, runKeyStep } from './key-steps.js';
 import { countReached, skipsNode, startCounting, take } from './stage-nodes.js';
 import {
   type World,
-  BACKUP_AT,
-  DATA_BACKUP,
-  KEYS_BACKUP,
   CLOCK,
-  K_DELETED,
-  K_GEN,
   K_LATEST,
-  K_MIN_AVAILABLE,
-  K_MIN_DECRYPT,
-  K_RECREATED,
-  K_ROTATING,
-  K_VERSIONS,
   N_DRIFT,
   N_GEN,
   N_KNOWN,
@@ -55,7 +44,6 @@ import {
   UPGRADED_AT,
   VERIFY_FAILED,
   WORK_DONE,
-  VersionState,
   clearCache,
   keyringAt,
   kindIndex,

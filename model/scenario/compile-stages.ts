@@ -19,6 +19,7 @@ export interface StageContext {
   lookup: (list: string[], value: string, path: Path, what: string, listPath: string) => number;
   keyringIndex: (name: string, path: Path) => number;
   snapshotNames: string[];
+  maxVersion: number; // the largest max-version of any keyring
 }
 
 const VERSION_STEPS = ['disable-key-version', 'enable-key-version', 'schedule-key-deletion', 'cancel-key-deletion'];
@@ -97,6 +98,9 @@ function compileSteps(list: Raw[], path: Path, comps: number[], k: StageContext)
       p.fail(at, `${name} acts on keyring '${krName}', which no component of this stage uses`, `use the keyring of ${comps.map((ci) => components[ci].name).join(', ')}, or move the step to a stage on a component that uses '${krName}'`);
     }
     const versions: VersionSelector = versionStep ? (typeof arg === 'object' ? arg.versions : arg) : 'latest';
+    if (typeof versions === 'number' && versions > k.maxVersion) {
+      p.fail(typeof arg === 'object' ? [...at, 'versions'] : at, `${name} names key version ${versions}, above every keyring's max-version`, `name a version from 1 to ${k.maxVersion}`);
+    }
     return { ...base, name, keyring, versions };
   });
 }

@@ -3,7 +3,6 @@
 import { FAULT_NAMES } from '../types.js';
 import type {
   Procedure,
-  BackupScope,
   Bounds,
   CompiledScenario,
   Component,
@@ -13,7 +12,6 @@ import type {
   KeyIdDerivation,
   Keyring,
   Snapshot,
-  VersionSelector,
   PreconditionName,
   Release,
   RecordFormat,
@@ -42,7 +40,7 @@ export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: numb
 
   const lookup = (list: string[], value: string, path: Path, what: string, listPath: string): number => {
     const i = list.indexOf(value);
-    if (i < 0) p.fail(path, `unknown ${what} '${value}'`, `declare it in ${listPath} (known: ${list.join(', ')})`);
+    if (i < 0) p.fail(path, `unknown ${what} '${value}'`, list.length ? `declare it in ${listPath} (known: ${list.join(', ')})` : `declare it in ${listPath} (none is declared yet)`);
     return i;
   };
   const mask = (values: string[] | undefined, list: string[], path: Path, what: string, listPath: string): number =>
@@ -262,7 +260,7 @@ export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: numb
   const unreadableFormat = (fr0: Raw) => (fr0?.['migration-fails'] !== undefined || fr0?.['image-replace-fails']?.['leaves-data-unreadable'] ? wireFormats.length : -1);
   const unreadable = unreadableFormat(d.faults);
   const snapshotNames = snapshots.map((x) => x.name);
-  const stageContext: StageContext = { p, components, releases, wireFormats, rbComponents, targets, compIndex, lookup, keyringIndex, snapshotNames };
+  const stageContext: StageContext = { p, components, releases, wireFormats, rbComponents, targets, compIndex, lookup, keyringIndex, snapshotNames, maxVersion: Math.max(...keyrings.map((x) => x.maxVersion)) };
   const records: InitialRecords[] = ((sys.records ?? []) as Raw[]).map((r, i) => {
     const path: Path = ['system', 'records', i];
     const kv = r['key-version'] ?? 1;
@@ -321,12 +319,6 @@ export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: numb
     .reduce((n, { stage }) => n + (stage.strategy === 'once' || stage.strategy === 'all-at-once' ? 1 : stage.components.reduce((m, ci) => m + components[ci].nodes, 0)), 0);
   snapshots.forEach((sn, i) => (sn.generation = 2 + recreations + i));
   const generations = 1 + recreations + snapshots.length;
-  stepsOfBoth.forEach(({ step }) => {
-    if (typeof step.versions === 'number') {
-      const maxV = Math.max(...keyrings.map((k) => k.maxVersion));
-      if (step.versions > maxV) p.fail(['runbook'], `${step.name} names key version ${step.versions}, above every keyring's max-version`, `name a version from 1 to ${maxV}`);
-    }
-  });
   // The model holds max-version versions per keyring: every rotation must find one. Rotation
   // faults stop there by themselves, but a rotate-keys step does not, and a rotation fault can
   // use up the room a later rotate-keys step needs; so a keyring the runbook rotates needs room
