@@ -6,6 +6,7 @@ import { nodeReads } from '../model/semantics.js';
 import { N_RELEASE, N_STATUS, Phase, Status, nodeAt } from '../model/world.js';
 import type { Coverage, NoReturnPoint } from './result.js';
 import type { ExploredGraph, Reverse } from './explore.js';
+import type { GrowInt32 } from './state-store.js';
 
 // Counts, per distinct state, each (release, record kind, readable) that a running node met in
 // live records, in a flat array: this runs once per new state.
@@ -57,14 +58,8 @@ const SEVERITY = { 'not-offered': 0, safe: 1, refused: 2, unsafe: 3 } as const;
 // For every upgrade position, the worst outcome of deciding a rollback there: unsafe when some
 // interleaving after the decision reaches a safety violation, refused when a guard says no.
 export function noReturnPoints(model: Model, g: ExploredGraph, rev: Reverse): NoReturnPoint[] {
-  const props: string[] = [];
-  const seeds: [number, number][] = [];
-  for (const [id, prop] of g.badWhy) {
-    let k = props.indexOf(prop);
-    if (k < 0) k = props.push(prop) - 1;
-    seeds.push([id, k + 1]);
-  }
-  const reaches = backwardLabel(rev, g.states, seeds);
+  const props = g.badProperties;
+  const reaches = backwardLabel(rev, g.states, g.badIds, g.badProperty);
   const points = new Map<number, NoReturnPoint>();
   const ensure = (code: number): NoReturnPoint => {
     let p = points.get(code);
@@ -96,22 +91,25 @@ export function noReturnPoints(model: Model, g: ExploredGraph, rev: Reverse): No
 }
 
 // Backward reachability that remembers which seed's label reached each state first.
-function backwardLabel(rev: Reverse, n: number, seeds: [number, number][]): Int32Array {
+function backwardLabel(rev: Reverse, n: number, seeds: GrowInt32, seedLabel: GrowInt32): Int32Array {
   const label = new Int32Array(n);
-  const queue: number[] = [];
-  for (const [s, l] of seeds) {
+  // each state enters the queue at most once
+  const queue = new Int32Array(n);
+  let tail = 0;
+  for (let i = 0; i < seeds.n; i++) {
+    const s = seeds.a[i];
     if (!label[s]) {
-      label[s] = l;
-      queue.push(s);
+      label[s] = seedLabel.a[i] + 1;
+      queue[tail++] = s;
     }
   }
-  for (let head = 0; head < queue.length; head++) {
+  for (let head = 0; head < tail; head++) {
     const t = queue[head];
     for (let j = rev.start[t]; j < rev.start[t + 1]; j++) {
       const s = rev.preds[j];
       if (!label[s]) {
         label[s] = label[t];
-        queue.push(s);
+        queue[tail++] = s;
       }
     }
   }

@@ -6,9 +6,10 @@ import type { Ev, Model, PropertyHit, World } from '../model/model.js';
 import { EVENT_KINDS, K, evKind } from '../model/events.js';
 import { PHASE, PHASE_NAMES, Phase, REASON } from '../model/world.js';
 import { concretePath } from './trace.js';
-import { StateStore } from './state-store.js';
+import { GrowInt32, REFUSED_BOUND, StateStore, takeRefused } from './state-store.js';
 import { type EngineOutcome, type Finding, countSteps, emptyCoverage } from './outcome.js';
 import { combinationCounts, combinationCoverage, combinationList, noReturnPoints } from './explore-analysis.js';
+import { NO_LIMITS, SERIES_MAX, type SearchLimits, runToEnd } from './limits.js';
 
 export interface ExploreOptions {
   maxDepth: number;
@@ -19,19 +20,8 @@ export interface ExploreOptions {
   // injected clock (ms); engines never read the wall clock themselves
   now?: () => number;
   onProgress?: (p: { states: number; depth: number; frontier: number }) => void;
-}
-
-export class GrowInt32 {
-  a = new Int32Array(1 << 16);
-  n = 0;
-  push(v: number): void {
-    if (this.n === this.a.length) {
-      const b = new Int32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = v;
-  }
+  // time budget, interrupt and memory budget; a cut search is inconclusive, with what it found
+  limits?: SearchLimits;
 }
 
 // The explored graph, kept for the analyses that run after the search.
@@ -46,11 +36,22 @@ export interface ExploredGraph {
   phase: Uint8Array;
   expanded: Uint8Array;
   bad: Uint8Array; // a safety property fails here, or on a step out of here
-  badWhy: Map<number, string>;
+  // the bad states in the order found, with the first safety property each breaks
+  badIds: GrowInt32;
+  badProperty: GrowInt32; // index into badProperties
+  badProperties: string[];
 }
 
 export function explore(model: Model, opts: ExploreOptions): EngineOutcome {
+  return runToEnd(exploreSteps(model, opts));
+}
+
+// The search as a generator that pauses every few thousand states, so that a caller on the
+// event loop (the CLI) can let its signal handlers and progress display run in between; the
+// pauses change nothing in what is explored.
+export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<void, EngineOutcome> {
   const now = opts.now ?? (() => 0);
+  const limits = opts.limits ?? NO_LIMITS;
   const t0 = now();
   const safety = new Set(model.checked.filter((p) => p.category === 'safety').map((p) => p.name));
 
@@ -69,21 +70,40 @@ export function explore(model: Model, opts: ExploreOptions): EngineOutcome {
     phase: new Uint8Array(0),
     expanded: new Uint8Array(0),
     bad: new Uint8Array(0),
-    badWhy: new Map(),
+    badIds: new GrowInt32(),
+    badProperty: new GrowInt32(),
+    badProperties: [],
   };
   const phase = new GrowInt32();
   const expanded = new GrowInt32();
+  const isBad = new GrowInt32();
   const findings = new Map<string, { hit: PropertyHit; path: Ev[] }>();
   const statesPerDepth: number[] = [];
   const eventCounts = new Float64Array(EVENT_KINDS.length);
   const enteredCounts = new Float64Array(PHASE_NAMES.length);
-  // per positionCode (phase << 16 | nodes done << 8 | pc): step events, and faults by kind
-  const POSITIONS = (PHASE_NAMES.length + 1) << 16;
-  const stepCounts = new Int32Array(POSITIONS);
-  const faultCounts: (Int32Array | undefined)[] = EVENT_KINDS.map((_, k) => (model.isFault(k << 8) ? new Int32Array(POSITIONS) : undefined));
+  // Events by kind at each runbook position the search meets: positions get dense slots as
+  // they are found, so a scenario pays for the positions it has, not for every code there is.
+  const NK = EVENT_KINDS.length;
+  const slotCode: number[] = [];
+  const slotOfCode = new Map<number, number>();
+  let byPosition = new Float64Array(16 * NK);
+  const slotOf = (code: number): number => {
+    let i = slotOfCode.get(code);
+    if (i === undefined) {
+      i = slotCode.push(code) - 1;
+      slotOfCode.set(code, i);
+      if ((i + 1) * NK > byPosition.length) {
+        const b = new Float64Array(byPosition.length * 2);
+        b.set(byPosition);
+        byPosition = b;
+      }
+    }
+    return i;
+  };
+  const slot = new GrowInt32();
   const combos = combinationCounts(model);
-  const badStates: number[] = [];
   let transitions = 0;
+  let deepest = 0;
   const boundsHit = new Set<string>();
 
   const pathTo = (id: number, extra?: Ev): Ev[] => {
@@ -94,22 +114,32 @@ export function explore(model: Model, opts: ExploreOptions): EngineOutcome {
     return evs;
   };
   const markBad = (id: number, property: string) => {
-    if (!safety.has(property)) return;
-    if (!g.badWhy.has(id)) {
-      g.badWhy.set(id, property);
-      badStates.push(id);
-    }
+    if (!safety.has(property) || isBad.a[id]) return;
+    isBad.a[id] = 1;
+    let k = g.badProperties.indexOf(property);
+    if (k < 0) k = g.badProperties.push(property) - 1;
+    g.badIds.push(id);
+    g.badProperty.push(k);
   };
+  // Every growable array gets its room before a state is expanded, so a search that reaches
+  // the memory budget (or the machine's) ends between two states, with everything consistent.
+  const growing = [parent, via, depthOf, phase, expanded, isBad, g.position, slot, g.reason, g.edgeFrom, g.edgeTo, g.rollbackFrom, g.rollbackTo, g.badIds, g.badProperty];
+  const reserve = (n: number) => store.reserve(n, limits.allocate) && growing.every((a) => a.reserve(n, limits.allocate));
   const addState = (w: World, from: number, e: number, depth: number): number => {
     const id = store.add(w);
     parent.push(from);
     via.push(e);
     depthOf.push(depth);
     phase.push(w[PHASE]);
-    g.position.push(model.positionCode(w));
+    const code = model.positionCode(w);
+    g.position.push(code);
+    slot.push(slotOf(code));
+    if (depth > deepest) deepest = depth;
     g.reason.push(w[REASON]);
     expanded.push(0);
-    statesPerDepth[depth] = (statesPerDepth[depth] ?? 0) + 1;
+    isBad.push(0);
+    const d = Math.min(depth, SERIES_MAX - 1);
+    statesPerDepth[d] = (statesPerDepth[d] ?? 0) + 1;
     combinationCoverage(model, w, combos);
     for (const hit of model.stateViolations(w)) {
       markBad(id, hit.property);
@@ -122,8 +152,11 @@ export function explore(model: Model, opts: ExploreOptions): EngineOutcome {
   const next = new Int32Array(model.L.size);
   const sorted = new Int32Array(model.L.size);
   const canon = (w: World) => (opts.symmetry ? model.canonicalInto(w, sorted) : w);
+  if (!reserve(1)) throw new RangeError('rollsafe: not even one world fits in memory');
   addState(canon(model.initial()), -1, 0, 0);
   let stoppedEarly = false;
+  let sinceCheck = 0;
+  let checks = 0;
   const alphabet = model.events;
   // ids are handed out in BFS order, so [levelStart, levelEnd) is the current frontier
   let levelStart = 0;
@@ -142,9 +175,23 @@ export function explore(model: Model, opts: ExploreOptions): EngineOutcome {
     }
     const w = new Int32Array(model.L.size);
     for (let id = levelStart; id < levelEnd; id++) {
+      // the limits are asked every few states; a big world makes each state slow, hence 64
+      if (++sinceCheck >= 64) {
+        sinceCheck = 0;
+        const cut = limits.check();
+        if (cut) {
+          boundsHit.add(cut);
+          break outer;
+        }
+        if (++checks % 16 === 0) yield;
+      }
+      if (!reserve(alphabet.length)) {
+        boundsHit.add(takeRefused() ? REFUSED_BOUND : limits.memoryBound);
+        break outer;
+      }
       store.read(id, w);
       expanded.a[id] = 1;
-      const pos = g.position.a[id];
+      const at = slot.a[id] * NK;
       for (let j = 0; j < alphabet.length; j++) {
         const e = alphabet[j];
         if (!model.isEnabled(w, e)) continue;
@@ -153,11 +200,7 @@ export function explore(model: Model, opts: ExploreOptions): EngineOutcome {
         const kind = evKind(e);
         eventCounts[kind]++;
         if (nw[PHASE] !== w[PHASE]) enteredCounts[nw[PHASE]]++;
-        if (kind === K.Step) stepCounts[pos]++;
-        else {
-          const fc = faultCounts[kind];
-          if (fc) fc[pos]++;
-        }
+        byPosition[at + kind]++;
         for (const hit of model.edgeViolations(w, nw)) {
           markBad(id, hit.property);
           if (!findings.has(hit.property)) findings.set(hit.property, { hit, path: pathTo(id, e) });
@@ -193,8 +236,7 @@ export function explore(model: Model, opts: ExploreOptions): EngineOutcome {
   g.states = store.count;
   g.phase = Uint8Array.from(phase.a.subarray(0, phase.n));
   g.expanded = Uint8Array.from(expanded.a.subarray(0, expanded.n));
-  g.bad = new Uint8Array(g.states);
-  for (const b of badStates) g.bad[b] = 1;
+  g.bad = Uint8Array.from(isBad.a.subarray(0, g.states));
 
   // runbook-terminates: every explored state must reach an end. States left unexpanded by a
   // bound might still reach one: they count as "may end", and the verdict says unknown.
@@ -225,19 +267,23 @@ export function explore(model: Model, opts: ExploreOptions): EngineOutcome {
   EVENT_KINDS.forEach((name, k) => {
     if (eventCounts[k]) coverage.events[name] = eventCounts[k];
   });
-  stepCounts.forEach((count, code) => {
+  const slots = slotCode.map((code, i) => [code, i]).sort((a, b) => a[0] - b[0]);
+  for (const [code, i] of slots) {
+    const count = byPosition[i * NK + K.Step];
     if (count) countSteps(model, coverage, code, count);
-  });
+  }
   enteredCounts.forEach((count, phase) => {
     if (count) coverage.phasesEntered[PHASE_NAMES[phase]] = count;
   });
-  faultCounts.forEach((counts, kind) => {
-    counts?.forEach((count, code) => {
-      if (!count) return;
-      const byStep = (coverage.faultsByStep[EVENT_KINDS[kind]] ??= {});
+  EVENT_KINDS.forEach((name, kind) => {
+    if (!model.isFault(kind << 8)) return;
+    for (const [code, i] of slots) {
+      const count = byPosition[i * NK + kind];
+      if (!count) continue;
+      const byStep = (coverage.faultsByStep[name] ??= {});
       const where = model.positionLabel(code);
       byStep[where] = (byStep[where] ?? 0) + count;
-    });
+    }
   });
   for (let i = 0; i < g.states; i++) coverage.phases[PHASE_NAMES[g.phase[i]]] = (coverage.phases[PHASE_NAMES[g.phase[i]]] ?? 0) + 1;
   coverage.combinations = combinationList(model, combos);
@@ -249,7 +295,7 @@ export function explore(model: Model, opts: ExploreOptions): EngineOutcome {
     findings: result,
     states: g.states,
     transitions,
-    depth: statesPerDepth.length - 1,
+    depth: deepest,
     statesPerDepth,
     elapsedMs,
     complete: boundsHit.size === 0 && !stoppedEarly,

@@ -2,6 +2,21 @@
 // Int32Array arena and an open-addressing table maps a world's hash to its id. No string keys
 // and no per-state objects, so the search spends its time in the model, not in the allocator.
 // Ids are dense and assigned in insertion order, which the BFS uses as its queue.
+// The system itself refused an allocation (a ulimit, a container's limit): the reserve calls
+// return false and the search names this bound rather than the budget's.
+export const REFUSED_BOUND = 'memory: the system refused an allocation (a ulimit or container limit)';
+let refusedFlag = false;
+function refuse(): false {
+  refusedFlag = true;
+  return false;
+}
+// whether an allocation was refused since the last call
+export function takeRefused(): boolean {
+  const r = refusedFlag;
+  refusedFlag = false;
+  return r;
+}
+
 export class StateStore {
   readonly size: number; // ints per world
   private arena: Int32Array;
@@ -28,9 +43,36 @@ export class StateStore {
     }
   }
 
+  // Makes room for `extra` more worlds now, so that add() allocates nothing until then. The
+  // search asks first because a doubling is the allocation that can exceed the memory budget
+  // or fail outright; false means no room was made and the store is unchanged.
+  reserve(extra: number, allocate: (bytes: number) => boolean): boolean {
+    const need = this.count + extra;
+    try {
+      if (need * this.size > this.arena.length) {
+        let len = this.arena.length;
+        while (need * this.size > len) len *= 2;
+        if (!allocate((len - this.arena.length) * 4)) return false;
+        const bigger = new Int32Array(len);
+        bigger.set(this.arena);
+        this.arena = bigger;
+      }
+      if (need * 2 > this.table.length) {
+        let cap = this.table.length;
+        while (need * 2 > cap) cap *= 2;
+        if (!allocate(cap * 4)) return false;
+        this.rehash(cap);
+      }
+    } catch (e) {
+      if (e instanceof RangeError) return refuse(); // the engine could not get the memory at all
+      throw e;
+    }
+    return true;
+  }
+
   // Adds w (which must not be present) and returns its id.
   add(w: Int32Array): number {
-    if ((this.count + 1) * 2 > this.table.length) this.rehash();
+    if ((this.count + 1) * 2 > this.table.length) this.rehash(this.table.length * 2);
     const id = this.count++;
     if ((id + 1) * this.size > this.arena.length) {
       const bigger = new Int32Array(this.arena.length * 2);
@@ -70,8 +112,8 @@ export class StateStore {
     table[slot] = id + 1;
   }
 
-  private rehash(): void {
-    this.table = new Int32Array(this.table.length * 2);
+  private rehash(cap: number): void {
+    this.table = new Int32Array(cap);
     this.mask = this.table.length - 1;
     for (let id = 0; id < this.count; id++) this.insert(id, hashWorld(this.view(id)));
   }
@@ -88,4 +130,34 @@ export function hashWorld(w: Int32Array): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
+}
+
+// A growing list of ints (the search's parent links, edges, per-state figures).
+export class GrowInt32 {
+  a = new Int32Array(1 << 16);
+  n = 0;
+  // room for `extra` more pushes without allocating; false (unchanged) when it cannot be had
+  reserve(extra: number, allocate: (bytes: number) => boolean): boolean {
+    if (this.n + extra <= this.a.length) return true;
+    let len = this.a.length;
+    while (this.n + extra > len) len *= 2;
+    if (!allocate(len * 4)) return false;
+    try {
+      const b = new Int32Array(len);
+      b.set(this.a);
+      this.a = b;
+    } catch (e) {
+      if (e instanceof RangeError) return refuse();
+      throw e;
+    }
+    return true;
+  }
+  push(v: number): void {
+    if (this.n === this.a.length) {
+      const b = new Int32Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
 }
