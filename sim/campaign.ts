@@ -9,10 +9,11 @@ import { loadAll, passed } from './check.js';
 import { type ChaosConfig, shardRuns } from './chaos.js';
 import { type BatchRunner, inThreadRunner, startWorkerPool } from './chaos-pool.js';
 import { type FuzzToken, fuzzModel } from './fuzz.js';
-import { CAMPAIGN_DEFAULTS, type CampaignFlags, type ResolvedCampaignOptions, resolveCampaignOptions } from './options.js';
+import { CAMPAIGN_DEFAULTS, type CampaignFlags, type ResolvedCampaignOptions, formatDuration, resolveCampaignOptions } from './options.js';
 import { toResult } from './outcome.js';
 import type { RunResult } from './result.js';
 import { WalkStats, campaignOutcome, type FindingNote } from './walk-stats.js';
+import { CommandBudget } from './limits.js';
 
 export interface CampaignProgress {
   scenario: string;
@@ -29,6 +30,9 @@ export interface CampaignProgress {
 export interface CampaignOptions extends CampaignFlags {
   now?: () => number;
   signal?: { readonly aborted: boolean };
+  maxMemory?: number | null; // bytes; with memoryUsed, ends a campaign (and its shortening) that reaches it
+  memoryUsed?: () => number;
+  heapFull?: () => boolean;
   onScenarioStart?: (s: CompiledScenario, index: number, count: number) => void;
   onProgress?: (p: CampaignProgress) => void;
 }
@@ -45,11 +49,12 @@ export interface FuzzCampaignOptions extends CampaignOptions {
   replay?: { path: string; replayPath: string }; // with seed: re-run one fast-check failure
 }
 
-// A time budget or an interrupt cut the campaign: the result holds what was found so far.
-export const INTERRUPTED = 'interrupted';
-export function isPartial(r: RunResult): boolean {
-  return r.boundsHit.some((b) => b === INTERRUPTED || b.startsWith('time '));
-}
+// A time or memory budget or an interrupt cut the campaign: the result holds what was found.
+export { INTERRUPTED, isCut as isPartial } from './limits.js';
+
+// With a time budget, the walks of a scenario get this share of its time; the rest is kept
+// for shortening the traces they found (which also stops at the budget).
+const WALK_SHARE = 0.8;
 
 // A campaign passes when it met its scenario's expectation, or, with none, found nothing
 // after running at all: the one rule of check.ts, which knows random engines prove nothing.
@@ -69,34 +74,19 @@ function attachReplay(r: RunResult, cmd: (property: string) => { command: string
   }
 }
 
-// Splits what is left of the budget evenly over the scenarios still to run.
-class Budget {
-  private readonly t0: number;
-  constructor(
-    private readonly now: (() => number) | undefined,
-    readonly ms: number | null,
-    private readonly signal?: { readonly aborted: boolean },
-  ) {
-    this.t0 = now ? now() : 0;
-  }
-  elapsed(): number {
-    return this.now ? this.now() - this.t0 : 0;
-  }
-  deadlineFor(left: number): number | null {
-    if (!this.now || this.ms === null) return null;
-    return this.elapsed() + Math.max(0, this.ms - this.elapsed()) / left;
-  }
-  stopper(deadline: number | null): () => 'interrupted' | 'time' | null {
-    return () => (this.signal?.aborted ? 'interrupted' : deadline !== null && this.elapsed() >= deadline ? 'time' : null);
-  }
-}
-
-async function forEachScenario(paths: string | string[], opts: CampaignOptions, body: (s: CompiledScenario, i: number, n: number, budget: Budget) => Promise<RunResult>): Promise<RunResult[]> {
+async function forEachScenario(paths: string | string[], opts: CampaignOptions, body: (s: CompiledScenario, i: number, n: number, budget: CommandBudget) => Promise<RunResult>): Promise<RunResult[]> {
   const scenarios = loadAll(Array.isArray(paths) ? paths : [paths], opts);
-  // a run count given without a time budget is the whole budget; with neither, both defaults
   // no time budget unless asked for: the default run counts bound a campaign, per scenario
   const ms = opts.timeMs ?? null;
-  const budget = new Budget(opts.now, ms, opts.signal);
+  const budget = new CommandBudget({
+    now: opts.now,
+    ms,
+    time: ms !== null ? formatDuration(ms) : null,
+    interrupted: () => opts.signal?.aborted ?? false,
+    memoryUsed: opts.memoryUsed,
+    maxMemory: opts.maxMemory,
+    heapFull: opts.heapFull,
+  });
   const out: RunResult[] = [];
   for (let i = 0; i < scenarios.length; i++) {
     opts.onScenarioStart?.(scenarios[i], i, scenarios.length);
@@ -109,7 +99,7 @@ export function chaos(paths: string | string[], opts: ChaosCampaignOptions = {})
   return forEachScenario(paths, opts, (s, i, n, budget) => chaosScenario(s, opts, budget, i, n));
 }
 
-async function chaosScenario(s: CompiledScenario, opts: ChaosCampaignOptions, budget: Budget, index: number, count: number): Promise<RunResult> {
+async function chaosScenario(s: CompiledScenario, opts: ChaosCampaignOptions, budget: CommandBudget, index: number, count: number): Promise<RunResult> {
   const o = resolveCampaignOptions(s, opts, CAMPAIGN_DEFAULTS.chaosRuns);
   s.faultBudget = o.maxFaults;
   const model = new Model(s);
@@ -118,11 +108,16 @@ async function chaosScenario(s: CompiledScenario, opts: ChaosCampaignOptions, bu
   const runs = opts.run !== undefined ? [opts.run][Symbol.iterator]() : shardRuns(shard, o.runs);
   const total = opts.run !== undefined ? 1 : o.runs === null ? null : Math.ceil(Math.max(0, o.runs - shard.index) / shard.count);
   const workers = Math.max(1, opts.workers ?? 1);
-  const runner: BatchRunner = workers > 1 ? startWorkerPool(s, cfg, workers) : inThreadRunner(model, cfg);
-  const stop = budget.stopper(budget.deadlineFor(count - index));
+  const walkLimits = budget.limitsFor(count - index, WALK_SHARE);
+  const stop = () => walkLimits.check();
+  const runner: BatchRunner = workers > 1 ? startWorkerPool(s, cfg, workers) : inThreadRunner(model, cfg, () => stop() !== null);
+  // workers cannot see the clock or a signal: this thread watches and tells them
+  const watch = setInterval(() => {
+    if (stop()) runner.stop();
+  }, 50);
   const stats = new WalkStats(model);
   const t0 = budget.elapsed();
-  let stopped: 'interrupted' | 'time' | null = null;
+  let stopped: string | null = null;
   const batchSize = opts.batch ?? (workers > 1 ? 1024 : 128);
   const lane = async () => {
     for (;;) {
@@ -140,10 +135,11 @@ async function chaosScenario(s: CompiledScenario, opts: ChaosCampaignOptions, bu
   try {
     await Promise.all(Array.from({ length: runner.lanes }, lane));
   } finally {
+    clearInterval(watch);
     await runner.close();
   }
-  const boundsHit = stopped === 'interrupted' ? [INTERRUPTED] : stopped === 'time' ? [`time ${o.time}`] : [opts.run !== undefined ? `run ${opts.run} only` : `runs ${o.runs}`];
-  const { outcome, notes } = campaignOutcome(model, stats, { boundsHit, elapsedMs: budget.elapsed() - t0, maxStates: s.bounds.maxStates });
+  const boundsHit = stopped ? [stopped] : [opts.run !== undefined ? `run ${opts.run} only` : `runs ${o.runs}`];
+  const { outcome, notes } = await campaignOutcome(model, stats, { boundsHit, elapsedMs: budget.elapsed() - t0, maxStates: s.bounds.maxStates, limits: budget.finishingLimits(count - index) });
   const options: Record<string, unknown> = { ...o, ...(shard.count > 1 ? { shard: `${shard.index + 1}/${shard.count}` } : {}), ...(opts.run !== undefined ? { run: opts.run } : {}) };
   const r = toResult(model, outcome, 'chaos', options, o.seed);
   attachReplay(r, (p) => {
@@ -158,12 +154,13 @@ export function fuzz(paths: string | string[], opts: FuzzCampaignOptions = {}): 
   return forEachScenario(paths, opts, (s, i, n, budget) => fuzzScenario(s, opts, budget, i, n));
 }
 
-async function fuzzScenario(s: CompiledScenario, opts: FuzzCampaignOptions, budget: Budget, index: number, count: number): Promise<RunResult> {
+async function fuzzScenario(s: CompiledScenario, opts: FuzzCampaignOptions, budget: CommandBudget, index: number, count: number): Promise<RunResult> {
   const o = resolveCampaignOptions(s, opts, CAMPAIGN_DEFAULTS.fuzzRuns);
   s.faultBudget = o.maxFaults;
   const model = new Model(s);
-  const stop = budget.stopper(budget.deadlineFor(count - index));
-  let stopped: 'interrupted' | 'time' | null = null;
+  const walkLimits = budget.limitsFor(count - index, WALK_SHARE);
+  const stop = () => walkLimits.check();
+  let stopped: string | null = null;
   const t0 = budget.elapsed();
   const runsCap = o.runs ?? Number.MAX_SAFE_INTEGER;
   const run = await fuzzModel(model, {
@@ -176,12 +173,11 @@ async function fuzzScenario(s: CompiledScenario, opts: FuzzCampaignOptions, budg
     onProgress: (p) => opts.onProgress?.({ scenario: s.file, index, count, runs: p.runs, totalRuns: o.runs, steps: p.steps, found: p.found, elapsedMs: budget.elapsed(), budgetMs: budget.ms }),
   });
   const boundsHit =
-    stopped === 'interrupted' ? [INTERRUPTED]
-    : stopped === 'time' ? [`time ${o.time}`]
+    stopped ? [stopped]
     : opts.replay ? ['replay of one failure']
     : run.runs >= runsCap ? [`runs ${o.runs}`]
     : [];
-  const { outcome, notes } = campaignOutcome(model, run.stats, { boundsHit, elapsedMs: budget.elapsed() - t0, maxStates: s.bounds.maxStates });
+  const { outcome, notes } = await campaignOutcome(model, run.stats, { boundsHit, elapsedMs: budget.elapsed() - t0, maxStates: s.bounds.maxStates, limits: budget.finishingLimits(count - index) });
   const options: Record<string, unknown> = { ...o, ...(opts.properties ? { properties: opts.properties } : {}), ...(opts.replay ? { replay: opts.replay } : {}) };
   const r = toResult(model, outcome, 'fuzz', options, o.seed);
   attachReplay(r, (p) => {

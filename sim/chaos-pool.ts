@@ -9,21 +9,33 @@ import type { CompiledScenario } from '../model/types.js';
 import { Model } from '../model/model.js';
 import { packageRoot } from '../model/package-root.js';
 import { type ChaosConfig, chaosBatch } from './chaos.js';
-import type { WalkStatsData } from './walk-stats.js';
+import { WalkStats, type WalkStatsData } from './walk-stats.js';
 
 export interface BatchRunner {
   lanes: number; // batches that can run at once
   run(runs: number[]): Promise<WalkStatsData>;
+  // asks the batches under way to end after their current walk (a budget ran out, an interrupt)
+  stop(): void;
   close(): Promise<void>;
 }
 
-// Runs batches here, yielding to the event loop between them so a signal can be handled.
-export function inThreadRunner(model: Model, cfg: ChaosConfig): BatchRunner {
+// Runs batches here, a few walks at a time with the event loop given a turn in between, so a
+// signal is seen within a few walks; `stop` is asked between walks and within long ones.
+export function inThreadRunner(model: Model, cfg: ChaosConfig, stop: () => boolean = () => false): BatchRunner {
+  let stopped = false;
+  const shouldStop = () => stopped || stop();
   return {
     lanes: 1,
     run: async (runs) => {
-      await new Promise<void>((r) => setImmediate(r));
-      return chaosBatch(model, cfg, runs);
+      const stats = new WalkStats(model);
+      for (let i = 0; i < runs.length && !shouldStop(); i += 8) {
+        await new Promise<void>((r) => setImmediate(r));
+        stats.add(chaosBatch(model, cfg, runs.slice(i, i + 8), shouldStop));
+      }
+      return stats.toData();
+    },
+    stop: () => {
+      stopped = true;
     },
     close: async () => {},
   };
@@ -41,6 +53,7 @@ export interface WorkerReply {
 export interface WorkerInit {
   scenario: CompiledScenario;
   cfg: ChaosConfig;
+  stopFlag: SharedArrayBuffer; // one Int32; non-zero: end the batch after the current walk
 }
 
 // Compiled code has the worker next to this file; tests that run the TypeScript sources use
@@ -56,7 +69,8 @@ function workerFile(): string {
 // Starts worker threads: a side effect, so the campaign asks for it by name.
 export function startWorkerPool(scenario: CompiledScenario, cfg: ChaosConfig, workers: number): BatchRunner {
   const file = workerFile();
-  const init: WorkerInit = { scenario, cfg };
+  const stopFlag = new SharedArrayBuffer(4);
+  const init: WorkerInit = { scenario, cfg, stopFlag };
   const idle: Worker[] = [];
   const waiting: ((w: Worker) => void)[] = [];
   const pending = new Map<number, { resolve: (d: WalkStatsData) => void; reject: (e: Error) => void; worker: Worker }>();
@@ -98,6 +112,7 @@ export function startWorkerPool(scenario: CompiledScenario, cfg: ChaosConfig, wo
         w.postMessage({ id, runs } satisfies WorkerRequest);
       });
     },
+    stop: () => Atomics.store(new Int32Array(stopFlag), 0, 1),
     close: async () => {
       await Promise.all(all.map((w) => w.terminate()));
     },

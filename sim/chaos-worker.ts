@@ -7,11 +7,13 @@ import type { WorkerInit, WorkerReply, WorkerRequest } from './chaos-pool.js';
 
 const init = workerData as WorkerInit;
 const model = new Model(init.scenario);
+const flag = new Int32Array(init.stopFlag);
+const stop = () => Atomics.load(flag, 0) !== 0;
 
 parentPort!.on('message', (m: WorkerRequest) => {
   let reply: WorkerReply;
   try {
-    reply = { id: m.id, data: chaosBatch(model, init.cfg, m.runs) };
+    reply = { id: m.id, data: chaosBatch(model, init.cfg, m.runs, stop) };
   } catch (e) {
     reply = { id: m.id, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
   }

@@ -150,7 +150,9 @@ export function runRng(seed: number, run: number): () => number {
 }
 
 // One walk. Findings go into stats (first hit per property in this run).
-export function chaosWalk(model: Model, cfg: ChaosConfig, run: number, stats: WalkStats): void {
+// `stop` (a budget or an interrupt) is asked every 65,536 steps: a walk thousands of steps
+// long must not hold a Ctrl-C or a time budget hostage.
+export function chaosWalk(model: Model, cfg: ChaosConfig, run: number, stats: WalkStats, stop?: () => boolean): void {
   const rng = runRng(cfg.seed, run);
   const a = alphabetOf(model);
   const p = profile(model, a, rng);
@@ -177,6 +179,7 @@ export function chaosWalk(model: Model, cfg: ChaosConfig, run: number, stats: Wa
   for (const hit of model.stateViolations(w)) record(hit.property, hit);
   const rate = RATES.map((_, i) => drawRate(i, rng));
   for (let depth = 0; depth < cfg.maxDepth; depth++) {
+    if ((depth & 0xffff) === 0xffff && stop?.()) break;
     if (rng() < REGIME_SWITCH) {
       const which = Math.floor(rng() * RATES.length);
       rate[which] = drawRate(which, rng);
@@ -273,9 +276,12 @@ export function chaosWalk(model: Model, cfg: ChaosConfig, run: number, stats: Wa
   stats.runs++;
 }
 
-export function chaosBatch(model: Model, cfg: ChaosConfig, runs: number[]): WalkStatsData {
+export function chaosBatch(model: Model, cfg: ChaosConfig, runs: number[], stop?: () => boolean): WalkStatsData {
   const stats = new WalkStats(model);
-  for (const r of runs) chaosWalk(model, cfg, r, stats);
+  for (const r of runs) {
+    if (stop?.()) break;
+    chaosWalk(model, cfg, r, stats, stop);
+  }
   return stats.toData();
 }
 

@@ -7,10 +7,13 @@
 import type { Ev, Model, PropertyHit, World } from '../model/model.js';
 import { concretePath } from './trace.js';
 import { STUCK_DETAIL, type LivenessCost, liveness, newLivenessMemo } from './liveness.js';
+import { NO_LIMITS, type SearchLimits, runToEnd } from './limits.js';
+import { GrowInt32, REFUSED_BOUND, StateStore, takeRefused } from './state-store.js';
 
 export interface MinimizeOptions {
   maxStates: number; // give up (and keep the engine's own path) beyond this many states
   maxDepth: number; // a violation is known within this many steps
+  limits?: SearchLimits; // time budget, interrupt, memory: a cut search keeps the engine's path
 }
 
 export interface Minimized {
@@ -19,13 +22,23 @@ export interface Minimized {
   states: number;
 }
 
+// Why a re-minimisation returned no shorter path: its own state bound, or a budget's bound.
+export type NotMinimized = { cut: string };
+
 export function livenessHit(): PropertyHit {
   return { property: 'runbook-terminates', detail: STUCK_DETAIL, blast: { recordsAffected: 0, recordsTotal: 0, nodes: [] } };
 }
 
 export function minimize(model: Model, property: string, opts: MinimizeOptions, cost: LivenessCost = { steps: 0 }): Minimized | null {
+  const m = runToEnd(minimizeSteps(model, property, opts, cost));
+  return m && 'events' in m ? m : null;
+}
+
+// The search as a generator that pauses every few thousand states (see exploreSteps).
+export function* minimizeSteps(model: Model, property: string, opts: MinimizeOptions, cost: LivenessCost = { steps: 0 }): Generator<void, Minimized | NotMinimized | null> {
   const def = model.checked.find((p) => p.name === property);
   if (!def) return null;
+  const limits = opts.limits ?? NO_LIMITS;
   const memo = newLivenessMemo();
   const stateHit = (w: World): PropertyHit | null => {
     if (def.state) return model.stateViolations(w).find((h) => h.property === property) ?? null;
@@ -33,12 +46,13 @@ export function minimize(model: Model, property: string, opts: MinimizeOptions, 
     return null;
   };
 
-  const parent: number[] = [-1];
-  const via: Ev[] = [0];
-  const ids = new Set<string>();
+  // worlds packed in a StateStore, ids in breadth-first order, as in the explorer
+  const store = new StateStore(model.L.size, 1 << 12);
+  const parent = new GrowInt32();
+  const via = new GrowInt32();
   const pathTo = (id: number, extra?: Ev): Ev[] => {
     const evs: Ev[] = [];
-    for (let i = id; parent[i] >= 0; i = parent[i]) evs.push(via[i]);
+    for (let i = id; parent.a[i] >= 0; i = parent.a[i]) evs.push(via.a[i]);
     evs.reverse();
     if (extra !== undefined) evs.push(extra);
     return evs;
@@ -53,43 +67,49 @@ export function minimize(model: Model, property: string, opts: MinimizeOptions, 
       w = model.next(w, e);
     }
     const concrete = def.edge ? model.edgeViolations(prev, w).find((h) => h.property === property) : stateHit(w);
-    return { events, hit: concrete ?? hit, states: parent.length };
+    return { events, hit: concrete ?? hit, states: store.count };
   };
 
   const w0 = model.canonical(model.initial());
-  ids.add(model.key(w0));
   const h0 = stateHit(w0);
   if (h0) return found([], h0);
-  let frontier: World[] = [w0];
-  let frontierIds: number[] = [0];
-  for (let depth = 0; depth < opts.maxDepth && frontier.length > 0; depth++) {
-    const next: World[] = [];
-    const nextIds: number[] = [];
-    for (let i = 0; i < frontier.length; i++) {
-      const w = frontier[i];
+  store.add(w0);
+  parent.push(-1);
+  via.push(0);
+  const w = new Int32Array(model.L.size);
+  const next = new Int32Array(model.L.size);
+  const sorted = new Int32Array(model.L.size);
+  let levelStart = 0;
+  let expandedCount = 0;
+  for (let depth = 0; depth < opts.maxDepth && levelStart < store.count; depth++) {
+    const levelEnd = store.count;
+    for (let id = levelStart; id < levelEnd; id++) {
+      if (++expandedCount % 256 === 0) {
+        const cut = limits.check();
+        if (cut) return { cut };
+        if (expandedCount % 4096 === 0) yield;
+      }
+      const room = model.events.length;
+      if (!(store.reserve(room, limits.allocate) && parent.reserve(room, limits.allocate) && via.reserve(room, limits.allocate))) return { cut: takeRefused() ? REFUSED_BOUND : limits.memoryBound };
+      store.read(id, w);
       for (const e of model.events) {
         if (!model.isEnabled(w, e)) continue;
-        const nw = model.next(w, e);
+        const nw = model.nextInto(w, e, next);
         if (def.edge) {
           const hit = model.edgeViolations(w, nw).find((h) => h.property === property);
-          if (hit) return found(pathTo(frontierIds[i], e), hit);
+          if (hit) return found(pathTo(id, e), hit);
         }
-        const cw = model.canonical(nw);
-        const key = model.key(cw);
-        if (ids.has(key)) continue;
-        if (parent.length >= opts.maxStates) return null;
-        ids.add(key);
-        const id = parent.length;
-        parent.push(frontierIds[i]);
+        const cw = model.canonicalInto(nw, sorted);
+        if (store.find(cw) >= 0) continue;
+        if (store.count >= opts.maxStates) return null;
+        const nid = store.add(cw);
+        parent.push(id);
         via.push(e);
         const hit = stateHit(cw);
-        if (hit) return found(pathTo(id), hit);
-        next.push(cw);
-        nextIds.push(id);
+        if (hit) return found(pathTo(nid), hit);
       }
     }
-    frontier = next;
-    frontierIds = nextIds;
+    levelStart = levelEnd;
   }
   return null;
 }

@@ -7,7 +7,8 @@ import { EVENT_KINDS, evKind } from '../model/events.js';
 import { PHASE, PHASE_NAMES } from '../model/world.js';
 import { combinationCounts, combinationCoverage, combinationList } from './explore-analysis.js';
 import { type EngineOutcome, type Finding, countSteps, emptyCoverage } from './outcome.js';
-import { minimize } from './minimize.js';
+import { minimizeSteps } from './minimize.js';
+import { SERIES_MAX, type SearchLimits, runYielding } from './limits.js';
 
 export interface RawFinding {
   property: string;
@@ -22,6 +23,7 @@ export interface WalkStatsData {
   steps: number; // events taken by walks
   modelSteps: number; // every model.next the engine paid for, liveness checks included
   worlds: number; // worlds visited by walks (initial worlds included), not distinct
+  deepest: number; // the greatest depth a walk reached
   statesPerDepth: number[];
   eventCounts: number[];
   stepCounts: [number, number][]; // runbook position code -> operator steps taken there
@@ -39,6 +41,7 @@ export class WalkStats {
   steps = 0;
   modelSteps = 0;
   worlds = 0;
+  deepest = 0;
   statesPerDepth: number[] = [];
   eventCounts: number[] = new Array<number>(EVENT_KINDS.length).fill(0);
   stepCounts = new Map<number, number>();
@@ -55,8 +58,10 @@ export class WalkStats {
   // `from`: the world the step came from (none for a walk's initial world).
   visit(w: World, depth: number, from?: World): void {
     this.worlds++;
+    if (depth > this.deepest) this.deepest = depth;
     if (from && from[PHASE] !== w[PHASE]) this.enteredCounts[w[PHASE]]++;
-    this.statesPerDepth[depth] = (this.statesPerDepth[depth] ?? 0) + 1;
+    const d = Math.min(depth, SERIES_MAX - 1);
+    this.statesPerDepth[d] = (this.statesPerDepth[d] ?? 0) + 1;
     this.phaseCounts[this.model.positionCode(w) >> 16]++;
     combinationCoverage(this.model, w, this.combos);
   }
@@ -86,6 +91,7 @@ export class WalkStats {
       steps: this.steps,
       modelSteps: this.modelSteps,
       worlds: this.worlds,
+      deepest: this.deepest,
       statesPerDepth: this.statesPerDepth.map((x) => x ?? 0),
       eventCounts: this.eventCounts,
       stepCounts: [...this.stepCounts],
@@ -102,6 +108,7 @@ export class WalkStats {
     this.steps += d.steps;
     this.modelSteps += d.modelSteps;
     this.worlds += d.worlds;
+    this.deepest = Math.max(this.deepest, d.deepest);
     d.statesPerDepth.forEach((n, i) => (this.statesPerDepth[i] = (this.statesPerDepth[i] ?? 0) + n));
     d.eventCounts.forEach((n, i) => (this.eventCounts[i] += n));
     d.phaseCounts.forEach((n, i) => (this.phaseCounts[i] += n));
@@ -131,15 +138,18 @@ export interface CampaignOutcome {
 
 // Turns accumulated stats into the common EngineOutcome. Each property's counterexample is
 // re-minimised here, once, after all batches are in.
-export function campaignOutcome(
+// The shortening searches honour the limits (time, interrupt, memory): one that is cut keeps
+// the engine's own path, marked not minimal. They pause now and then so signals are seen.
+export async function campaignOutcome(
   model: Model,
   stats: WalkStats,
-  o: { boundsHit: string[]; elapsedMs: number; maxStates: number },
-): CampaignOutcome {
+  o: { boundsHit: string[]; elapsedMs: number; maxStates: number; limits?: SearchLimits },
+): Promise<CampaignOutcome> {
   const findings: Finding[] = [];
   const notes: FindingNote[] = [];
   for (const raw of [...stats.findings.values()].sort((a, b) => (a.property < b.property ? -1 : 1))) {
-    const m = minimize(model, raw.property, { maxStates: o.maxStates, maxDepth: raw.events.length });
+    const shortened = await runYielding(minimizeSteps(model, raw.property, { maxStates: o.maxStates, maxDepth: raw.events.length, limits: o.limits }));
+    const m = shortened && 'events' in shortened ? shortened : null;
     findings.push({ property: raw.property, hit: m ? m.hit : raw.hit, events: m ? m.events : raw.events });
     notes.push({ property: raw.property, rawLength: raw.events.length, minimal: m !== null, run: raw.run });
   }
@@ -167,7 +177,7 @@ export function campaignOutcome(
       findings,
       states: stats.worlds,
       transitions: stats.steps,
-      depth: Math.max(0, statesPerDepth.length - 1),
+      depth: stats.deepest,
       statesPerDepth,
       elapsedMs: o.elapsedMs,
       complete: false, // a random campaign never proves safety
