@@ -36,12 +36,18 @@ function mergeCoverage(a: Coverage, b: Coverage): Coverage {
   return out;
 }
 
-// Shorter trace wins; on a tie, the earlier run (chaos) or round (fuzz), then the first file.
+// The rule a single campaign uses to pick a property's counterexample among its runs (the
+// shortest path as found, then the earliest run: walk-stats.ts), so that merging shards picks
+// the finding, and so the replay token, the unsharded run picks. Without a replay record (an
+// explore result), the shorter trace wins; on a tie, the first file.
 function betterViolation(a: Violation, b: Violation): boolean {
-  if (a.trace.length !== b.trace.length) return a.trace.length < b.trace.length;
+  const fa = a.replay?.foundLength ?? a.trace.length - 1;
+  const fb = b.replay?.foundLength ?? b.trace.length - 1;
+  if (fa !== fb) return fa < fb;
   const ra = Number(a.replay?.token.run ?? Infinity);
   const rb = Number(b.replay?.token.run ?? Infinity);
-  return ra < rb;
+  if (ra !== rb) return ra < rb;
+  return a.trace.length < b.trace.length;
 }
 
 function sameJSON(a: unknown, b: unknown): boolean {

@@ -22,7 +22,9 @@ export const OPTION_DOCS = {
   maxDepth: `deepest trace explored, in events (scenario bounds.max-depth; default ${DEFAULT_BOUNDS.maxDepth})`,
   maxFaults: `most faults in one run (scenario faults.budget; default ${DEFAULT_BOUNDS.maxFaults})`,
   maxStates: `stop after this many distinct states (scenario bounds.max-states; default ${DEFAULT_BOUNDS.maxStates})`,
-  symmetry: 'treat nodes of one component as interchangeable (default on; --no-symmetry to turn off)',
+  symmetry: 'explore every node on its own instead of treating the nodes of a component as interchangeable (slower; the same verdicts)',
+  time: 'time budget for the whole command, e.g. 90s, 10m, 1h, shared by its scenarios; a search it cuts is inconclusive and keeps what it found (default: none)',
+  maxMemory: 'memory budget, e.g. 4GiB or 800MiB; a search that reaches it ends inconclusive and keeps what it found (default: half of this machine\'s memory)',
 } as const;
 
 export function resolveExploreOptions(s: CompiledScenario, flags: ExploreFlags): ResolvedExploreOptions {

@@ -108,6 +108,9 @@ export interface ResultSet {
   schema: typeof RESULT_SET_SCHEMA;
   tool: { name: 'rollsafe'; version: string };
   command: string; // the command that produced it, for replaying the run
-  partial: boolean; // true when the run was interrupted or cut by a time budget
+  partial: boolean; // true when the run was interrupted or cut by a time or memory budget
+  // the folder the run started in (scenario files are named relative to it), as a path from
+  // the folder this file was written to; lets replay find the scenarios from anywhere
+  scenarioRoot?: string;
   results: RunResult[];
 }

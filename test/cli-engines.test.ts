@@ -61,7 +61,7 @@ describe('rollsafe chaos / fuzz / merge on the command line', () => {
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     expect(Date.now() - t0).toBeLessThan(30_000);
-    expect(stderr).toContain('rollsafe: interrupted: finishing the runs under way');
+    expect(stderr).toContain('rollsafe: interrupted: finishing the walks under way');
     expect(code).toBe(130);
     const set = read(out);
     expect(set.schema).toBe('rollsafe/results@1');
@@ -72,7 +72,7 @@ describe('rollsafe chaos / fuzz / merge on the command line', () => {
     const first = set.results[0];
     expect(first.scenario.file).toBe('scenarios/bao-kms-provider/broken-all-nodes-at-once.yaml');
     expect(first.violations.map((v) => [v.property, v.trace.length - 1])).toEqual([['availability', 3]]);
-    expect(stdout).toContain('(partial: cut by the time budget or an interrupt)');
+    expect(stdout).toContain('(partial: cut by the time or memory budget, or an interrupt)');
   }, 60_000);
 
   test('fuzz prints a replay token and a command that replays the failure', () => {

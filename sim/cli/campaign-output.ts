@@ -1,12 +1,12 @@
-// The CLI edge shared by `fuzz` and `chaos`: SIGINT handling, progress, terminal output and the
+// The CLI edge shared by `fuzz` and `chaos`: signal handling, progress, terminal output and the
 // --json / --junit files. Everything here is a side effect, kept out of the engines.
-import { InvalidArgumentError } from 'commander';
 import { type CampaignOptions, campaignPassed, isPartial } from '../campaign.js';
 import { toJUnit } from '../junit.js';
 import { RESULT_SET_SCHEMA, type ResultSet, type RunResult } from '../result.js';
-import { parseDuration } from '../options.js';
 import { VERSION } from '../version.js';
-import { writeFileAtomic } from './files.js';
+import { type Output, checkOutput, scenarioRootFor, writeOutput } from './files.js';
+import { engineBudget } from './budget.js';
+import { interruptOnSignals } from './signals.js';
 import { formatTable, formatViolation, summaryLine } from './format.js';
 import { startProgress } from './progress.js';
 import { count } from '../words.js';
@@ -17,37 +17,24 @@ export interface OutputFlags {
   verbose?: boolean;
 }
 
-export function durationArg(v: string): number {
-  const ms = parseDuration(v);
-  if (ms === null || ms <= 0) throw new InvalidArgumentError(`--time must be a duration such as 90s, 10m or 1h, got '${v}'`);
-  return ms;
-}
-
-// First Ctrl-C: stop starting new runs, keep what was found, write it marked partial.
-// Second Ctrl-C: quit at once.
-export function interruptOnSigint(): { signal: { aborted: boolean }; interrupted: () => boolean; dispose: () => void } {
-  const signal = { aborted: false };
-  const onInt = () => {
-    if (signal.aborted) process.exit(130);
-    signal.aborted = true;
-    process.stderr.write('\nrollsafe: interrupted: finishing the runs under way, then writing what was found (Ctrl-C again to quit now)\n');
-  };
-  process.on('SIGINT', onInt);
-  return { signal, interrupted: () => signal.aborted, dispose: () => process.off('SIGINT', onInt) };
-}
-
-// Wires the clock, the interrupt flag and the progress display into a campaign.
-export async function runCampaign<O extends CampaignOptions>(engine: string, opts: O, run: (o: O) => Promise<RunResult[]>): Promise<{ results: RunResult[]; interrupted: boolean }> {
-  const now = () => performance.now();
-  const sig = interruptOnSigint();
-  const progress = startProgress(engine, now);
+// Wires the clock, the signal flag, the memory figures and the progress display into a campaign.
+export async function runCampaign<O extends CampaignOptions>(engine: string, opts: O, run: (o: O) => Promise<RunResult[]>): Promise<{ results: RunResult[]; interrupted: number | null }> {
+  const sig = interruptOnSignals('finishing the walks under way, then writing what was found');
+  const b = engineBudget({ maxMemory: opts.maxMemory ?? undefined }, sig);
+  const progress = startProgress(engine, b.now);
+  const signal = { get aborted() { return sig.interrupted(); } };
   try {
-    const results = await run({ ...opts, now, signal: sig.signal, onScenarioStart: () => progress.scenarioStarted(), onProgress: (p) => progress.update(p) });
-    return { results, interrupted: sig.interrupted() };
+    const results = await run({ ...opts, now: b.now, signal, maxMemory: b.maxMemory, memoryUsed: b.memoryUsed, heapFull: b.heapFull, onScenarioStart: () => progress.scenarioStarted(), onProgress: (p) => progress.update(p) });
+    return { results, interrupted: sig.exitCode() };
   } finally {
     progress.stop();
     sig.dispose();
   }
+}
+
+// The outputs a campaign will write, checked before it starts.
+export function checkOutputs(flags: OutputFlags): { json: Output | null; junit: Output | null } {
+  return { json: checkOutput('--json', flags.json), junit: checkOutput('--junit', flags.junit) };
 }
 
 function formatCampaignResult(r: RunResult): string {
@@ -59,7 +46,7 @@ function formatCampaignResult(r: RunResult): string {
     out.push(formatViolation(v, i + 1));
     if (v.replay) {
       const n = v.trace.length - 1;
-      const how = !v.replay.minimal ? 'not re-minimised: the breadth-first search hit its state bound'
+      const how = !v.replay.minimal ? 'not re-minimised: the shortening search hit its state bound, the time or memory budget, or an interrupt'
         : v.replay.foundLength > n ? `shortened to ${n} by breadth-first search: no shorter trace exists`
         : 'a breadth-first search confirms no shorter trace exists';
       out.push(`     found in ${count(v.replay.foundLength, 'step')}; ${how}`);
@@ -70,20 +57,22 @@ function formatCampaignResult(r: RunResult): string {
   return out.join('\n');
 }
 
-export function report(results: RunResult[], flags: OutputFlags, engine: string, command: string, interrupted: boolean): number {
-  if (results.length > 1) process.stdout.write(`${formatTable(results)}\n`);
+export function report(results: RunResult[], outputs: { json: Output | null; junit: Output | null }, flags: OutputFlags, engine: string, command: string, interrupted: number | null): number {
+  const { json, junit } = outputs;
+  // with the JSON on standard output, what people read goes to standard error
+  const say = (text: string) => (json?.path === null ? process.stderr : process.stdout).write(text);
+  if (results.length > 1) say(`${formatTable(results)}\n`);
   for (const r of results) {
-    if (results.length === 1 || flags.verbose || !campaignPassed(r)) process.stdout.write(`\n${formatCampaignResult(r)}\n`);
+    if (results.length === 1 || flags.verbose || !campaignPassed(r)) say(`\n${formatCampaignResult(r)}\n`);
   }
   const failed = results.filter((r) => !campaignPassed(r)).length;
-  const partial = interrupted || results.some(isPartial);
-  process.stdout.write(`\n${results.length - failed} passed, ${failed} failed${partial ? ' (partial: cut by the time budget or an interrupt)' : ''}\n`);
-  const set: ResultSet = { schema: RESULT_SET_SCHEMA, tool: { name: 'rollsafe', version: VERSION }, command: `rollsafe ${command}`, partial, results };
-  if (flags.json) {
-    writeFileAtomic(flags.json, `${JSON.stringify(set, null, 2)}\n`);
-    process.stdout.write(`results written to ${flags.json}; replay a violation with: rollsafe replay ${flags.json} --violation 1\n`);
+  const partial = interrupted !== null || results.some(isPartial);
+  say(`\n${results.length - failed} passed, ${failed} failed${partial ? ' (partial: cut by the time or memory budget, or an interrupt)' : ''}\n`);
+  const set: ResultSet = { schema: RESULT_SET_SCHEMA, tool: { name: 'rollsafe', version: VERSION }, command: `rollsafe ${command}`, partial, scenarioRoot: scenarioRootFor(json), results };
+  if (json) {
+    writeOutput(json, `${JSON.stringify(set, null, 2)}\n`);
+    if (json.path !== null) say(`results written to ${json.shown}; replay a violation with: rollsafe replay ${json.shown} --violation 1\n`);
   }
-  if (flags.junit) writeFileAtomic(flags.junit, toJUnit(results, { name: `rollsafe ${engine}`, resultFile: flags.json }));
-  if (interrupted) return 130;
-  return failed > 0 ? 1 : 0;
+  if (junit) writeOutput(junit, toJUnit(results, { name: `rollsafe ${engine}`, resultFile: json?.path ?? undefined }));
+  return interrupted ?? (failed > 0 ? 1 : 0);
 }

@@ -2,13 +2,15 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { chaos } from '../campaign.js';
 import { CAMPAIGN_OPTION_DOCS, OPTION_DOCS } from '../options.js';
-import { type OutputFlags, durationArg, report, runCampaign } from './campaign-output.js';
+import { type OutputFlags, checkOutputs, report, runCampaign } from './campaign-output.js';
+import { durationArg, memoryArg } from './budget.js';
 import { type Exit, intArg } from './program.js';
 
 interface ChaosFlags extends OutputFlags {
   seed?: number;
   runs?: number;
   time?: number;
+  maxMemory?: number;
   workers?: number;
   shard?: { index: number; count: number };
   run?: number;
@@ -32,25 +34,28 @@ export function registerChaos(program: Command, exit: Exit): void {
     .option('--seed <n>', CAMPAIGN_OPTION_DOCS.seed, intArg('--seed', 0))
     .option('--runs <n>', CAMPAIGN_OPTION_DOCS.chaosRuns, intArg('--runs', 1))
     .option('--time <duration>', CAMPAIGN_OPTION_DOCS.time, durationArg)
+    .option('--max-memory <size>', OPTION_DOCS.maxMemory, memoryArg)
     .option('--workers <n>', CAMPAIGN_OPTION_DOCS.workers, intArg('--workers', 1))
     .option('--shard <k/n>', CAMPAIGN_OPTION_DOCS.shard, shardArg)
     .option('--run <i>', 'run only walk number i (what a violation\'s re-run command does)', intArg('--run', 0))
     .option('--max-depth <n>', CAMPAIGN_OPTION_DOCS.maxDepth, intArg('--max-depth', 1))
     .option('--max-faults <n>', OPTION_DOCS.maxFaults, intArg('--max-faults', 0))
-    .option('--json <file>', 'write the results (schema rollsafe/results@1) to this file')
+    .option('--json <file>', 'write the results (schema rollsafe/results@1) to this file (- for standard output)')
     .option('--junit <file>', 'write JUnit XML (one test case per scenario and property) to this file')
     .option('-v, --verbose', 'print every result, not only those that fail')
     .action(async (paths: string[], flags: ChaosFlags) => {
+      const outputs = checkOutputs(flags);
       const { results, interrupted } = await runCampaign('chaos', {
         seed: flags.seed,
         runs: flags.runs,
         timeMs: flags.time,
+        maxMemory: flags.maxMemory,
         workers: flags.workers,
         shard: flags.shard,
         run: flags.run,
         maxDepth: flags.maxDepth,
         maxFaults: flags.maxFaults,
       }, (o) => chaos(paths, o));
-      exit.code = report(results, flags, 'chaos', process.argv.slice(2).join(' '), interrupted);
+      exit.code = report(results, outputs, flags, 'chaos', process.argv.slice(2).join(' '), interrupted);
     });
 }

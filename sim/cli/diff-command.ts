@@ -1,15 +1,21 @@
-// `rollsafe diff <base-scenario> <head-scenario> [--markdown FILE]`
+// `rollsafe diff <base-scenario> <head-scenario> [--markdown FILE] [--json FILE]`
 import type { Command } from 'commander';
-import { exploreScenario } from '../check.js';
+import { commandBudget, exploreScenarioAsync } from '../check.js';
 import { loadScenarioFile } from '../../model/scenario/load.js';
 import { diffExitCode, diffResults, formatDiffMarkdown, formatDiffText } from '../diff.js';
+import { isCut } from '../limits.js';
 import { OPTION_DOCS } from '../options.js';
-import { writeFileAtomic } from './files.js';
+import { RESULT_SET_SCHEMA, type ResultSet } from '../result.js';
+import { VERSION } from '../version.js';
+import { type BudgetFlags, durationArg, engineBudget, memoryArg } from './budget.js';
+import { checkOutput, scenarioRootFor, writeOutput } from './files.js';
 import { type Exit, intArg } from './program.js';
+import { interruptOnSignals } from './signals.js';
 import { count } from '../words.js';
 
-interface DiffFlags {
+interface DiffFlags extends BudgetFlags {
   markdown?: string;
+  json?: string;
   maxDepth?: number;
   maxFaults?: number;
   maxStates?: number;
@@ -23,29 +29,47 @@ export function registerDiff(program: Command, exit: Exit): void {
     .argument('<base>', 'the scenario before the change (e.g. the base branch\'s file)')
     .argument('<head>', 'the scenario after the change')
     .option('--markdown <file>', 'also write the comparison as Markdown, ready to post as a pull-request comment')
+    .option('--json <file>', 'also write both results (schema rollsafe/results@1: base first, then head) to this file (- for standard output)')
     .option('--max-depth <n>', OPTION_DOCS.maxDepth, intArg('--max-depth', 1))
     .option('--max-faults <n>', OPTION_DOCS.maxFaults, intArg('--max-faults', 0))
     .option('--max-states <n>', OPTION_DOCS.maxStates, intArg('--max-states', 1))
+    .option('--time <duration>', OPTION_DOCS.time, durationArg)
+    .option('--max-memory <size>', OPTION_DOCS.maxMemory, memoryArg)
     .option('--no-symmetry', OPTION_DOCS.symmetry)
-    .action((base: string, head: string, flags: DiffFlags) => {
-      // The reproduce line in the PR comment is the exploration, not where its Markdown went.
-      const argv = process.argv.slice(2).join(' ').replace(/\s--markdown(=|\s+)\S+/, '');
-      exit.code = runDiff(base, head, flags, `rollsafe ${argv}`);
+    .action(async (base: string, head: string, flags: DiffFlags) => {
+      // The reproduce line in the PR comment is the exploration, not where its outputs went.
+      const argv = process.argv.slice(2).join(' ').replace(/\s--(markdown|json)(=|\s+)\S+/g, '');
+      exit.code = await runDiff(base, head, flags, `rollsafe ${argv}`, `rollsafe ${process.argv.slice(2).join(' ')}`);
     });
 }
 
-function runDiff(basePath: string, headPath: string, flags: DiffFlags, command: string): number {
+async function runDiff(basePath: string, headPath: string, flags: DiffFlags, reproduce: string, command: string): Promise<number> {
+  const markdown = checkOutput('--markdown', flags.markdown);
+  const json = checkOutput('--json', flags.json);
+  const say = (text: string) => (json?.path === null || markdown?.path === null ? process.stderr : process.stdout).write(text);
   // Both files are loaded (and so validated) before either is explored.
   const base = loadScenarioFile(basePath, { maxFaults: flags.maxFaults });
   const head = loadScenarioFile(headPath, { maxFaults: flags.maxFaults });
-  const opts = { maxDepth: flags.maxDepth, maxFaults: flags.maxFaults, maxStates: flags.maxStates, symmetry: flags.symmetry, now: () => performance.now() };
+  const interrupt = interruptOnSignals('ending the search under way, then writing the comparison so far');
+  const opts = { maxDepth: flags.maxDepth, maxFaults: flags.maxFaults, maxStates: flags.maxStates, symmetry: flags.symmetry, ...engineBudget(flags, interrupt) };
+  const budget = commandBudget(opts);
   const progress = (label: string) =>
     process.stderr.isTTY ? (p: { states: number; depth: number }) => process.stderr.write(`\r  exploring ${label}: depth ${p.depth}, ${count(p.states, 'state')}\x1b[K`) : undefined;
-  const baseResult = exploreScenario(base, { ...opts, onProgress: progress('base') });
-  const headResult = exploreScenario(head, { ...opts, onProgress: progress('head') });
-  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  let baseResult, headResult;
+  try {
+    baseResult = await exploreScenarioAsync(base, { ...opts, onProgress: progress('base') }, budget.limitsFor(2));
+    headResult = await exploreScenarioAsync(head, { ...opts, onProgress: progress('head') }, budget.limitsFor(1));
+  } finally {
+    interrupt.dispose();
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  }
   const d = diffResults(baseResult, headResult);
-  process.stdout.write(`${formatDiffText(d)}\n`);
-  if (flags.markdown) writeFileAtomic(flags.markdown, formatDiffMarkdown(d, command));
-  return diffExitCode(d);
+  say(`${formatDiffText(d)}\n`);
+  if (markdown) writeOutput(markdown, formatDiffMarkdown(d, reproduce));
+  if (json) {
+    const partial = interrupt.interrupted() || isCut(baseResult) || isCut(headResult);
+    const set: ResultSet = { schema: RESULT_SET_SCHEMA, tool: { name: 'rollsafe', version: VERSION }, command, partial, scenarioRoot: scenarioRootFor(json), results: [baseResult, headResult] };
+    writeOutput(json, `${JSON.stringify(set, null, 2)}\n`);
+  }
+  return interrupt.exitCode() ?? diffExitCode(d);
 }

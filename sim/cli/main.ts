@@ -5,7 +5,9 @@ import { run } from './program.js';
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
+    // a full disk or a closed terminal: say so once, on the stream that still works if any
+    if (stream === process.stdout) process.stderr.write(`rollsafe: cannot write to standard output: ${e.code ?? e.message}\n`);
+    process.exit(2);
   });
 }
 

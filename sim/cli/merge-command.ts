@@ -4,7 +4,8 @@ import { campaignPassed } from '../campaign.js';
 import { passed } from '../check.js';
 import { toJUnit } from '../junit.js';
 import { mergeResultSets } from '../merge.js';
-import { writeFileAtomic } from './files.js';
+import { dirname, resolve } from 'node:path';
+import { checkOutput, scenarioRootFor, writeOutput } from './files.js';
 import { formatTable } from './format.js';
 import { type Exit } from './program.js';
 import { readResultFile } from './replay-command.js';
@@ -20,17 +21,20 @@ export function registerMerge(program: Command, exit: Exit): void {
     .command('merge')
     .description('combine result files (e.g. the shards of a chaos campaign): counts add up, each property keeps its shortest trace')
     .argument('<results...>', 'result files written by --json')
-    .option('--json <file>', 'write the merged results here (default: print them as JSON on stdout)')
+    .option('--json <file>', 'write the merged results here (default, or -: print them as JSON on standard output)')
     .option('--junit <file>', 'write JUnit XML for the merged results')
     .action((files: string[], flags: MergeFlags) => {
+      const json = checkOutput('--json', flags.json ?? '-');
+      const junit = checkOutput('--junit', flags.junit);
       const sets = files.map(readResultFile);
       const merged = mergeResultSets(sets, `rollsafe ${process.argv.slice(2).join(' ')}`);
+      // the scenarios are where the first input that says so ran
+      const i = sets.findIndex((s) => s.scenarioRoot !== undefined);
+      if (i >= 0) merged.scenarioRoot = scenarioRootFor(json, resolve(dirname(files[i]), sets[i].scenarioRoot!));
       const ok = (r: (typeof merged.results)[number]) => (r.engine === 'explore' ? passed(r) : campaignPassed(r));
-      if (flags.json) {
-        writeFileAtomic(flags.json, `${JSON.stringify(merged, null, 2)}\n`);
-        process.stdout.write(`${formatTable(merged.results)}\n\nmerged ${count(files.length, 'file')} into ${flags.json}${merged.partial ? ' (partial)' : ''}\n`);
-      } else process.stdout.write(`${JSON.stringify(merged, null, 2)}\n`);
-      if (flags.junit) writeFileAtomic(flags.junit, toJUnit(merged.results, { name: 'rollsafe merge', resultFile: flags.json }));
+      writeOutput(json!, `${JSON.stringify(merged, null, 2)}\n`);
+      if (json!.path !== null) process.stdout.write(`${formatTable(merged.results)}\n\nmerged ${count(files.length, 'file')} into ${json!.shown}${merged.partial ? ' (partial)' : ''}\n`);
+      if (junit) writeOutput(junit, toJUnit(merged.results, { name: 'rollsafe merge', resultFile: json!.path ?? undefined }));
       exit.code = merged.results.every(ok) ? 0 : 1;
     });
 }

@@ -11,6 +11,7 @@ import { registerMerge } from './merge-command.js';
 import { registerReport } from './report-command.js';
 import { registerServe } from './serve-command.js';
 import { registerDiff } from './diff-command.js';
+import { OutputError } from './files.js';
 
 export class UsageError extends Error {}
 
@@ -54,7 +55,7 @@ export async function run(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
     }
-    if (e instanceof ScenarioError || e instanceof UsageError) {
+    if (e instanceof ScenarioError || e instanceof UsageError || e instanceof OutputError) {
       process.stderr.write(`rollsafe: ${e.message}\n`);
       return 2;
     }

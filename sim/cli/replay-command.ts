@@ -1,7 +1,9 @@
 // `rollsafe replay <result.json> [--violation N] [--twice]`: re-runs recorded traces step by
 // step against the scenario file, and with --twice re-runs the whole recorded run two times to
 // check that it is deterministic.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import { quoteValue } from '../../model/quote.js';
 import type { Command } from 'commander';
 import { Model } from '../../model/model.js';
 import { loadScenarioFile } from '../../model/scenario/load.js';
@@ -39,29 +41,43 @@ export function readResultFile(file: string): ResultSet {
   }
 }
 
-function modelFor(r: RunResult): Model {
+// A result names its scenarios as the run saw them, relative to the folder it ran in; the
+// set's scenarioRoot leads there from the result file's folder, so replay works from anywhere.
+export function locateScenario(r: RunResult, set: ResultSet, resultFile: string): string {
+  const file = r.scenario.file;
+  if (isAbsolute(file) || existsSync(file)) return file;
+  if (set.scenarioRoot !== undefined) {
+    const there = join(dirname(resultFile), set.scenarioRoot, file);
+    if (existsSync(there)) return there;
+  }
+  throw new UsageError(
+    `${resultFile}: the scenario ${quoteValue(file)} is not found from here (${process.cwd()})${set.scenarioRoot === undefined ? ' and the file does not record where its run started' : ''}; run replay from the folder the run started in`,
+  );
+}
+
+function modelFor(r: RunResult, path: string): Model {
   const maxFaults = typeof r.options.maxFaults === 'number' ? r.options.maxFaults : undefined;
-  const s = loadScenarioFile(r.scenario.file, { maxFaults });
+  const s = loadScenarioFile(path, { maxFaults });
   if (maxFaults !== undefined) s.faultBudget = maxFaults;
   return new Model(s);
 }
 
 // Runs the recorded run again with its own engine and options, as many runs as it did.
-async function rerun(r: RunResult): Promise<RunResult> {
+async function rerun(r: RunResult, path: string): Promise<RunResult> {
   const o = r.options as Record<string, unknown>;
   const seed = r.seed ?? undefined;
   const runs = typeof o.runs === 'number' ? o.runs : r.figures.statesPerDepth[0];
   const common = { seed, runs, maxDepth: o.maxDepth as number, maxFaults: o.maxFaults as number };
   if (r.engine === 'chaos') {
     const shard = typeof o.shard === 'string' ? o.shard.split('/').map(Number) : null;
-    const [res] = await chaos(r.scenario.file, { ...common, run: typeof o.run === 'number' ? o.run : undefined, shard: shard ? { index: shard[0] - 1, count: shard[1] } : undefined });
+    const [res] = await chaos(path, { ...common, run: typeof o.run === 'number' ? o.run : undefined, shard: shard ? { index: shard[0] - 1, count: shard[1] } : undefined });
     return res;
   }
   if (r.engine === 'fuzz') {
-    const [res] = await fuzz(r.scenario.file, { ...common, properties: o.properties as string[] | undefined, replay: o.replay as { path: string; replayPath: string } | undefined });
+    const [res] = await fuzz(path, { ...common, properties: o.properties as string[] | undefined, replay: o.replay as { path: string; replayPath: string } | undefined });
     return res;
   }
-  const s = loadScenarioFile(r.scenario.file, { maxFaults: common.maxFaults });
+  const s = loadScenarioFile(path, { maxFaults: common.maxFaults });
   return exploreScenario(s, { maxDepth: common.maxDepth, maxFaults: common.maxFaults, maxStates: o.maxStates as number, symmetry: o.symmetry as boolean });
 }
 
@@ -83,7 +99,7 @@ export function registerReplay(program: Command, exit: Exit): void {
       const picked = flags.violation !== undefined ? [{ ...all[flags.violation - 1], n: flags.violation }] : all.map((x, i) => ({ ...x, n: i + 1 }));
       let failed = 0;
       for (const { r, v, n } of picked) {
-        const model = modelFor(r);
+        const model = modelFor(r, locateScenario(r, set, file));
         const first = replayViolation(model, v);
         // the default self-check: the same trace replayed twice gives the same answer
         const second = replayViolation(model, v);
@@ -98,8 +114,9 @@ export function registerReplay(program: Command, exit: Exit): void {
       }
       if (flags.twice) {
         for (const r of set.results) {
-          const a = withoutTimings(await rerun(r));
-          const b = withoutTimings(await rerun(r));
+          const path = locateScenario(r, set, file);
+          const a = withoutTimings(await rerun(r, path));
+          const b = withoutTimings(await rerun(r, path));
           const same = JSON.stringify(a) === JSON.stringify(b);
           const recorded = r.violations.map(traceKey).sort().join('\n');
           const again = a.violations.map(traceKey).sort().join('\n');

@@ -1,0 +1,37 @@
+// Turns the budget flags (--time, --max-memory) and the signal handlers into the budget a
+// command's engines receive: the one place the CLI reads the clock and the process's memory.
+import { InvalidArgumentError } from 'commander';
+import { formatDuration, parseDuration } from '../options.js';
+import { parseBytes } from '../limits.js';
+import { defaultMaxMemory, heapNearlyFull, memoryUsed, type Interrupt } from './signals.js';
+
+export interface BudgetFlags {
+  time?: number; // ms
+  maxMemory?: number; // bytes
+}
+
+export function durationArg(v: string): number {
+  const ms = parseDuration(v);
+  if (ms === null || ms <= 0) throw new InvalidArgumentError(`--time must be a duration such as 90s, 10m or 1h, got '${v}'`);
+  return ms;
+}
+
+export function memoryArg(v: string): number {
+  const bytes = parseBytes(v);
+  if (bytes === null || bytes < 64 * 2 ** 20) throw new InvalidArgumentError(`--max-memory must be a size of at least 64MiB such as 800MiB or 4GiB, got '${v}'`);
+  return bytes;
+}
+
+export function engineBudget(flags: BudgetFlags, interrupt: Interrupt) {
+  const maxMemory = flags.maxMemory ?? defaultMaxMemory();
+  return {
+    now: () => performance.now(),
+    timeMs: flags.time ?? null,
+    time: flags.time !== undefined ? formatDuration(flags.time) : null,
+    maxMemory,
+    memoryUsed,
+    heapFull: heapNearlyFull,
+    interrupted: interrupt.interrupted,
+  };
+}
+
