@@ -167,7 +167,7 @@ describe('loading result files', () => {
   it.each([
     ['not json', '{', /out\/x\.json: not valid JSON/],
     ['wrong schema', '{"schema":"rollsafe/other@9"}', /"schema" is "rollsafe\/other@9", expected "rollsafe\/results@1"/],
-    ['violation without trace', JSON.stringify({ schema: 'rollsafe/results@1', results: [{ schema: 'rollsafe/result@1', scenario: { name: 'a' }, figures: { states: 1 }, coverage: { runbookSteps: {} }, properties: [], boundsHit: [], violations: [{ property: 'p', blast: {}, trace: [] }] }] }), /results\[0\]: violations\[0\]\.trace is missing or empty/],
+    ['a bare scrap of a result', JSON.stringify({ schema: 'rollsafe/results@1', results: [{ schema: 'rollsafe/result@1', scenario: { name: 'a' }, figures: { states: 1 }, coverage: { runbookSteps: {} }, properties: [], boundsHit: [], violations: [{ property: 'p', blast: {}, trace: [] }] }] }), /out\/x\.json: results\[0\]\.\S+: is missing/],
   ])('rejects %s naming the file and the fix', (_what, text, message) => {
     expect(() => parseResultText(text, 'out/x.json')).toThrow(ResultFileError);
     expect(() => parseResultText(text, 'out/x.json')).toThrow(message);

@@ -1,13 +1,13 @@
 // `rollsafe replay <result.json> [--violation N] [--twice]`: re-runs recorded traces step by
 // step against the scenario file, and with --twice re-runs the whole recorded run two times to
 // check that it is deterministic.
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Model } from '../../model/model.js';
 import { loadScenarioFile } from '../../model/scenario/load.js';
 import { chaos, fuzz } from '../campaign.js';
 import { exploreScenario } from '../check.js';
-import { MergeError, validateResultSet } from '../merge.js';
+import { validateResultSet } from '../merge.js';
+import { ResultFileError, readResultDoc } from '../result-file.js';
 import { replayViolation, withoutTimings } from '../replay.js';
 import type { ResultSet, RunResult, Violation } from '../result.js';
 import { formatViolation } from './format.js';
@@ -18,23 +18,13 @@ interface ReplayFlags {
   twice?: boolean;
 }
 
+// The library loader (sim/result-file.ts) reads and schema-checks the file; here its refusal
+// becomes a usage error, exit 2. merge reads its inputs through this too.
 export function readResultFile(file: string): ResultSet {
-  let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    return validateResultSet(readResultDoc(file), file);
   } catch (e) {
-    throw new UsageError(`${file}: cannot read the result file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pass a file written by --json`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`${file}: not valid JSON (${(e as Error).message}); pass a file written by --json`);
-  }
-  try {
-    return validateResultSet(data, file);
-  } catch (e) {
-    if (e instanceof MergeError) throw new UsageError(e.message);
+    if (e instanceof ResultFileError) throw new UsageError(e.message);
     throw e;
   }
 }
