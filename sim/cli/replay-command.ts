@@ -3,7 +3,8 @@
 // check that it is deterministic.
 import type { Command } from 'commander';
 import { Model } from '../../model/model.js';
-import { loadScenarioFile } from '../../model/scenario/load.js';
+import { quoteValue } from '../../model/quote.js';
+import { ScenarioError, loadScenarioFile } from '../../model/scenario/load.js';
 import { chaos, fuzz } from '../campaign.js';
 import { exploreScenario } from '../check.js';
 import { validateResultSet } from '../merge.js';
@@ -29,11 +30,20 @@ export function readResultFile(file: string): ResultSet {
   }
 }
 
-function modelFor(r: RunResult): Model {
+// The scenario is named by the result file, so a failure to load it says which result file
+// and which result pointed there, not only the scenario's own complaint.
+function modelFor(r: RunResult, file: string, at: string): Model {
   const maxFaults = typeof r.options.maxFaults === 'number' ? r.options.maxFaults : undefined;
-  const s = loadScenarioFile(r.scenario.file, { maxFaults });
-  if (maxFaults !== undefined) s.faultBudget = maxFaults;
-  return new Model(s);
+  try {
+    const s = loadScenarioFile(r.scenario.file, { maxFaults });
+    if (maxFaults !== undefined) s.faultBudget = maxFaults;
+    return new Model(s);
+  } catch (e) {
+    if (!(e instanceof ScenarioError)) throw e;
+    throw new UsageError(
+      `${file}: ${at}.scenario.file names ${quoteValue(r.scenario.file)}, which does not load; replay needs the scenario the result was made from (the path is relative to where it was made: run replay from there, or restore the file). The scenario's error:\n${e.message}`,
+    );
+  }
 }
 
 // Runs the recorded run again with its own engine and options, as many runs as it did.
@@ -73,7 +83,7 @@ export function registerReplay(program: Command, exit: Exit): void {
       const picked = flags.violation !== undefined ? [{ ...all[flags.violation - 1], n: flags.violation }] : all.map((x, i) => ({ ...x, n: i + 1 }));
       let failed = 0;
       for (const { r, v, n } of picked) {
-        const model = modelFor(r);
+        const model = modelFor(r, file, `results[${set.results.indexOf(r)}]`);
         const first = replayViolation(model, v);
         // the default self-check: the same trace replayed twice gives the same answer
         const second = replayViolation(model, v);
