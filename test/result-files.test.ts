@@ -129,12 +129,12 @@ describe('report, merge and replay on damaged files', () => {
       delete r.coverage.combinations;
       delete r.coverage.faultsByStep;
       delete r.pointOfNoReturn;
-      s.results[0].coverage.runbookSteps.constructor = 2;
+      s.results[0].coverage.runbookSteps['constructor'] = 2;
     });
     const out = join(dir, 'merged-old.json');
-    await expect(run(['merge', writeJson(dir, 'older.json', older), writeJson(dir, 'newer.json', damaged((s) => (s.results[0].coverage.runbookSteps.constructor = 3))), '--json', out])).resolves.toBe(0);
+    await expect(run(['merge', writeJson(dir, 'older.json', older), writeJson(dir, 'newer.json', damaged((s) => (s.results[0].coverage.runbookSteps['constructor'] = 3))), '--json', out])).resolves.toBe(0);
     const merged = parseResultText(readFileSync(out, 'utf8'), out).results[0];
-    expect(merged.coverage.runbookSteps.constructor).toBe(5);
+    expect(merged.coverage.runbookSteps['constructor']).toBe(5);
     expect(merged.coverage.combinations).toEqual(set.results[0].coverage.combinations);
     expect(merged.pointOfNoReturn).toEqual(set.results[0].pointOfNoReturn);
   });
