@@ -1,12 +1,17 @@
 // `rollsafe serve`: browse a folder of result files and render each as a report. The folder
 // is the only thing ever exposed: every requested path is resolved, symlinks included, and
-// must land on a .json file inside it; anything else is a 404 that says nothing about why.
-import { lstatSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+// must land on a .json file inside it, none of whose names starts with a dot (hidden files
+// are not listed, so they are not served either); anything else is a 404 that says nothing
+// about why.
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import esc from 'escape-html';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { quoteValue } from '../model/quote.js';
+import { readChartJs } from './assets.js';
+import { type Html, html, trusted } from './html.js';
 import { reportHtml } from './index.js';
 import { ResultFileError, readResultFile } from './load.js';
+import { reportCsp, reportScripts } from './render-page.js';
 import { STYLE } from './style.js';
 
 export interface ServeOptions {
@@ -18,13 +23,28 @@ export interface ServeOptions {
 }
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]', '::1'];
-const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:";
+// Pages other than reports carry no script at all.
+const PLAIN_CSP = "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 const MAX_DEPTH = 6;
+
+// Rendering runs on the request thread: a 98 MB result took 8 s, and every other request
+// waited. Results above this are refused with 413 and pointed at `rollsafe report`, which has
+// no one waiting. The whole scenario corpus explored is about 3.5 MB; 16 MiB renders in about
+// a second.
+export const SERVE_MAX_BYTES = 16 * 1024 * 1024;
+
+// A report page runs exactly its own inlined scripts, named by hash, as its meta tag says.
+let reportPolicy: string | null = null;
+function reportPagePolicy(): string {
+  reportPolicy ??= reportCsp(reportScripts(readChartJs()));
+  return reportPolicy;
+}
 
 // The one gate between a URL and the disk. Returns the real path of a result file inside
 // root, or null.
 export function resolveInside(realRoot: string, relPath: string): string | null {
   if (relPath.includes('\0') || relPath.length === 0 || isAbsolute(relPath) || /^[a-zA-Z]:/.test(relPath)) return null;
+  if (hidden(relPath)) return null;
   const full = resolve(realRoot, relPath);
   if (!full.startsWith(realRoot + sep)) return null;
   let real: string;
@@ -33,12 +53,18 @@ export function resolveInside(realRoot: string, relPath: string): string | null 
   } catch {
     return null;
   }
-  if (!real.startsWith(realRoot + sep) || !real.endsWith('.json')) return null;
+  // a link with a plain name may still lead to a hidden file
+  if (!real.startsWith(realRoot + sep) || !real.endsWith('.json') || hidden(relative(realRoot, real))) return null;
   try {
     return statSync(real).isFile() ? real : null;
   } catch {
     return null;
   }
+}
+
+// Any segment starting with a dot: ".env.json", ".git/x.json", and ".." too.
+function hidden(relPath: string): boolean {
+  return relPath.split(/[\\/]/).some((seg) => seg.startsWith('.'));
 }
 
 export function listResultFiles(realRoot: string): { rel: string; bytes: number }[] {
@@ -76,7 +102,7 @@ export function createServeApp(root: string, o: ServeOptions = {}): express.Expr
   app.set('etag', false);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
-    res.set({ 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' });
+    res.set({ 'Content-Security-Policy': PLAIN_CSP, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' });
     if (allowed) {
       const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
       if (!allowed.includes(host)) {
@@ -88,7 +114,7 @@ export function createServeApp(root: string, o: ServeOptions = {}): express.Expr
   });
 
   app.get('/', (_req, res) => {
-    res.type('html').send(listingPage(displayRoot, listResultFiles(realRoot)));
+    res.type('html').send(listingPage(displayRoot, listResultFiles(realRoot)).text);
   });
 
   // Express has already split the path into decoded segments; they are joined again and
@@ -103,48 +129,68 @@ export function createServeApp(root: string, o: ServeOptions = {}): express.Expr
     const file = fileFrom(req);
     if (!file) return notFound(res);
     const shown = join(displayRoot, relative(realRoot, file));
+    const bytes = statSync(file).size;
+    if (bytes > SERVE_MAX_BYTES) {
+      const why = `${shown} is ${mib(bytes)}; serve renders result files up to ${mib(SERVE_MAX_BYTES)}, so that one page cannot stall every other request`;
+      res.status(413).type('html').send(page('result file too large', html`<p>${why}.</p><p>Write its report with <code>rollsafe report ${shown} -o report.html</code> and open that file instead.</p><p><a href="/">back to the list</a></p>`).text);
+      return;
+    }
     try {
       const parsed = readResultFile(file);
-      res.type('html').send(reportHtml([{ ...parsed, path: shown }]));
+      const text = reportHtml([{ ...parsed, path: shown }]);
+      res.set('Content-Security-Policy', reportPagePolicy()).type('html').send(text);
     } catch (e) {
       if (!(e instanceof ResultFileError)) throw e;
-      res.status(422).type('html').send(page('not a result file', `<p>${esc(e.message.replace(file, shown))}</p><p><a href="/">back to the list</a></p>`));
+      const message = e.message.split(file).join(shown);
+      res.status(422).type('html').send(page('not a result file', html`<p>${message}</p><p><a href="/">back to the list</a></p>`).text);
     }
   });
 
-  app.get('/results/*path', (req, res) => {
+  // Streamed from disk: a large file does not hold the event loop while it is read.
+  app.get('/results/*path', (req, res, next) => {
     const file = fileFrom(req);
     if (!file) return notFound(res);
-    res.type('application/json').send(readFileSync(file));
+    res.type('application/json');
+    res.sendFile(file, { dotfiles: 'allow', cacheControl: false, lastModified: false, etag: false }, (err) => err && next(err));
   });
 
   app.use((_req, res) => notFound(res));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    process.stderr.write(`rollsafe serve: ${err instanceof Error ? err.message : String(err)}\n`);
+    // Express answers a path it cannot decode ("/results/%") with status 400 set on the error:
+    // that is the client's mistake, not ours, and its message echoes the raw path.
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).type('text/plain').send(status === 400 ? 'bad request: the address is not valid URL encoding\n' : 'request refused\n');
+      return;
+    }
+    process.stderr.write(`rollsafe serve: ${quoteValue(err instanceof Error ? err.message : String(err), 300)}\n`);
+    if (res.headersSent) return;
     res.status(500).type('text/plain').send('internal error; see the server log\n');
   });
   return app;
 }
 
-function notFound(res: Response): void {
-  res.status(404).type('html').send(page('not found', '<p>No result file at that address in the served folder.</p><p><a href="/">back to the list</a></p>'));
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-function listingPage(displayRoot: string, files: { rel: string; bytes: number }[]): string {
+function notFound(res: Response): void {
+  res.status(404).type('html').send(page('not found', html`<p>No result file at that address in the served folder.</p><p><a href="/">back to the list</a></p>`).text);
+}
+
+function listingPage(displayRoot: string, files: { rel: string; bytes: number }[]): Html {
   const href = (prefix: string, rel: string) => `${prefix}/${rel.split('/').map(encodeURIComponent).join('/')}`;
-  const rows = files
-    .map(
-      (f) =>
-        `<tr><td><a class="report-link" href="${esc(href('/report', f.rel))}">${esc(f.rel)}</a></td><td class="num">${(f.bytes / 1024).toFixed(1)} KiB</td><td><a href="${esc(href('/results', f.rel))}">raw JSON</a></td></tr>`,
-    )
-    .join('\n');
+  const rows = files.map(
+    (f) =>
+      html`<tr><td><a class="report-link" href="${href('/report', f.rel)}">${f.rel}</a></td><td class="num">${(f.bytes / 1024).toFixed(1)} KiB</td><td><a href="${href('/results', f.rel)}">raw JSON</a></td></tr>\n`,
+  );
   const body = files.length
-    ? `<table class="data"><thead><tr><th>result file</th><th>size</th><th></th></tr></thead><tbody>\n${rows}\n</tbody></table>`
-    : '<p class="muted">No result files (*.json) here yet. Write one with <code>rollsafe check --json FILE</code>.</p>';
+    ? html`<table class="data"><thead><tr><th>result file</th><th>size</th><th></th></tr></thead><tbody>\n${rows}</tbody></table>`
+    : html`<p class="muted">No result files (*.json) here yet. Write one with <code>rollsafe check --json FILE</code>.</p>`;
   return page(`results in ${displayRoot}`, body);
 }
 
-function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(`rollsafe: ${title}`)}</title><style>${STYLE}</style></head>
-<body><header><h1>rollsafe: ${esc(title)}</h1></header><main>${body}</main></body></html>\n`;
+function page(title: string, body: Html): Html {
+  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>rollsafe: ${title}</title><style>${trusted(STYLE)}</style></head>
+<body><header><h1>rollsafe: ${title}</h1></header><main>${body}</main></body></html>\n`;
 }

@@ -10,6 +10,8 @@ export { chaosWalk, chaosBatch } from './chaos.js';
 export { minimize } from './minimize.js';
 export { replayViolation, withoutTimings } from './replay.js';
 export { mergeResultSets } from './merge.js';
+export { ResultFileError, parseResultText, readResultFile } from './result-file.js';
+export type { ResultFile, LoadedResult } from './result-file.js';
 export { toJUnit } from './junit.js';
 export { vacuousProperties } from './vacuity.js';
 export { toResult } from './outcome.js';

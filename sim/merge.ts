@@ -1,14 +1,20 @@
 // Combining result files: the shards of a campaign (`--shard k/n` in parallel CI jobs), or
 // campaigns run on different days. Results of the same engine on the same scenario become
 // one: counts add up, and each property keeps its shortest counterexample. Pure.
-import { RESULT_SCHEMA, RESULT_SET_SCHEMA, type Coverage, type PropertyStatus, type ResultSet, type RunResult, type Violation } from './result.js';
+import { RESULT_SET_SCHEMA, type Coverage, type PropertyStatus, type ResultSet, type RunResult, type Violation } from './result.js';
+import { validateResultDoc } from './result-file.js';
 import { vacuityProblems } from './vacuity.js';
 import { VERSION } from './version.js';
 
-export class MergeError extends Error {}
-
+// Keys come from the file: "constructor" or "toString" must count like any other step name,
+// not pick up what a plain object inherits.
 function sumInto(a: Record<string, number>, b: Record<string, number>): void {
-  for (const [k, v] of Object.entries(b)) a[k] = (a[k] ?? 0) + v;
+  for (const [k, v] of Object.entries(b)) a[k] = (Object.hasOwn(a, k) ? a[k] : 0) + v;
+}
+
+function own<T>(m: Record<string, T>, k: string, make: () => T): T {
+  if (!Object.hasOwn(m, k)) m[k] = make();
+  return m[k];
 }
 
 function mergeCoverage(a: Coverage, b: Coverage): Coverage {
@@ -20,11 +26,13 @@ function mergeCoverage(a: Coverage, b: Coverage): Coverage {
   out.phasesEntered = { ...(a.phasesEntered ?? {}) };
   sumInto(out.phasesEntered, b.phasesEntered ?? {});
   out.stepsByPhase = structuredClone(a.stepsByPhase ?? {});
-  for (const [phase, steps] of Object.entries(b.stepsByPhase ?? {})) sumInto((out.stepsByPhase[phase] ??= {}), steps);
+  for (const [phase, steps] of Object.entries(b.stepsByPhase ?? {})) sumInto(own(out.stepsByPhase, phase, () => ({})), steps);
   out.stepsNeverReached = a.stepsNeverReached.filter((s) => b.stepsNeverReached.includes(s));
-  for (const [fault, where] of Object.entries(b.faultsByStep ?? {})) sumInto((out.faultsByStep[fault] ??= {}), where);
+  // combinations and faultsByStep are absent from results older builds wrote: nothing recorded
+  out.faultsByStep = structuredClone(a.faultsByStep ?? {});
+  for (const [fault, where] of Object.entries(b.faultsByStep ?? {})) sumInto(own(out.faultsByStep, fault, () => ({})), where);
   const key = (c: Coverage['combinations'][number]) => `${c.release}\u0000${c.format}\u0000${c.aad}\u0000${c.keyVersion}\u0000${c.readable}`;
-  const combos = new Map(out.combinations.map((c) => [key(c), c]));
+  const combos = new Map((a.combinations ?? []).map((c) => [key(c), { ...c }]));
   for (const c of b.combinations ?? []) {
     const have = combos.get(key(c));
     if (have) have.states += c.states;
@@ -88,7 +96,7 @@ function mergeTwo(a: RunResult, b: RunResult): RunResult {
     return { ...p, status };
   });
   out.verdict = out.violations.length > 0 ? 'unsafe' : a.verdict === 'safe' && b.verdict === 'safe' ? 'safe' : 'inconclusive';
-  if (out.pointOfNoReturn?.length === 0 && b.pointOfNoReturn?.length) out.pointOfNoReturn = structuredClone(b.pointOfNoReturn);
+  if (!out.pointOfNoReturn?.length && b.pointOfNoReturn?.length) out.pointOfNoReturn = structuredClone(b.pointOfNoReturn);
   if (out.expect) {
     const problems: string[] = [];
     if (out.figures.transitions === 0) problems.push('nothing was explored');
@@ -102,18 +110,19 @@ function mergeTwo(a: RunResult, b: RunResult): RunResult {
   return out;
 }
 
+// Checked against docs/result.schema.json (sim/result-file.ts): a damaged file throws a
+// ResultFileError naming the file and the JSON path, before any count is added up.
 export function validateResultSet(data: unknown, file: string): ResultSet {
-  const d = data as Omit<Partial<ResultSet>, 'schema'> & { schema?: string };
-  if (d && d.schema === RESULT_SCHEMA) {
-    return { schema: RESULT_SET_SCHEMA, tool: { name: 'rollsafe', version: VERSION }, command: '', partial: false, results: [d as unknown as RunResult] };
-  }
-  if (!d || d.schema !== RESULT_SET_SCHEMA || !Array.isArray(d.results)) {
-    throw new MergeError(`${file}: not a rollsafe result file (expected "schema": "${RESULT_SET_SCHEMA}"); pass files written by --json`);
-  }
-  d.results.forEach((r, i) => {
-    if (!r || r.schema !== RESULT_SCHEMA || !r.scenario || !Array.isArray(r.violations) || !r.figures) throw new MergeError(`${file}: results[${i}] is not a rollsafe result (schema ${RESULT_SCHEMA}); the file is damaged or from another tool`);
-  });
-  return d as ResultSet;
+  const f = validateResultDoc(data, file);
+  const d = data as Partial<ResultSet>;
+  return {
+    schema: RESULT_SET_SCHEMA,
+    tool: d.schema === RESULT_SET_SCHEMA && d.tool ? d.tool : { name: 'rollsafe', version: VERSION },
+    command: f.command ?? '',
+    partial: f.partial,
+    ...(f.scenarioRoot !== undefined ? { scenarioRoot: f.scenarioRoot } : {}),
+    results: f.results as RunResult[],
+  };
 }
 
 export function mergeResultSets(sets: ResultSet[], command: string): ResultSet {

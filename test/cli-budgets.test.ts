@@ -202,8 +202,8 @@ describe('replay and merge', () => {
     writeFileSync(join(dir, 'bare.json'), JSON.stringify(bare));
     const b = cli(['replay', join(dir, 'bare.json')], dir);
     expect(b.status).toBe(2);
-    expect(b.stderr).toContain('"scenarios/bao-kms-provider/broken-no-key-id-check.yaml" is not found from here');
-    expect(b.stderr).toContain('run replay from the folder the run started in');
+    expect(b.stderr).toContain('bare.json: results[0].scenario.file names "scenarios/bao-kms-provider/broken-no-key-id-check.yaml", which does not load: no such file from here');
+    expect(b.stderr).toContain('and the file does not record where its run started; restore the file, or run replay from the folder the run started in');
   }, 60_000);
 
   test('--no-symmetry\'s help says what the flag does', () => {

@@ -85,10 +85,11 @@ describe('replay', () => {
     writeFileSync(junk, '{"schema": "something-else"}');
     const two = cli(['replay', junk]);
     expect(two.status).toBe(2);
-    expect(two.stderr).toContain(`${junk}: not a rollsafe result file`);
+    // the same loader and words as report, merge and serve (sim/result-file.ts)
+    expect(two.stderr).toContain(`${junk}: "schema" is "something-else", expected "rollsafe/results@1" or "rollsafe/result@1"; pass a file written by`);
     const missing = cli(['replay', join(dir, 'nope.json')]);
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toContain('cannot read the result file (ENOENT)');
+    expect(missing.stderr).toContain('nope.json: cannot read the file (ENOENT); check the path');
     const range = cli(['replay', good, '--violation', String(n + 1)]);
     expect(range.status).toBe(2);
     expect(range.stderr).toContain(`--violation ${n + 1}: ${good} holds ${n} violations; pick 1..${n}`);

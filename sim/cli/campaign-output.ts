@@ -4,7 +4,7 @@ import { type CampaignOptions, campaignPassed, isPartial } from '../campaign.js'
 import { toJUnit } from '../junit.js';
 import { RESULT_SET_SCHEMA, type ResultSet, type RunResult } from '../result.js';
 import { VERSION } from '../version.js';
-import { type Output, checkOutput, scenarioRootFor, writeOutput } from './files.js';
+import { type Output, checkOutput, scenarioRootFor, writeOutput } from '../output.js';
 import { engineBudget } from './budget.js';
 import { interruptOnSignals } from './signals.js';
 import { formatTable, formatViolation, summaryLine } from './format.js';

@@ -6,7 +6,7 @@ import { RESULT_SET_SCHEMA, type ResultSet, type RunResult } from '../result.js'
 import { VERSION } from '../version.js';
 import { toJUnit } from '../junit.js';
 import { type BudgetFlags, durationArg, engineBudget, memoryArg } from './budget.js';
-import { checkOutput, scenarioRootFor, writeOutput } from './files.js';
+import { checkOutput, scenarioRootFor, writeOutput } from '../output.js';
 import { formatResult, formatTable } from './format.js';
 import { type Exit, intArg } from './program.js';
 import { interruptOnSignals } from './signals.js';

@@ -8,7 +8,7 @@ import { OPTION_DOCS } from '../options.js';
 import { RESULT_SET_SCHEMA, type ResultSet } from '../result.js';
 import { VERSION } from '../version.js';
 import { type BudgetFlags, durationArg, engineBudget, memoryArg } from './budget.js';
-import { checkOutput, scenarioRootFor, writeOutput } from './files.js';
+import { checkOutput, scenarioRootFor, writeOutput } from '../output.js';
 import { type Exit, intArg } from './program.js';
 import { interruptOnSignals } from './signals.js';
 import { count } from '../words.js';

@@ -5,7 +5,7 @@ import { passed } from '../check.js';
 import { toJUnit } from '../junit.js';
 import { mergeResultSets } from '../merge.js';
 import { dirname, resolve } from 'node:path';
-import { checkOutput, scenarioRootFor, writeOutput } from './files.js';
+import { checkOutput, scenarioRootFor, writeOutput } from '../output.js';
 import { formatTable } from './format.js';
 import { type Exit } from './program.js';
 import { readResultFile } from './replay-command.js';

@@ -11,7 +11,7 @@ import { registerMerge } from './merge-command.js';
 import { registerReport } from './report-command.js';
 import { registerServe } from './serve-command.js';
 import { registerDiff } from './diff-command.js';
-import { OutputError } from './files.js';
+import { OutputError } from '../output.js';
 
 export class UsageError extends Error {}
 

@@ -1,15 +1,16 @@
 // `rollsafe replay <result.json> [--violation N] [--twice]`: re-runs recorded traces step by
 // step against the scenario file, and with --twice re-runs the whole recorded run two times to
 // check that it is deterministic.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import { quoteValue } from '../../model/quote.js';
 import type { Command } from 'commander';
 import { Model } from '../../model/model.js';
-import { loadScenarioFile } from '../../model/scenario/load.js';
+import { quoteValue } from '../../model/quote.js';
+import { ScenarioError, loadScenarioFile } from '../../model/scenario/load.js';
 import { chaos, fuzz } from '../campaign.js';
 import { exploreScenario } from '../check.js';
-import { MergeError, validateResultSet } from '../merge.js';
+import { validateResultSet } from '../merge.js';
+import { ResultFileError, readResultDoc } from '../result-file.js';
 import { replayViolation, withoutTimings } from '../replay.js';
 import type { ResultSet, RunResult, Violation } from '../result.js';
 import { formatViolation } from './format.js';
@@ -20,23 +21,13 @@ interface ReplayFlags {
   twice?: boolean;
 }
 
+// The library loader (sim/result-file.ts) reads and schema-checks the file; here its refusal
+// becomes a usage error, exit 2. merge reads its inputs through this too.
 export function readResultFile(file: string): ResultSet {
-  let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    return validateResultSet(readResultDoc(file), file);
   } catch (e) {
-    throw new UsageError(`${file}: cannot read the result file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pass a file written by --json`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`${file}: not valid JSON (${(e as Error).message}); pass a file written by --json`);
-  }
-  try {
-    return validateResultSet(data, file);
-  } catch (e) {
-    if (e instanceof MergeError) throw new UsageError(e.message);
+    if (e instanceof ResultFileError) throw new UsageError(e.message);
     throw e;
   }
 }
@@ -50,16 +41,25 @@ export function locateScenario(r: RunResult, set: ResultSet, resultFile: string)
     const there = join(dirname(resultFile), set.scenarioRoot, file);
     if (existsSync(there)) return there;
   }
-  throw new UsageError(
-    `${resultFile}: the scenario ${quoteValue(file)} is not found from here (${process.cwd()})${set.scenarioRoot === undefined ? ' and the file does not record where its run started' : ''}; run replay from the folder the run started in`,
-  );
+  const at = `results[${set.results.indexOf(r)}]`;
+  const where = set.scenarioRoot === undefined ? `from here (${process.cwd()}), and the file does not record where its run started` : `from here (${process.cwd()}) nor from the folder the file records (${set.scenarioRoot})`;
+  throw new UsageError(`${resultFile}: ${at}.scenario.file names ${quoteValue(file)}, which does not load: no such file ${where}; restore the file, or run replay from the folder the run started in`);
 }
 
-function modelFor(r: RunResult, path: string): Model {
+// The scenario is named by the result file, so a failure to load it says which result file
+// and which result pointed there, not only the scenario's own complaint.
+function modelFor(r: RunResult, path: string, file: string, at: string): Model {
   const maxFaults = typeof r.options.maxFaults === 'number' ? r.options.maxFaults : undefined;
-  const s = loadScenarioFile(path, { maxFaults });
-  if (maxFaults !== undefined) s.faultBudget = maxFaults;
-  return new Model(s);
+  try {
+    const s = loadScenarioFile(path, { maxFaults });
+    if (maxFaults !== undefined) s.faultBudget = maxFaults;
+    return new Model(s);
+  } catch (e) {
+    if (!(e instanceof ScenarioError)) throw e;
+    throw new UsageError(
+      `${file}: ${at}.scenario.file names ${quoteValue(r.scenario.file)}, which does not load; replay needs the scenario the result was made from (restore the file, or run replay from the folder the run started in). The scenario's error:\n${e.message}`,
+    );
+  }
 }
 
 // Runs the recorded run again with its own engine and options, as many runs as it did.
@@ -99,7 +99,7 @@ export function registerReplay(program: Command, exit: Exit): void {
       const picked = flags.violation !== undefined ? [{ ...all[flags.violation - 1], n: flags.violation }] : all.map((x, i) => ({ ...x, n: i + 1 }));
       let failed = 0;
       for (const { r, v, n } of picked) {
-        const model = modelFor(r, locateScenario(r, set, file));
+        const model = modelFor(r, locateScenario(r, set, file), file, `results[${set.results.indexOf(r)}]`);
         const first = replayViolation(model, v);
         // the default self-check: the same trace replayed twice gives the same answer
         const second = replayViolation(model, v);

@@ -1,6 +1,7 @@
 // `rollsafe report <result.json...> -o report.html`
 import type { Command } from 'commander';
 import { ResultFileError, writeReportFile } from '../../report/index.js';
+import { checkOutput } from '../output.js';
 import { type Exit, UsageError } from './program.js';
 
 export function registerReport(program: Command, exit: Exit): void {
@@ -10,6 +11,7 @@ export function registerReport(program: Command, exit: Exit): void {
     .argument('<results...>', 'result files (.json), or folders of them')
     .option('-o, --output <file>', 'the HTML file to write', 'rollsafe-report.html')
     .action((inputs: string[], flags: { output: string }) => {
+      checkOutput('--output', flags.output);
       let written;
       try {
         written = writeReportFile(inputs, flags.output);

@@ -1,9 +1,9 @@
-// The CLI's output edge. Every output a command will write is checked before the command
+// The output edge (the CLI's files, the report's page). Every output a command will write is checked before the command
 // does any work (a typo in --json must not cost a 20-minute run), and written whole or not at
 // all: to a temporary file beside the target, then renamed over it. `-` is standard output.
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
-import { quoteValue } from '../../model/quote.js';
+import { quoteValue } from '../model/quote.js';
 
 // An output that cannot be written: bad usage when found before the run, an I/O failure after.
 export class OutputError extends Error {}
