@@ -10,7 +10,7 @@ import { quoteValue } from '../quote.js';
 
 export { ScenarioError };
 
-export function loadScenarioText(text: string, file: string, overrides: { maxFaults?: number } = {}): CompiledScenario {
+export function loadScenarioText(text: string, file: string, overrides: { maxFaults?: number; maxDepth?: number } = {}): CompiledScenario {
   const s = compileScenario(parseScenarioText(text, file), overrides);
   if (overrides.maxFaults !== undefined) {
     s.faultBudget = overrides.maxFaults;
@@ -43,7 +43,7 @@ export function readScenarioFile(path: string): string {
   return bytes.toString('utf8');
 }
 
-export function loadScenarioFile(path: string, overrides: { maxFaults?: number } = {}): CompiledScenario {
+export function loadScenarioFile(path: string, overrides: { maxFaults?: number; maxDepth?: number } = {}): CompiledScenario {
   return loadScenarioText(readScenarioFile(path), displayPath(path), overrides);
 }
 

@@ -199,8 +199,14 @@ function describeExpected(path: Path): string {
 const fmt = (n: unknown) => (typeof n === 'number' ? n.toLocaleString('en-US') : String(n));
 
 // A name as the corpus's messages show it ('name'), unless it needs quoting to be read safely.
-function quoteName(v: unknown): string {
+export function quoteName(v: unknown): string {
   return typeof v === 'string' && /^[A-Za-z0-9._+<-]{1,60}$/.test(v) ? `'${v}'` : quoteValue(v);
+}
+
+// Names offered in a fix ("use one of: ..."): a file may declare thousands, a message needs ten.
+export function listOf(names: readonly unknown[], max = 10): string {
+  const shown = names.slice(0, max).map(String).join(', ');
+  return names.length > max ? `${shown} (and ${(names.length - max).toLocaleString('en-US')} more)` : shown;
 }
 
 export function getIn(data: unknown, path: Path): unknown {
