@@ -79,6 +79,16 @@ describe('YAML that yaml rejects by throwing, or reads into no scenario value', 
     expect(refusal('scenario: x\n1: a\n"1": b\n')).toMatchObject({ at: '3:1', problem: 'the key "1" appears twice in this mapping' });
   });
 
+  test('keys that are bytes, lists inside flow lists, or aliases of lists', () => {
+    expect(refusal('scenario: x\nclock: { !!binary aGk=: 1 }\n')).toMatchObject({ at: '2:19', problem: 'the YAML tag "tag:yaml.org,2002:binary" is not used in scenarios' });
+    expect(refusal('scenario: x\ntitle: [[1]: 2]\n')).toMatchObject({ at: '2:9', problem: 'a key of this mapping is a list or a map' });
+    expect(refusal('scenario: x\na: &k [1]\nb: { ? *k : 1 }\n')).toMatchObject({ at: '3:8', problem: 'the key *k is an alias of a list or a map' });
+  });
+
+  test('a flow list of 300,000 items is walked without overflowing the stack', () => {
+    expect(refusal(`scenario: x\ntitle: [${Array(300_000).fill('1').join(',')}]\n`)).toMatchObject({ at: '2:8', problem: 'title must be string' });
+  });
+
   test('a file over a megabyte', () => {
     expect(refusal(`scenario: x\ntitle: ${'a'.repeat(1_100_000)}\n`)).toMatchObject({ at: '1:1', problem: 'the file has 1,100,020 characters; a scenario has at most 1,048,576' });
   });

@@ -104,29 +104,35 @@ export function checkDocument(doc: Document): TextProblem | null {
     if (tag !== undefined && !CORE_TAG.test(tag)) {
       return { offset: at, problem: `the YAML tag ${quoteValue(tag)} is not used in scenarios`, fix: 'remove the tag: a scenario value is a plain string, number, true/false, list or map' };
     }
-    // children pushed last first, so that they are visited in document order
-    if (isMap(node)) {
+    // children pushed last first, so that they are visited in document order; a flow list
+    // holds `[a: 1]` as a pair, whose key needs the same checks as a mapping's
+    if (isCollection(node)) {
       const seen = new Set<string>();
       const next: { node: unknown; depth: number }[] = [];
-      for (const pair of node.items) {
+      for (const item of node.items) {
+        if (!isPair(item)) {
+          next.push({ node: item, depth: depth + 1 });
+          continue;
+        }
+        const pair = item;
         if (isCollection(pair.key)) {
           return { offset: rangeStart(pair.key), problem: 'a key of this mapping is a list or a map', fix: 'write each key as a plain name followed by a colon' };
         }
         // 1 and '1' are different YAML keys but one key once loaded: the second would win silently
-        if (isScalar(pair.key)) {
+        if (isScalar(pair.key) && isMap(node)) {
           const name = String(pair.key.value ?? '');
           if (seen.has(name)) return { offset: rangeStart(pair.key), problem: `the key ${quoteValue(name)} appears twice in this mapping`, fix: 'remove or rename the repeated key' };
           seen.add(name);
         }
-        if (isAlias(pair.key)) next.push({ node: pair.key, depth: depth + 1 });
+        if (isAlias(pair.key) && isCollection(pair.key.resolve(doc))) {
+          return { offset: rangeStart(pair.key), problem: `the key *${pair.key.source} is an alias of a list or a map`, fix: 'write each key as a plain name followed by a colon' };
+        }
+        // keys too: a tag on a key (!!binary k: 1) makes it bytes, an alias a use of its anchor
+        next.push({ node: pair.key, depth: depth + 1 });
         next.push({ node: pair.value, depth: depth + 1 });
       }
-      stack.push(...next.reverse());
-    } else if (isCollection(node)) {
-      for (let i = node.items.length - 1; i >= 0; i--) {
-        const item = node.items[i];
-        stack.push({ node: isPair(item) ? item.value : item, depth: depth + 1 });
-      }
+      // one push at a time: a spread of a list with 100,000 items would overflow the stack
+      for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]);
     }
   }
   return null;
