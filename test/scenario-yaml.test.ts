@@ -85,6 +85,10 @@ describe('YAML that yaml rejects by throwing, or reads into no scenario value', 
     expect(refusal('scenario: x\na: &k [1]\nb: { ? *k : 1 }\n')).toMatchObject({ at: '3:8', problem: 'the key *k is an alias of a list or a map' });
   });
 
+  test('a key of a map keyed by names that is not a name is named, at its place', () => {
+    expect(refusal('scenario: x\nsystem:\n  key-id-schemes: { "a\\u0007b": key-material }\n')).toEqual({ at: '3:21', problem: 'the key "a\\u0007b" in system.key-id-schemes is not a name', fix: 'use letters, digits and . _ + - (at most 128 characters), the name of what it refers to' });
+  });
+
   test('a flow list of 300,000 items is walked without overflowing the stack', () => {
     expect(refusal(`scenario: x\ntitle: [${Array(300_000).fill('1').join(',')}]\n`)).toMatchObject({ at: '2:8', problem: 'title must be string' });
   });

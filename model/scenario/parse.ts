@@ -119,7 +119,7 @@ function offsetOf(doc: Document, path: Path, key: boolean): number {
 function pickError(errors: ErrorObject[]): ErrorObject {
   const rank = (e: ErrorObject) =>
     ({ additionalProperties: 0, enum: 1, required: 2, type: 3, minimum: 4 })[e.keyword as string] ?? 5;
-  return [...errors].sort((a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length || rank(a) - rank(b))[0];
+  return [...errors].sort((a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length || Number(b.propertyName !== undefined) - Number(a.propertyName !== undefined) || rank(a) - rank(b))[0];
 }
 
 function pathOf(e: ErrorObject): Path {
@@ -147,6 +147,10 @@ function where(path: Path): string {
 function reportSchemaError(p: ParsedScenario, e: ErrorObject): never {
   const path = pathOf(e);
   const at = where(path);
+  // a map keyed by names (upgrade.to, key-id-schemes) with a key that is not one
+  if (e.propertyName !== undefined) {
+    p.fail([...path, e.propertyName], `the key ${quoteName(e.propertyName)} in ${at} is not a name`, 'use letters, digits and . _ + - (at most 128 characters), the name of what it refers to', true);
+  }
   switch (e.keyword) {
     case 'additionalProperties': {
       const extra = (e.params as { additionalProperty: string }).additionalProperty;
