@@ -4,7 +4,7 @@ import type { Ctx } from './semantics.js';
 import type { Step } from './types.js';
 import { decryptable, keyringOf, procedureFor, releaseOf, serves, stageOf } from './semantics.js';
 import { afterRotation, keepNewest, stepKeyrings } from './key-steps.js';
-import { type World, K_GEN, K_LATEST, N_KNOWN, PC, STAGE, keyringAt, kindIndex, nodeAt } from './world.js';
+import { type World, K_GEN, K_LATEST, N_KNOWN, PC, STAGE, addRecords, keyringAt, kindIndex, nodeAt } from './world.js';
 
 // Moves every live record the test accepts to the kind `to` gives it; returns records moved.
 function rewrite(c: Ctx, w: World, accept: (k: number) => boolean, to: (k: number) => number, fraction = 1): number {
@@ -19,7 +19,7 @@ function rewrite(c: Ctx, w: World, accept: (k: number) => boolean, to: (k: numbe
   let moved = 0;
   for (const [k, t, n] of moves) {
     w[L.recordBase + k] -= n;
-    w[L.recordBase + t] += n;
+    addRecords(w, L.recordBase + t, n);
     moved += n;
   }
   return moved;

@@ -51,6 +51,7 @@ import {
   Status,
   VERIFY_FAILED,
   VersionState,
+  addRecords,
   clearCache,
   keyringAt,
   kindIndex,
@@ -389,7 +390,7 @@ export function applyInto(c: Ctx, w0: World, e: Ev, w: World): World {
       break;
     case K.Write: {
       const k = writtenKindNow(c, w, node);
-      if (!reportsSeparately(c, w, node) || w[c.L.recordBase + k] === 0) w[c.L.recordBase + k] += c.s.workload.batch;
+      if (!reportsSeparately(c, w, node) || w[c.L.recordBase + k] === 0) addRecords(w, c.L.recordBase + k, c.s.workload.batch);
       if (reportsSeparately(c, w, node)) w[nodeAt(c.L, node) + N_PENDING] = c.kindVersion[k];
       // the writer's reader holds the data key it just used
       if (c.s.components[c.s.nodeComponent[node]].cachesDataKeys) setCached(w, c.L, node, k);
@@ -425,7 +426,7 @@ function spoil(c: Ctx, w: World, targets: number[]): void {
     if (n === 0 || c.kindFormat[k] === c.s.unreadableFormat) continue;
     if (![...comps].some((ci) => ((c.s.components[ci].formats >> c.kindFormat[k]) & 1) === 1)) continue;
     w[L.recordBase + k] = 0;
-    w[L.recordBase + kindIndex(L, c.kindKeyring[k], c.kindGen[k], c.kindVersion[k], c.s.unreadableFormat, c.kindAad[k], c.kindWriter[k], c.kindDataKey[k])] += n;
+    addRecords(w, L.recordBase + kindIndex(L, c.kindKeyring[k], c.kindGen[k], c.kindVersion[k], c.s.unreadableFormat, c.kindAad[k], c.kindWriter[k], c.kindDataKey[k]), n);
   }
 }
 

@@ -156,6 +156,15 @@ export function kindOf(L: Layout, k: number): Kind {
   return { keyring: k, gen, keyVersion, format, aad, writer, dataKey };
 }
 
+// Adds n records to a record count slot. The scenario's limits (model/scenario/limits.ts) keep
+// every count within 32 bits for runs within max-depth; a longer run (a hand-made trace
+// replayed) that would wrap a count stops here rather than hide records from every property.
+export function addRecords(w: World, slot: number, n: number): void {
+  const t = w[slot] + n;
+  if (t > 2_147_483_647) throw new RangeError(`a record count passed 2,147,483,647 (the run is longer than the scenario's limits allow): lower workload.batch or the record counts`);
+  w[slot] = t;
+}
+
 export function nodeAt(L: Layout, n: number): number {
   return L.nodeBase + n * L.nodeSize;
 }
@@ -214,7 +223,7 @@ export function initialWorld(s: CompiledScenario, L: Layout): World {
   // records from before the scenario: under the data key of the writer component's first node
   for (const r of s.records) {
     const dk = L.D > 1 ? s.components[s.releases[r.writer].component].firstNode : 0;
-    w[L.recordBase + kindIndex(L, r.keyring, 1, r.keyVersion, r.format, r.aad, r.writer, dk)] += r.count;
+    addRecords(w, L.recordBase + kindIndex(L, r.keyring, 1, r.keyVersion, r.format, r.aad, r.writer, dk), r.count);
   }
   return w;
 }

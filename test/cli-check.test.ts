@@ -76,7 +76,7 @@ describe('rollsafe check', () => {
     expect(existsSync(json)).toBe(false);
     const missing = rollsafe(['check', 'scenarios/nope']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('rollsafe: scenarios/nope:1:1: no such file or folder');
+    expect(missing.stderr).toContain('rollsafe: scenarios/nope: no such file or folder\n  fix: check the path');
     expect(rollsafe(['frobnicate']).code).toBe(2);
   });
 

@@ -115,8 +115,8 @@ describe('key concepts: bad input is refused with a place and a fix', () => {
       ['runbook:', 'workload: { batch: 1000000 }\nrunbook:'],
       ['max-version: 3 }', 'max-version: 64 }'],
     ]);
-    expect(e.problem).toBe('2,100,000,000 records plus a batch of 1,000,000 for each of 64 record kinds can pass 2,147,483,647, the most a record count holds');
-    expect(e.fix).toMatch(/^lower workload.batch or the record counts/);
+    expect(e.problem).toBe('2,100,000,000 records plus a batch of 1,000,000 for each of up to 80 writes (one per event, max-depth 80) can pass 2,147,483,647, the most a record count holds');
+    expect(e.fix).toMatch(/^lower workload.batch, the record counts or max-depth/);
   });
 
   test('the CLI exits 2 with file:line:column and writes nothing', () => {

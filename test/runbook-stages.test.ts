@@ -158,7 +158,7 @@ runbook:
 
   test('a canary larger than the component', bad([['{ nodes: 1, to: b', '{ nodes: 4, to: b']], 18, 18, "stage 1 takes 4 nodes of 'plugin', but it has 3", 'take at most 3, or use nodes: rest for the remaining ones'));
   test('counted stages that add up past the component', bad([['{ nodes: rest, to: b, strategy: all-at-once', '{ nodes: 3, to: b, strategy: one-node-at-a-time']], 19, 18, "stage 2 takes 3 nodes of 'plugin', but only 2 of its 3 are left untaken by earlier stages", 'take at most 2, or use nodes: rest for the remaining ones'));
-  test('a count below one', bad([['{ nodes: 1, to: b', '{ nodes: 0, to: b']], 18, 18, 'stage 1 takes 0 nodes', 'take at least 1 node, or use nodes: rest'));
+  test('a count below one', bad([['{ nodes: 1, to: b', '{ nodes: 0, to: b']], 18, 18, 'runbook.upgrade.stages[0].nodes is 0, but it must be >= 1', 'set runbook.upgrade.stages[0].nodes to a value >= 1'));
   test('a word other than rest', bad([['{ nodes: rest, to: b', '{ nodes: all, to: b']], 19, 18, "stage 2 has nodes: 'all'", "give a number of nodes (a canary the operator picks one at a time) or 'rest'"));
   test('rest with no counted stage before it', bad([['{ nodes: 1, to: b', '{ to: b']], 19, 18, "stage 2 takes the rest of 'plugin', but no earlier stage of this procedure took a number of its nodes", "add nodes: <N> to an earlier stage on 'plugin', or remove nodes: rest to act on every node"));
   test('a counted stage all at once', bad([['{ nodes: 1, to: b, strategy: one-node-at-a-time', '{ nodes: 1, to: b, strategy: all-at-once']], 18, 18, 'stage 1 takes 1 of its nodes all at once, but the operator picks counted nodes one at a time', 'use strategy: one-node-at-a-time (or standbys-first) for a counted stage'));

@@ -3,7 +3,7 @@
 // components, so that a runbook that cannot mean anything is refused before it is explored.
 import { REST_OF_NODES } from '../types.js';
 import type { BackupScope, Component, Procedure, Release, Stage, Step, StepName, Strategy, VersionSelector } from '../types.js';
-import type { ParsedScenario, Path } from './parse.js';
+import { type ParsedScenario, type Path, listOf, quoteName } from './parse.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Raw = any;
@@ -80,7 +80,7 @@ function compileSteps(list: Raw[], path: Path, comps: number[], k: StageContext)
     if (name === 'migrate') {
       const format = k.lookup(k.wireFormats, arg, at, 'wire format', 'system.wire-formats');
       if (!comps.some((ci) => (components[ci].formats >> format) & 1)) {
-        p.fail(at, `migrate to '${arg}', a format no release of ${comps.map((ci) => components[ci].name).join(', ')} reads or writes`, "migrate to a format the component's releases read");
+        p.fail(at, `migrate to '${arg}', a format no release of ${listOf(comps.map((ci) => components[ci].name))} reads or writes`, "migrate to a format the component's releases read");
       }
       return { ...base, name, format };
     }
@@ -95,7 +95,7 @@ function compileSteps(list: Raw[], path: Path, comps: number[], k: StageContext)
     const krName: string | undefined = versionStep ? (typeof arg === 'object' ? arg.keyring : undefined) : arg;
     const keyring = krName === undefined ? -1 : k.keyringIndex(krName, versionStep ? [...at, 'keyring'] : at);
     if (keyring >= 0 && !comps.some((ci) => components[ci].keyring === keyring)) {
-      p.fail(at, `${name} acts on keyring '${krName}', which no component of this stage uses`, `use the keyring of ${comps.map((ci) => components[ci].name).join(', ')}, or move the step to a stage on a component that uses '${krName}'`);
+      p.fail(at, `${name} acts on keyring '${krName}', which no component of this stage uses`, `use the keyring of ${listOf(comps.map((ci) => components[ci].name))}, or move the step to a stage on a component that uses '${krName}'`);
     }
     const versions: VersionSelector = versionStep ? (typeof arg === 'object' ? arg.versions : arg) : 'latest';
     if (typeof versions === 'number' && versions > k.maxVersion) {
@@ -110,7 +110,7 @@ function compileSteps(list: Raw[], path: Path, comps: number[], k: StageContext)
 function selection(raw: Raw, i: number, strategy: Strategy, comps: number[], path: Path, taken: Map<number, number>, k: StageContext): number {
   const { p } = k;
   const name = (ci: number) => k.components[ci].name;
-  if (raw !== 'rest' && typeof raw !== 'number') p.fail(path, `stage ${i + 1} has nodes: '${String(raw)}'`, "give a number of nodes (a canary the operator picks one at a time) or 'rest'");
+  if (raw !== 'rest' && typeof raw !== 'number') p.fail(path, `stage ${i + 1} has nodes: ${quoteName(raw)}`, "give a number of nodes (a canary the operator picks one at a time) or 'rest'");
   if (strategy === 'once') p.fail(path, `stage ${i + 1} runs once for the fleet, so it cannot pick nodes`, 'remove nodes:, or make the stage one-node-at-a-time');
   if (raw === 'rest') {
     for (const ci of comps) {
@@ -144,7 +144,7 @@ function stageReleases(raw: Raw, i: number, comps: number[], steps: Step[], roll
   const set = (ci: number, rel: string, at: Path) => {
     const c = k.components[ci];
     const r = c.releases.find((x) => k.releases[x].name === rel);
-    if (r === undefined) p.fail(at, `stage ${i + 1} to '${rel}' is not a release of '${c.name}'`, `use one of: ${c.releases.map((x) => k.releases[x].name).join(', ')}`);
+    if (r === undefined) p.fail(at, `stage ${i + 1} to '${rel}' is not a release of '${c.name}'`, `use one of: ${listOf(c.releases.map((x) => k.releases[x].name))}`);
     to[ci] = r!;
   };
   if (typeof raw === 'string') {
@@ -193,5 +193,5 @@ function stageLabel(i: number, comps: number[], nodes: number, to: number[] | nu
   if (nodes === REST_OF_NODES) parts.push('rest');
   else if (nodes > 0) parts.push(`${nodes} node${nodes === 1 ? '' : 's'}`);
   if (to) parts.push(`to ${[...new Set(to.filter((r) => r >= 0).map((r) => k.releases[r].name))].join('/')}`);
-  return `stage ${i + 1} (${parts.join(', ')})`;
+  return `stage ${i + 1} (${listOf(parts)})`;
 }

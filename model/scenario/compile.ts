@@ -18,8 +18,9 @@ import type {
   TriggerName,
 } from '../types.js';
 import { PROPERTY_NAMES } from '../properties.js';
-import type { ParsedScenario, Path } from './parse.js';
+import { type ParsedScenario, type Path, listOf } from './parse.js';
 import { checkUses } from './uses.js';
+import { checkDependencyCycles, checkNodeCount, checkRecordCounts, checkWorldSize } from './limits.js';
 import { type StageContext, compileProcedure } from './compile-stages.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -28,9 +29,9 @@ type Raw = any;
 export const DEFAULT_BOUNDS: Bounds = { maxDepth: 80, maxFaults: 2, maxStates: 5_000_000 };
 
 
-// maxFaults: a fault budget that overrides the file's (--max-faults), so the checks that depend
-// on the budget see the one the search will use.
-export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: number } = {}): CompiledScenario {
+// maxFaults, maxDepth: bounds that override the file's (--max-faults, --max-depth), so the
+// checks that depend on them see the ones the search will use.
+export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: number; maxDepth?: number } = {}): CompiledScenario {
   const d: Raw = p.data;
   const sys: Raw = d.system;
   const wireFormats: string[] = sys['wire-formats'];
@@ -40,7 +41,7 @@ export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: numb
 
   const lookup = (list: string[], value: string, path: Path, what: string, listPath: string): number => {
     const i = list.indexOf(value);
-    if (i < 0) p.fail(path, `unknown ${what} '${value}'`, list.length ? `declare it in ${listPath} (known: ${list.join(', ')})` : `declare it in ${listPath} (none is declared yet)`);
+    if (i < 0) p.fail(path, `unknown ${what} '${value}'`, list.length ? `declare it in ${listPath} (known: ${listOf(list)})` : `declare it in ${listPath} (none is declared yet)`);
     return i;
   };
   const mask = (values: string[] | undefined, list: string[], path: Path, what: string, listPath: string): number =>
@@ -137,7 +138,7 @@ export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: numb
     const perNode = runs.map((name, i) => {
       const r = relIdx.find((x) => releases[x].name === name);
       if (r === undefined) {
-        p.fail(Array.isArray(cr.runs) ? [...cpath, 'runs', i] : [...cpath, 'runs'], `component '${cr.name}' runs '${name}', which is not one of its releases`, `use one of: ${relIdx.map((x) => releases[x].name).join(', ')}`);
+        p.fail(Array.isArray(cr.runs) ? [...cpath, 'runs', i] : [...cpath, 'runs'], `component '${cr.name}' runs '${name}', which is not one of its releases`, `use one of: ${listOf(relIdx.map((x) => releases[x].name))}`);
       }
       return r!;
     });
@@ -145,7 +146,7 @@ export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: numb
     let initial = perNode.reduce((a, b) => (releases[b].order < releases[a].order ? b : a));
     if (cr.previous !== undefined) {
       const prev = relIdx.find((x) => releases[x].name === cr.previous);
-      if (prev === undefined) p.fail([...cpath, 'previous'], `previous '${cr.previous}' is not a release of '${cr.name}'`, `use one of: ${relIdx.map((x) => releases[x].name).join(', ')}`);
+      if (prev === undefined) p.fail([...cpath, 'previous'], `previous '${cr.previous}' is not a release of '${cr.name}'`, `use one of: ${listOf(relIdx.map((x) => releases[x].name))}`);
       initial = prev!;
     }
     const firstNode = nodeNames.length;
@@ -180,11 +181,12 @@ export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: numb
   (sys.components as Raw[]).forEach((cr, ci) => {
     components[ci].dependsOn = ((cr['depends-on'] ?? []) as string[]).map((name, i) => {
       const d = components.findIndex((c) => c.name === name);
-      if (d < 0 || d === ci) p.fail(['system', 'components', ci, 'depends-on', i], `'${cr.name}' depends on '${name}', which is not another component`, `use one of: ${components.filter((_, j) => j !== ci).map((c) => c.name).join(', ')}`);
+      if (d < 0 || d === ci) p.fail(['system', 'components', ci, 'depends-on', i], `'${cr.name}' depends on '${name}', which is not another component`, `use one of: ${listOf(components.filter((_, j) => j !== ci).map((c) => c.name))}`);
       return d;
     });
   });
-  if (nodeNames.length > 250) p.fail(['system', 'components'], `the system has ${nodeNames.length} nodes`, 'model at most 250 nodes in all');
+  checkNodeCount(p, nodeNames.length);
+  checkDependencyCycles(p, components);
   for (const u of pendingUpgradesFrom) {
     const from = releaseByName.get(`${components[releases[u.rel].component].name}/${u.name}`);
     if (from === undefined || releases[from].component !== releases[u.rel].component) {
@@ -209,7 +211,7 @@ export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: numb
   // ---- key_id schemes ----
   const derivations: Record<string, KeyIdDerivation> = sys['key-id-schemes'] ?? {};
   for (const name of Object.keys(derivations)) {
-    if (!keyIdSchemes.includes(name)) p.fail(['system', 'key-id-schemes', name], `key-id-schemes describes '${name}', which no release uses`, `use one of: ${keyIdSchemes.join(', ')}, or remove it`, true);
+    if (!keyIdSchemes.includes(name)) p.fail(['system', 'key-id-schemes', name], `key-id-schemes describes '${name}', which no release uses`, `use one of: ${listOf(keyIdSchemes)}, or remove it`, true);
   }
   const keyIdDerivation = keyIdSchemes.map((name) => derivations[name] ?? 'key-material');
 
@@ -225,7 +227,7 @@ export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: numb
   const rb: Raw = d.runbook;
   const compIndex = (name: string, path: Path): number => {
     const i = components.findIndex((c) => c.name === name);
-    if (i < 0) p.fail(path, `'${name}' is not a component of the system`, `use one of: ${components.map((c) => c.name).join(', ')}`);
+    if (i < 0) p.fail(path, `'${name}' is not a component of the system`, `use one of: ${listOf(components.map((c) => c.name))}`);
     return i;
   };
   if (rb.component === undefined && rb.components === undefined) p.fail(['runbook'], 'the runbook names no component', "add 'component: <name>' (or 'components: [...]') to runbook");
@@ -239,7 +241,7 @@ export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: numb
   const setTarget = (ci: number, name: string, path: Path) => {
     const c = components[ci];
     const t = c.releases.find((r) => releases[r].name === name);
-    if (t === undefined) p.fail(path, `upgrade.to '${name}' is not a release of '${c.name}'`, `use one of: ${c.releases.map((r) => releases[r].name).join(', ')}`);
+    if (t === undefined) p.fail(path, `upgrade.to '${name}' is not a release of '${c.name}'`, `use one of: ${listOf(c.releases.map((r) => releases[r].name))}`);
     if (releases[t!].order <= releases[c.initialRelease].order) {
       p.fail(path, `upgrade.to '${name}' is not newer than '${releases[c.initialRelease].name}', which ${c.name} runs`, 'list releases oldest first and upgrade to a later one');
     }
@@ -269,7 +271,7 @@ export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: numb
     const named = r.keyring === undefined ? -1 : keyringIndex(r.keyring, [...path, 'keyring']);
     const owner = components.find((c) => (c.formats >> f.format) & 1 && (named < 0 || c.keyring === named)) ?? comp;
     const writer = r.writer === undefined ? owner.initialRelease : releaseByName.get(`${owner.name}/${r.writer}`);
-    if (writer === undefined) p.fail([...path, 'writer'], `writer '${r.writer}' is not a release of '${owner.name}', which serves ${wireFormats[f.format]}`, `use one of: ${owner.releases.map((x) => releases[x].name).join(', ')}`);
+    if (writer === undefined) p.fail([...path, 'writer'], `writer '${r.writer}' is not a release of '${owner.name}', which serves ${wireFormats[f.format]}`, `use one of: ${listOf(owner.releases.map((x) => releases[x].name))}`);
     const keyring = r.keyring === undefined ? owner.keyring : keyringIndex(r.keyring, [...path, 'keyring']);
     if (kv > keyrings[keyring].maxVersion) p.fail([...path, 'key-version'], `key-version ${kv} is above keyring '${keyrings[keyring].name}' max-version ${keyrings[keyring].maxVersion}`, 'lower it, or raise the keyring\'s max-version');
     return { keyring, keyVersion: kv, format: f.format, aad: f.aad, writer: writer!, count: r.count };
@@ -358,14 +360,6 @@ export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: numb
       p.fail(['system', 'snapshots', i, 'name'], `snapshot '${sn.name}' is restored by no step`, `add { restore: { from: ${sn.name} } } to the runbook, or remove the snapshot`);
     }
   });
-  // record counts are 32-bit: what exists at the start plus one batch per record kind a write
-  // can create must fit, or a count would wrap and hide records from every property
-  const kindsBound = keyrings.length * generations * Math.max(...keyrings.map((k) => k.maxVersion)) * wireFormats.length * aadShapes.length * releases.length * (components.some((c) => c.dataKeys === 'per-node') ? nodeNames.length : 1);
-  const batch = d.workload?.batch ?? 100;
-  const initial = records.reduce((t, r) => t + r.count, 0);
-  if (initial + batch * kindsBound > 2 ** 31 - 1) {
-    p.fail(d.workload?.batch !== undefined ? ['workload', 'batch'] : ['system', 'records'], `${initial.toLocaleString('en-US')} records plus a batch of ${batch.toLocaleString('en-US')} for each of ${kindsBound.toLocaleString('en-US')} record kinds can pass 2,147,483,647, the most a record count holds`, 'lower workload.batch or the record counts (counts are a measure of blast radius: 1,000 stands for any large number)');
-  }
   const rollbackRestores = { data: false, keyring: false };
   for (const { step } of allSteps(rollbackProc)) {
     if (step.name === 'recover-from-backup') rollbackRestores.data = rollbackRestores.keyring = true;
@@ -421,5 +415,7 @@ export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: numb
     expect,
   };
   checkUses(p, compiled, declaredFormats);
+  checkRecordCounts(p, compiled, overrides.maxDepth ?? bounds.maxDepth);
+  checkWorldSize(p, compiled);
   return compiled;
 }

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node } from 'yaml';
 import { Ajv, type ErrorObject } from 'ajv';
+import { quoteValue } from '../quote.js';
+import { MAX_ALIAS_USES, type TextProblem, checkDocument, checkText, deepProblem, firstAliasOffset, yamlErrorProblem } from './yaml-text.js';
 
 export class ScenarioError extends Error {
   constructor(
@@ -14,7 +16,8 @@ export class ScenarioError extends Error {
     readonly problem: string,
     readonly fix: string,
   ) {
-    super(`${file}:${line}:${column}: ${problem}\n  fix: ${fix}`);
+    // line 0: the problem is the file itself (missing, unreadable), not a place in it
+    super(`${line > 0 ? `${file}:${line}:${column}` : file}: ${problem}\n  fix: ${fix}`);
     this.name = 'ScenarioError';
   }
 }
@@ -39,13 +42,38 @@ const validate = ajv.compile(SCENARIO_SCHEMA);
 
 export function parseScenarioText(text: string, file: string): ParsedScenario {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    const pos = lc.linePos(e.pos[0]);
-    throw new ScenarioError(file, pos.line, pos.col, `YAML syntax error: ${firstLine(e.message)}`, yamlFix(e.code));
+  const failAt = (t: TextProblem): never => {
+    const pos = lc.linePos(t.offset);
+    throw new ScenarioError(file, pos.line, pos.col, t.problem, t.fix);
+  };
+  const early = checkText(text);
+  if (early) {
+    // the line counter is filled by parsing: count the lines up to the offset here instead
+    const before = text.slice(0, early.offset);
+    const line = before.split('\n').length;
+    throw new ScenarioError(file, line, early.offset - before.lastIndexOf('\n'), early.problem, early.fix);
   }
-  const data = doc.toJS() as unknown;
+  // YAML 1.2's core schema whatever a %YAML directive says: 1.1 would read `yes` as true and
+  // 1:30 as 90, and merge `<<` keys
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, schema: 'core', version: '1.2' });
+  } catch (e) {
+    if (e instanceof RangeError) failAt(deepProblem(0));
+    throw e;
+  }
+  if (doc.errors.length > 0) failAt(yamlErrorProblem(doc.errors[0]));
+  const shape = checkDocument(doc);
+  if (shape) failAt(shape);
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_USES });
+  } catch (e) {
+    if (e instanceof RangeError) failAt(deepProblem(0));
+    if (!(e instanceof ReferenceError)) throw e;
+    // anchors used in anchors: the count yaml guards is the product of the uses
+    failAt({ offset: firstAliasOffset(doc), problem: 'the aliases in this file expand to too many values (aliases inside anchored values multiply)', fix: 'write the repeated values out, or use fewer aliases' });
+  }
   const placeAt = (offset: number | undefined) => {
     const p = lc.linePos(offset ?? 0);
     return { line: p.line, column: p.col };
@@ -60,27 +88,14 @@ export function parseScenarioText(text: string, file: string): ParsedScenario {
       throw new ScenarioError(file, p.line, p.column, problem, fix);
     },
   };
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    parsed.fail([], 'a scenario must be a YAML mapping (scenario:, system:, runbook:, ...)', 'start from an example in scenarios/');
+  if (data === null || data === undefined) {
+    parsed.fail([], 'the file holds no scenario (it is empty, or only comments)', 'start from an example in scenarios/ (scenario:, system:, runbook:, ...)');
+  }
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    parsed.fail([], `a scenario must be a YAML mapping (scenario:, system:, runbook:, ...), not ${Array.isArray(data) ? 'a list' : quoteValue(data)}`, 'start from an example in scenarios/');
   }
   if (!validate(data)) reportSchemaError(parsed, pickError(validate.errors ?? []));
   return parsed;
-}
-
-function firstLine(s: string): string {
-  return s.split('\n')[0];
-}
-
-function yamlFix(code: string): string {
-  switch (code) {
-    case 'DUPLICATE_KEY':
-      return 'remove or rename the repeated key';
-    case 'BAD_INDENT':
-    case 'MISSING_CHAR':
-      return 'check the indentation and the punctuation on this line';
-    default:
-      return 'fix the YAML on this line (a quoted string may be unterminated, or a list item misindented)';
-  }
 }
 
 // Offset of the node at `path`, or of its key; falls back to the nearest existing parent.
@@ -104,7 +119,7 @@ function offsetOf(doc: Document, path: Path, key: boolean): number {
 function pickError(errors: ErrorObject[]): ErrorObject {
   const rank = (e: ErrorObject) =>
     ({ additionalProperties: 0, enum: 1, required: 2, type: 3, minimum: 4 })[e.keyword as string] ?? 5;
-  return [...errors].sort((a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length || rank(a) - rank(b))[0];
+  return [...errors].sort((a, b) => b.instancePath.split('/').length - a.instancePath.split('/').length || Number(b.propertyName !== undefined) - Number(a.propertyName !== undefined) || rank(a) - rank(b))[0];
 }
 
 function pathOf(e: ErrorObject): Path {
@@ -132,11 +147,16 @@ function where(path: Path): string {
 function reportSchemaError(p: ParsedScenario, e: ErrorObject): never {
   const path = pathOf(e);
   const at = where(path);
+  // a map keyed by names (upgrade.to, key-id-schemes) with a key that is not one
+  if (e.propertyName !== undefined) {
+    p.fail([...path, e.propertyName], `the key ${quoteName(e.propertyName)} in ${at} is not a name`, 'use letters, digits and . _ + - (at most 128 characters), the name of what it refers to', true);
+  }
   switch (e.keyword) {
     case 'additionalProperties': {
       const extra = (e.params as { additionalProperty: string }).additionalProperty;
       const allowed = Object.keys((schemaAt(path)?.properties as object) ?? {});
-      p.fail([...path, extra], `unknown key '${extra}' in ${at}`, `use one of: ${allowed.join(', ')}`, true);
+      if (extra === '<<') p.fail([...path, extra], `a YAML merge key (<<) in ${at}: scenarios are read as YAML 1.2, which has no merge keys`, 'write the keys out (an alias *name can repeat a whole value, not merge maps)', true);
+      p.fail([...path, extra], `unknown key ${quoteName(extra)} in ${at}`, `use one of: ${allowed.join(', ')}`, true);
     }
     // falls through (fail never returns)
     case 'enum': {
@@ -151,7 +171,7 @@ function reportSchemaError(p: ParsedScenario, e: ErrorObject): never {
             : path.includes('properties') || path.includes('fires')
               ? 'property'
               : 'value';
-      p.fail(path, `unknown ${what} '${String(value)}' in ${at}`, `use one of: ${allowed.join(', ')}`);
+      p.fail(path, `unknown ${what} ${quoteName(value)} in ${at}`, `use one of: ${allowed.join(', ')}`);
     }
     // falls through
     case 'required': {
@@ -164,7 +184,7 @@ function reportSchemaError(p: ParsedScenario, e: ErrorObject): never {
     case 'maximum': {
       const value = getIn(p.data, path);
       const bound = String(e.message).replace(/^must be /, '');
-      p.fail(path, `${at} is ${String(value)}, but it ${e.message}`, `set ${at} to a value ${bound}`);
+      p.fail(path, `${at} is ${quoteValue(value)}, but it ${e.message}`, `set ${at} to a value ${bound}`);
     }
     // falls through
     default:
@@ -175,7 +195,22 @@ function reportSchemaError(p: ParsedScenario, e: ErrorObject): never {
 function describeExpected(path: Path): string {
   const s = schemaAt(path);
   const d = s?.description ? ` (${String(s.description)})` : '';
-  return `make ${where(path)} a valid ${String(s?.type ?? 'value')}${d}; see model/scenario/scenario.schema.json`;
+  const range = s?.minimum !== undefined && s?.maximum !== undefined ? ` from ${fmt(s.minimum)} to ${fmt(s.maximum)}` : '';
+  const type = Array.isArray(s?.type) ? s.type.join(' or ') : String(s?.type ?? 'value');
+  return `make ${where(path)} a valid ${type === 'integer' ? 'whole number' : type}${range}${d}; see model/scenario/scenario.schema.json`;
+}
+
+const fmt = (n: unknown) => (typeof n === 'number' ? n.toLocaleString('en-US') : String(n));
+
+// A name as the corpus's messages show it ('name'), unless it needs quoting to be read safely.
+export function quoteName(v: unknown): string {
+  return typeof v === 'string' && /^[A-Za-z0-9._+<-]{1,60}$/.test(v) ? `'${v}'` : quoteValue(v);
+}
+
+// Names offered in a fix ("use one of: ..."): a file may declare thousands, a message needs ten.
+export function listOf(names: readonly unknown[], max = 10): string {
+  const shown = names.slice(0, max).map(String).join(', ');
+  return names.length > max ? `${shown} (and ${(names.length - max).toLocaleString('en-US')} more)` : shown;
 }
 
 export function getIn(data: unknown, path: Path): unknown {

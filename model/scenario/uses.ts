@@ -3,7 +3,7 @@
 // and a rollback trigger that can never fire. Each makes some property hold vacuously without
 // any sign in the verdict, so each is an input error with its place in the file.
 import type { CompiledScenario, FaultName, StepName } from '../types.js';
-import type { ParsedScenario } from './parse.js';
+import { type ParsedScenario, listOf } from './parse.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Raw = any;
@@ -117,7 +117,7 @@ function checkFaults(p: ParsedScenario, s: CompiledScenario): void {
   // the file's own budget: a --max-faults 0 on the command line asks for a run without faults
   const budget = (p.data.faults as { budget?: number } | undefined)?.budget;
   if (budget === 0) {
-    p.fail(['faults', 'budget'], `faults.budget is 0, so none of the faults listed (${s.faults.map((f) => f.name).join(', ')}) can strike`, 'raise faults.budget to at least 1, or remove the faults');
+    p.fail(['faults', 'budget'], `faults.budget is 0, so none of the faults listed (${listOf(s.faults.map((f) => f.name))}) can strike`, 'raise faults.budget to at least 1, or remove the faults');
   }
   for (const f of s.faults) {
     const why = whyFaultCannotStrike(s, f.name);
