@@ -56,7 +56,7 @@ export function commandBudget(opts: CheckOptions): CommandBudget {
 // run before anything is written.
 export function loadAll(paths: string[], opts: ExploreFlags = {}): CompiledScenario[] {
   const files = paths.flatMap((p) => listScenarioFiles(p));
-  return files.map((f) => loadScenarioFile(f, { maxFaults: opts.maxFaults }));
+  return files.map((f) => loadScenarioFile(f, { maxFaults: opts.maxFaults, maxDepth: opts.maxDepth }));
 }
 
 export function check(paths: string | string[], opts: CheckOptions = {}): RunResult[] {

@@ -4,7 +4,7 @@
 // Ids are dense and assigned in insertion order, which the BFS uses as its queue.
 // The system itself refused an allocation (a ulimit, a container's limit): the reserve calls
 // return false and the search names this bound rather than the budget's.
-export const REFUSED_BOUND = 'memory: the system refused an allocation (a ulimit or container limit)';
+export const REFUSED_BOUND = 'memory: an allocation failed (a ulimit, a container limit, or the largest array the engine can make)';
 let refusedFlag = false;
 function refuse(): false {
   refusedFlag = true;

@@ -72,7 +72,7 @@ describe('rollsafe check', () => {
     const json = join(OUT, 'usage.json');
     const bad = rollsafe(['check', 'scenarios/bao-kms-provider', '--max-depth', 'deep', '--json', json]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("--max-depth must be a whole number >= 1, got 'deep'");
+    expect(bad.stderr).toContain('--max-depth must be a whole number from 1 to 10,000, got "deep"');
     expect(existsSync(json)).toBe(false);
     const missing = rollsafe(['check', 'scenarios/nope']);
     expect(missing.code).toBe(2);

@@ -4,7 +4,7 @@ import { chaos } from '../campaign.js';
 import { CAMPAIGN_OPTION_DOCS, OPTION_DOCS } from '../options.js';
 import { type OutputFlags, checkOutputs, report, runCampaign } from './campaign-output.js';
 import { durationArg, memoryArg } from './budget.js';
-import { type Exit, intArg } from './program.js';
+import { type Exit, FLAG_MAX, intArg } from './program.js';
 
 interface ChaosFlags extends OutputFlags {
   seed?: number;
@@ -31,15 +31,15 @@ export function registerChaos(program: Command, exit: Exit): void {
     .command('chaos')
     .description('seeded random walks: the runbook with faults and workload striking at random, many runs, on a time budget')
     .argument('<paths...>', 'scenario files (.yaml) or folders of them')
-    .option('--seed <n>', CAMPAIGN_OPTION_DOCS.seed, intArg('--seed', 0))
-    .option('--runs <n>', CAMPAIGN_OPTION_DOCS.chaosRuns, intArg('--runs', 1))
+    .option('--seed <n>', CAMPAIGN_OPTION_DOCS.seed, intArg('--seed', 0, 2_147_483_647))
+    .option('--runs <n>', CAMPAIGN_OPTION_DOCS.chaosRuns, intArg('--runs', 1, FLAG_MAX.runs))
     .option('--time <duration>', CAMPAIGN_OPTION_DOCS.time, durationArg)
     .option('--max-memory <size>', OPTION_DOCS.maxMemory, memoryArg)
-    .option('--workers <n>', CAMPAIGN_OPTION_DOCS.workers, intArg('--workers', 1))
+    .option('--workers <n>', CAMPAIGN_OPTION_DOCS.workers, intArg('--workers', 1, FLAG_MAX.workers))
     .option('--shard <k/n>', CAMPAIGN_OPTION_DOCS.shard, shardArg)
-    .option('--run <i>', 'run only walk number i (what a violation\'s re-run command does)', intArg('--run', 0))
-    .option('--max-depth <n>', CAMPAIGN_OPTION_DOCS.maxDepth, intArg('--max-depth', 1))
-    .option('--max-faults <n>', OPTION_DOCS.maxFaults, intArg('--max-faults', 0))
+    .option('--run <i>', 'run only walk number i (what a violation\'s re-run command does)', intArg('--run', 0, FLAG_MAX.runs))
+    .option('--max-depth <n>', CAMPAIGN_OPTION_DOCS.maxDepth, intArg('--max-depth', 1, FLAG_MAX.maxDepth))
+    .option('--max-faults <n>', OPTION_DOCS.maxFaults, intArg('--max-faults', 0, FLAG_MAX.maxFaults))
     .option('--json <file>', 'write the results (schema rollsafe/results@1) to this file (- for standard output)')
     .option('--junit <file>', 'write JUnit XML (one test case per scenario and property) to this file')
     .option('-v, --verbose', 'print every result, not only those that fail')

@@ -8,7 +8,7 @@ import { toJUnit } from '../junit.js';
 import { type BudgetFlags, durationArg, engineBudget, memoryArg } from './budget.js';
 import { checkOutput, scenarioRootFor, writeOutput } from '../output.js';
 import { formatResult, formatTable } from './format.js';
-import { type Exit, intArg } from './program.js';
+import { type Exit, FLAG_MAX, intArg } from './program.js';
 import { interruptOnSignals } from './signals.js';
 import { isCut } from '../limits.js';
 import { count } from '../words.js';
@@ -30,9 +30,9 @@ export function registerCheck(program: Command, exit: Exit): void {
     .argument('<paths...>', 'scenario files (.yaml) or folders of them')
     .option('--json <file>', 'write the results (schema rollsafe/results@1) to this file (- for standard output)')
     .option('--junit <file>', 'write JUnit XML (one test case per scenario and property) to this file')
-    .option('--max-depth <n>', OPTION_DOCS.maxDepth, intArg('--max-depth', 1))
-    .option('--max-faults <n>', OPTION_DOCS.maxFaults, intArg('--max-faults', 0))
-    .option('--max-states <n>', OPTION_DOCS.maxStates, intArg('--max-states', 1))
+    .option('--max-depth <n>', OPTION_DOCS.maxDepth, intArg('--max-depth', 1, FLAG_MAX.maxDepth))
+    .option('--max-faults <n>', OPTION_DOCS.maxFaults, intArg('--max-faults', 0, FLAG_MAX.maxFaults))
+    .option('--max-states <n>', OPTION_DOCS.maxStates, intArg('--max-states', 1, FLAG_MAX.maxStates))
     .option('--time <duration>', OPTION_DOCS.time, durationArg)
     .option('--max-memory <size>', OPTION_DOCS.maxMemory, memoryArg)
     .option('--no-symmetry', OPTION_DOCS.symmetry)

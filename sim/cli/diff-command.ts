@@ -9,7 +9,7 @@ import { RESULT_SET_SCHEMA, type ResultSet } from '../result.js';
 import { VERSION } from '../version.js';
 import { type BudgetFlags, durationArg, engineBudget, memoryArg } from './budget.js';
 import { checkOutput, scenarioRootFor, writeOutput } from '../output.js';
-import { type Exit, intArg } from './program.js';
+import { type Exit, FLAG_MAX, intArg } from './program.js';
 import { interruptOnSignals } from './signals.js';
 import { count } from '../words.js';
 
@@ -30,9 +30,9 @@ export function registerDiff(program: Command, exit: Exit): void {
     .argument('<head>', 'the scenario after the change')
     .option('--markdown <file>', 'also write the comparison as Markdown, ready to post as a pull-request comment')
     .option('--json <file>', 'also write both results (schema rollsafe/results@1: base first, then head) to this file (- for standard output)')
-    .option('--max-depth <n>', OPTION_DOCS.maxDepth, intArg('--max-depth', 1))
-    .option('--max-faults <n>', OPTION_DOCS.maxFaults, intArg('--max-faults', 0))
-    .option('--max-states <n>', OPTION_DOCS.maxStates, intArg('--max-states', 1))
+    .option('--max-depth <n>', OPTION_DOCS.maxDepth, intArg('--max-depth', 1, FLAG_MAX.maxDepth))
+    .option('--max-faults <n>', OPTION_DOCS.maxFaults, intArg('--max-faults', 0, FLAG_MAX.maxFaults))
+    .option('--max-states <n>', OPTION_DOCS.maxStates, intArg('--max-states', 1, FLAG_MAX.maxStates))
     .option('--time <duration>', OPTION_DOCS.time, durationArg)
     .option('--max-memory <size>', OPTION_DOCS.maxMemory, memoryArg)
     .option('--no-symmetry', OPTION_DOCS.symmetry)
@@ -48,8 +48,8 @@ async function runDiff(basePath: string, headPath: string, flags: DiffFlags, rep
   const json = checkOutput('--json', flags.json);
   const say = (text: string) => (json?.path === null || markdown?.path === null ? process.stderr : process.stdout).write(text);
   // Both files are loaded (and so validated) before either is explored.
-  const base = loadScenarioFile(basePath, { maxFaults: flags.maxFaults });
-  const head = loadScenarioFile(headPath, { maxFaults: flags.maxFaults });
+  const base = loadScenarioFile(basePath, { maxFaults: flags.maxFaults, maxDepth: flags.maxDepth });
+  const head = loadScenarioFile(headPath, { maxFaults: flags.maxFaults, maxDepth: flags.maxDepth });
   const interrupt = interruptOnSignals('ending the search under way, then writing the comparison so far');
   const opts = { maxDepth: flags.maxDepth, maxFaults: flags.maxFaults, maxStates: flags.maxStates, symmetry: flags.symmetry, ...engineBudget(flags, interrupt) };
   const budget = commandBudget(opts);

@@ -5,7 +5,7 @@ import { CAMPAIGN_OPTION_DOCS, OPTION_DOCS } from '../options.js';
 import { PROPERTY_NAMES } from '../../model/properties.js';
 import { type OutputFlags, checkOutputs, report, runCampaign } from './campaign-output.js';
 import { durationArg, memoryArg } from './budget.js';
-import { type Exit, UsageError, intArg } from './program.js';
+import { type Exit, FLAG_MAX, UsageError, intArg } from './program.js';
 
 interface FuzzFlags extends OutputFlags {
   seed?: number;
@@ -32,15 +32,15 @@ export function registerFuzz(program: Command, exit: Exit): void {
     .command('fuzz')
     .description('property-based testing with fast-check: generated runbook/fault/workload sequences, every property checked after every step, failures shrunk')
     .argument('<paths...>', 'scenario files (.yaml) or folders of them')
-    .option('--seed <n>', CAMPAIGN_OPTION_DOCS.seed, intArg('--seed', 0))
-    .option('--runs <n>', CAMPAIGN_OPTION_DOCS.fuzzRuns, intArg('--runs', 1))
+    .option('--seed <n>', CAMPAIGN_OPTION_DOCS.seed, intArg('--seed', 0, 2_147_483_647))
+    .option('--runs <n>', CAMPAIGN_OPTION_DOCS.fuzzRuns, intArg('--runs', 1, FLAG_MAX.runs))
     .option('--time <duration>', CAMPAIGN_OPTION_DOCS.time, durationArg)
     .option('--max-memory <size>', OPTION_DOCS.maxMemory, memoryArg)
     .option('--properties <list>', 'look only for these properties (comma-separated)')
     .option('--path <path>', 'replay: the fast-check path of a failure (from its replay token; needs --seed)')
     .option('--replay-path <replayPath>', 'replay: the commands\' replay path of a failure (from its replay token)')
-    .option('--max-depth <n>', CAMPAIGN_OPTION_DOCS.maxDepth, intArg('--max-depth', 1))
-    .option('--max-faults <n>', OPTION_DOCS.maxFaults, intArg('--max-faults', 0))
+    .option('--max-depth <n>', CAMPAIGN_OPTION_DOCS.maxDepth, intArg('--max-depth', 1, FLAG_MAX.maxDepth))
+    .option('--max-faults <n>', OPTION_DOCS.maxFaults, intArg('--max-faults', 0, FLAG_MAX.maxFaults))
     .option('--json <file>', 'write the results (schema rollsafe/results@1) to this file (- for standard output)')
     .option('--junit <file>', 'write JUnit XML (one test case per scenario and property) to this file')
     .option('-v, --verbose', 'print every result, not only those that fail')

@@ -2,6 +2,7 @@
 // expected (or safe), 1 for violations or unmet expectations, 2 for bad input or usage.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ScenarioError } from '../../model/scenario/load.js';
+import { quoteValue } from '../../model/quote.js';
 import { VERSION } from '../version.js';
 import { registerCheck } from './check-command.js';
 import { registerFuzz } from './fuzz-command.js';
@@ -19,12 +20,18 @@ export interface Exit {
   code: number;
 }
 
-export function intArg(name: string, min = 0) {
+// A whole-number flag in [min, max]; the bounds of the flags that override a scenario's own
+// (max-depth, max-states, faults.budget) are the scenario schema's, so both refuse alike.
+export function intArg(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
   return (v: string): number => {
-    if (!/^\d+$/.test(v) || Number(v) < min) throw new InvalidArgumentError(`${name} must be a whole number >= ${min}, got '${v}'`);
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+      throw new InvalidArgumentError(`${name} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}, got ${quoteValue(v)}`);
+    }
     return Number(v);
   };
 }
+
+export const FLAG_MAX = { maxDepth: 10_000, maxStates: 1_000_000_000, maxFaults: 1_000, runs: 1_000_000_000, workers: 256 } as const;
 
 export function buildProgram(exit: Exit): Command {
   const program = new Command();

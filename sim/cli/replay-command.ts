@@ -50,8 +50,9 @@ export function locateScenario(r: RunResult, set: ResultSet, resultFile: string)
 // and which result pointed there, not only the scenario's own complaint.
 function modelFor(r: RunResult, path: string, file: string, at: string): Model {
   const maxFaults = typeof r.options.maxFaults === 'number' ? r.options.maxFaults : undefined;
+  const maxDepth = typeof r.options.maxDepth === 'number' ? r.options.maxDepth : undefined;
   try {
-    const s = loadScenarioFile(path, { maxFaults });
+    const s = loadScenarioFile(path, { maxFaults, maxDepth });
     if (maxFaults !== undefined) s.faultBudget = maxFaults;
     return new Model(s);
   } catch (e) {
@@ -77,7 +78,7 @@ async function rerun(r: RunResult, path: string): Promise<RunResult> {
     const [res] = await fuzz(path, { ...common, properties: o.properties as string[] | undefined, replay: o.replay as { path: string; replayPath: string } | undefined });
     return res;
   }
-  const s = loadScenarioFile(path, { maxFaults: common.maxFaults });
+  const s = loadScenarioFile(path, { maxFaults: common.maxFaults, maxDepth: common.maxDepth });
   return exploreScenario(s, { maxDepth: common.maxDepth, maxFaults: common.maxFaults, maxStates: o.maxStates as number, symmetry: o.symmetry as boolean });
 }
 

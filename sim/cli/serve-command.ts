@@ -12,7 +12,7 @@ export function registerServe(program: Command, exit: Exit): void {
     .command('serve')
     .description('browse a folder of result files in a web browser, each rendered as a report (loopback only by default)')
     .argument('<folder>', 'folder holding result files (.json); nothing outside it is ever served')
-    .option('--port <n>', 'TCP port; 0 picks a free one', intArg('--port', 0), 4780)
+    .option('--port <n>', 'TCP port; 0 picks a free one', intArg('--port', 0, 65_535), 4780)
     .option('--host <address>', 'address to bind; anything but loopback exposes your results to the network', '127.0.0.1')
     .action(async (folder: string, flags: { port: number; host: string }) => {
       exit.code = await startServer(folder, flags.port, flags.host);
