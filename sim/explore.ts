@@ -183,7 +183,10 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
           boundsHit.add(cut);
           break outer;
         }
-        if (++checks % 16 === 0) yield;
+        if (++checks % 16 === 0) {
+          opts.onProgress?.({ states: store.count, depth, frontier: store.count - levelStart });
+          yield;
+        }
       }
       if (!reserve(alphabet.length)) {
         boundsHit.add(takeRefused() ? REFUSED_BOUND : limits.memoryBound);

@@ -71,4 +71,16 @@ describe('chaos (seeded random walks)', () => {
     expect(merged[0].coverage.events).toEqual(all.coverage.events);
     expect(merged[0].options.shards).toEqual(['1/2', '2/2']);
   });
+
+  // Merge used to prefer the earliest run among equally short traces; a single run prefers the
+  // shortest path as found. Here shard 1/3 holds an earlier run whose raw path was longer.
+  test.each(['broken-no-key-id-check.yaml', 'broken-upgrade-during-rotation.yaml'])('merging three shards of %s keeps the replay token the unsharded run picks', async (name) => {
+    const file = `scenarios/bao-kms-provider/${name}`;
+    const [all] = await chaos(file, { runs: 2000 });
+    const shards = [];
+    for (let index = 0; index < 3; index++) shards.push(set(await chaos(file, { runs: 2000, shard: { index, count: 3 } })));
+    const [merged] = mergeResultSets(shards, 'rollsafe merge').results;
+    expect(all.violations.length).toBeGreaterThan(0);
+    expect(merged.violations.map((v) => [v.property, v.replay?.token])).toEqual(all.violations.map((v) => [v.property, v.replay?.token]));
+  });
 });

@@ -118,6 +118,19 @@ describe('budgets and signals', () => {
     expect(set.results.some((x) => x.boundsHit.includes('interrupted'))).toBe(true);
   }, 60_000);
 
+  test('SIGINT during replay --twice of a huge recorded campaign ends it, exit 130', async () => {
+    const dir = tempDir('sig-replay');
+    const out = join(dir, 'r.json');
+    expect(cli(['chaos', UPGRADE, '--runs', '10', '--json', out]).status).toBe(0);
+    const set = read(out);
+    set.results[0].options.runs = 50_000_000; // as a damaged or hostile file may say
+    writeFileSync(out, JSON.stringify(set));
+    const r = await interrupted(['replay', out, '--twice'], 'SIGINT', 2500);
+    expect(r.afterSignalMs).toBeLessThan(10_000);
+    expect(r.code).toBe(130);
+    expect(r.stdout).toContain('re-run twice: not finished (interrupted)');
+  }, 60_000);
+
   test('chaos honours --time through the shortening of its traces, and keeps per-depth series small', () => {
     const dir = tempDir('budget-chaos');
     const big = bigScenario(dir, 8, 'broken-rollback-after-new-wire-format');

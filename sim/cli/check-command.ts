@@ -11,7 +11,7 @@ import { formatResult, formatTable } from './format.js';
 import { type Exit, FLAG_MAX, intArg } from './program.js';
 import { interruptOnSignals } from './signals.js';
 import { isCut } from '../limits.js';
-import { count } from '../words.js';
+import { searchProgress } from './progress.js';
 
 interface CheckFlags extends BudgetFlags {
   json?: string;
@@ -48,9 +48,7 @@ async function runCheck(paths: string[], flags: CheckFlags, command: string): Pr
   const junit = checkOutput('--junit', flags.junit);
   // with the JSON on standard output, what people read goes to standard error
   const say = (text: string) => (json?.path === null ? process.stderr : process.stdout).write(text);
-  const progress = process.stderr.isTTY
-    ? (p: { states: number; depth: number }) => process.stderr.write(`\r  exploring: depth ${p.depth}, ${count(p.states, 'state')}\x1b[K`)
-    : undefined;
+  const progress = searchProgress('check');
   const interrupt = interruptOnSignals('ending the search under way, then writing what was found');
   let results: RunResult[];
   try {
@@ -60,11 +58,12 @@ async function runCheck(paths: string[], flags: CheckFlags, command: string): Pr
       maxStates: flags.maxStates,
       symmetry: flags.symmetry,
       ...engineBudget(flags, interrupt),
-      onProgress: progress,
+      onScenarioStart: progress.scenarioStarted,
+      onProgress: progress.update,
     });
   } finally {
     interrupt.dispose();
-    if (progress) process.stderr.write('\r\x1b[K');
+    progress.stop();
   }
   const single = results.length === 1;
   if (!single) say(`${formatTable(results)}\n`);

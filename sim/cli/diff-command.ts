@@ -11,7 +11,7 @@ import { type BudgetFlags, durationArg, engineBudget, memoryArg } from './budget
 import { checkOutput, scenarioRootFor, writeOutput } from '../output.js';
 import { type Exit, FLAG_MAX, intArg } from './program.js';
 import { interruptOnSignals } from './signals.js';
-import { count } from '../words.js';
+import { searchProgress } from './progress.js';
 
 interface DiffFlags extends BudgetFlags {
   markdown?: string;
@@ -53,15 +53,16 @@ async function runDiff(basePath: string, headPath: string, flags: DiffFlags, rep
   const interrupt = interruptOnSignals('ending the search under way, then writing the comparison so far');
   const opts = { maxDepth: flags.maxDepth, maxFaults: flags.maxFaults, maxStates: flags.maxStates, symmetry: flags.symmetry, ...engineBudget(flags, interrupt) };
   const budget = commandBudget(opts);
-  const progress = (label: string) =>
-    process.stderr.isTTY ? (p: { states: number; depth: number }) => process.stderr.write(`\r  exploring ${label}: depth ${p.depth}, ${count(p.states, 'state')}\x1b[K`) : undefined;
+  const progress = searchProgress('diff');
   let baseResult, headResult;
   try {
-    baseResult = await exploreScenarioAsync(base, { ...opts, onProgress: progress('base') }, budget.limitsFor(2));
-    headResult = await exploreScenarioAsync(head, { ...opts, onProgress: progress('head') }, budget.limitsFor(1));
+    progress.scenarioStarted({ file: `base ${base.file}` }, 0, 2);
+    baseResult = await exploreScenarioAsync(base, { ...opts, onProgress: progress.update }, budget.limitsFor(2));
+    progress.scenarioStarted({ file: `head ${head.file}` }, 1, 2);
+    headResult = await exploreScenarioAsync(head, { ...opts, onProgress: progress.update }, budget.limitsFor(1));
   } finally {
     interrupt.dispose();
-    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+    progress.stop();
   }
   const d = diffResults(baseResult, headResult);
   say(`${formatDiffText(d)}\n`);

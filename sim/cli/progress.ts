@@ -83,3 +83,27 @@ export function startProgress(engine: string, now: () => number, stream: NodeJS.
     stop() {},
   };
 }
+
+// Progress of exhaustive searches (check, diff) on stderr: a line rewritten in place on a
+// terminal; otherwise one line a minute, so a long search in CI says it is alive.
+export function searchProgress(command: string, now: () => number = () => performance.now(), stream: NodeJS.WriteStream = process.stderr) {
+  let scenario = '';
+  let last = now();
+  const live = stream.isTTY && process.env.CI !== 'true';
+  return {
+    scenarioStarted: (s: { file: string }, index: number, total: number) => {
+      scenario = `${index + 1}/${total} ${s.file}`;
+    },
+    update: (p: { states: number; depth: number }) => {
+      const line = `${command}: ${scenario}: depth ${p.depth}, ${count(p.states, 'state')}`;
+      if (live) stream.write(`\r  ${line}\x1b[K`);
+      else if (now() - last >= 60_000) {
+        last = now();
+        stream.write(`${line}\n`);
+      }
+    },
+    stop: () => {
+      if (live) stream.write('\r\x1b[K');
+    },
+  };
+}

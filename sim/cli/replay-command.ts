@@ -8,7 +8,9 @@ import { Model } from '../../model/model.js';
 import { quoteValue } from '../../model/quote.js';
 import { ScenarioError, loadScenarioFile } from '../../model/scenario/load.js';
 import { chaos, fuzz } from '../campaign.js';
-import { exploreScenario } from '../check.js';
+import { exploreScenarioAsync } from '../check.js';
+import { makeLimits } from '../limits.js';
+import { type Interrupt, interruptOnSignals } from './signals.js';
 import { validateResultSet } from '../merge.js';
 import { ResultFileError, readResultDoc } from '../result-file.js';
 import { replayViolation, withoutTimings } from '../replay.js';
@@ -64,22 +66,24 @@ function modelFor(r: RunResult, path: string, file: string, at: string): Model {
 }
 
 // Runs the recorded run again with its own engine and options, as many runs as it did.
-async function rerun(r: RunResult, path: string): Promise<RunResult> {
+// A signal ends the re-run under way (its result is then cut, and replay says so).
+async function rerun(r: RunResult, path: string, interrupt: Interrupt): Promise<RunResult> {
+  const signal = { get aborted() { return interrupt.interrupted(); } };
   const o = r.options as Record<string, unknown>;
   const seed = r.seed ?? undefined;
   const runs = typeof o.runs === 'number' ? o.runs : r.figures.statesPerDepth[0];
   const common = { seed, runs, maxDepth: o.maxDepth as number, maxFaults: o.maxFaults as number };
   if (r.engine === 'chaos') {
     const shard = typeof o.shard === 'string' ? o.shard.split('/').map(Number) : null;
-    const [res] = await chaos(path, { ...common, run: typeof o.run === 'number' ? o.run : undefined, shard: shard ? { index: shard[0] - 1, count: shard[1] } : undefined });
+    const [res] = await chaos(path, { ...common, signal, run: typeof o.run === 'number' ? o.run : undefined, shard: shard ? { index: shard[0] - 1, count: shard[1] } : undefined });
     return res;
   }
   if (r.engine === 'fuzz') {
-    const [res] = await fuzz(path, { ...common, properties: o.properties as string[] | undefined, replay: o.replay as { path: string; replayPath: string } | undefined });
+    const [res] = await fuzz(path, { ...common, signal, properties: o.properties as string[] | undefined, replay: o.replay as { path: string; replayPath: string } | undefined });
     return res;
   }
   const s = loadScenarioFile(path, { maxFaults: common.maxFaults, maxDepth: common.maxDepth });
-  return exploreScenario(s, { maxDepth: common.maxDepth, maxFaults: common.maxFaults, maxStates: o.maxStates as number, symmetry: o.symmetry as boolean });
+  return exploreScenarioAsync(s, { maxDepth: common.maxDepth, maxFaults: common.maxFaults, maxStates: o.maxStates as number, symmetry: o.symmetry as boolean }, makeLimits({ interrupted: interrupt.interrupted }));
 }
 
 const traceKey = (v: Violation) => `${v.property}:${JSON.stringify(v.trace.map((t) => t.event))}`;
@@ -114,16 +118,30 @@ export function registerReplay(program: Command, exit: Exit): void {
         if (first.ok) process.stdout.write(`${formatViolation(v, n)}\n\n`);
       }
       if (flags.twice) {
-        for (const r of set.results) {
-          const path = locateScenario(r, set, file);
-          const a = withoutTimings(await rerun(r, path));
-          const b = withoutTimings(await rerun(r, path));
-          const same = JSON.stringify(a) === JSON.stringify(b);
-          const recorded = r.violations.map(traceKey).sort().join('\n');
-          const again = a.violations.map(traceKey).sort().join('\n');
-          if (!same) failed++;
-          process.stdout.write(`${r.scenario.file} (${r.engine}, seed ${r.seed}): re-run twice: ${same ? 'identical' : 'DIFFERENT: the run is not deterministic'}; violations ${recorded === again ? 'match the recording' : set.partial ? 'differ from the recording (it was cut short, so the run count may differ)' : 'DIFFER from the recording'}\n`);
-          if (same && recorded !== again && !set.partial) failed++;
+        const interrupt = interruptOnSignals('ending the re-run under way; the runs not yet re-run are not checked');
+        try {
+          for (const r of set.results) {
+            if (interrupt.interrupted()) break;
+            const path = locateScenario(r, set, file);
+            const a = withoutTimings(await rerun(r, path, interrupt));
+            const b = withoutTimings(await rerun(r, path, interrupt));
+            if (interrupt.interrupted()) {
+              process.stdout.write(`${r.scenario.file} (${r.engine}): re-run twice: not finished (interrupted)\n`);
+              break;
+            }
+            const same = JSON.stringify(a) === JSON.stringify(b);
+            const recorded = r.violations.map(traceKey).sort().join('\n');
+            const again = a.violations.map(traceKey).sort().join('\n');
+            if (!same) failed++;
+            process.stdout.write(`${r.scenario.file} (${r.engine}, seed ${r.seed}): re-run twice: ${same ? 'identical' : 'DIFFERENT: the run is not deterministic'}; violations ${recorded === again ? 'match the recording' : set.partial ? 'differ from the recording (it was cut short, so the run count may differ)' : 'DIFFER from the recording'}\n`);
+            if (same && recorded !== again && !set.partial) failed++;
+          }
+        } finally {
+          interrupt.dispose();
+        }
+        if (interrupt.exitCode() !== null) {
+          exit.code = interrupt.exitCode()!;
+          return;
         }
       }
       if (picked.length === 0 && !flags.twice) process.stdout.write(`${file} records no violations; nothing to replay\n`);
