@@ -126,7 +126,7 @@ export function evKeyring(e: Ev): number {
 }
 
 function faultAllowed(c: Ctx, w: World, f: FaultName): boolean {
-  return w[FAULTS] < c.s.faultBudget && c.declaredFaults[f] === true;
+  return w[FAULTS] < c.faultBudget && c.declaredFaults[f] === true;
 }
 
 // A fault that strikes the step under way: only when that step is next and has its targets.
@@ -485,7 +485,7 @@ function refreshCaches(c: Ctx, w: World): void {
 // ones that cannot keeps the engines from asking every guard about them in every state.
 function possible(c: Ctx, kind: number, n: number): boolean {
   const s = c.s;
-  const declared = (f: FaultName) => s.faultBudget > 0 && s.faults.some((x) => x.name === f);
+  const declared = (f: FaultName) => c.faultBudget > 0 && s.faults.some((x) => x.name === f);
   const comp = n >= 0 ? s.components[s.nodeComponent[n]] : null;
   switch (kind) {
     case K.Step:

@@ -76,10 +76,12 @@ export class Model {
   readonly edgeProps: PropertyDef[];
   readonly checked: PropertyDef[];
 
-  constructor(s: CompiledScenario) {
+  // `run`: the options of this run that change the model itself (the fault budget); the
+  // compiled scenario is never changed, so one can serve runs with different options
+  constructor(s: CompiledScenario, run: { maxFaults?: number } = {}) {
     this.s = s;
     this.L = layoutFor(s);
-    this.c = makeCtx(s, this.L);
+    this.c = makeCtx(s, this.L, run.maxFaults ?? s.bounds.maxFaults);
     this.events = alphabet(this.c);
     this.checked = PROPERTIES.filter((p) => s.properties.includes(p.name));
     const live = this.checked.filter((p) => !p.applies || p.applies(s));

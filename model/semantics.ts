@@ -35,6 +35,8 @@ import { countOpen } from './stage-nodes.js';
 export interface Ctx {
   s: CompiledScenario;
   L: Layout;
+  // most faults in one run: the run's option (--max-faults), else the scenario's faults.budget
+  faultBudget: number;
   // precomputed per kind: keyring, key material, key version, format, aad, writer release, data key owner
   kindKeyring: Int32Array;
   kindGen: Int32Array;
@@ -58,7 +60,7 @@ export interface Ctx {
   pos: Position | null;
 }
 
-export function makeCtx(s: CompiledScenario, L: Layout): Ctx {
+export function makeCtx(s: CompiledScenario, L: Layout, faultBudget = s.bounds.maxFaults): Ctx {
   const kindKeyring = new Int32Array(L.kinds);
   const kindGen = new Int32Array(L.kinds);
   const kindVersion = new Int32Array(L.kinds);
@@ -100,6 +102,7 @@ export function makeCtx(s: CompiledScenario, L: Layout): Ctx {
   return {
     s,
     L,
+    faultBudget,
     kindKeyring,
     kindGen,
     kindVersion,

@@ -58,33 +58,35 @@ export interface Component {
   formats: number; // bitmask of wire formats its releases read or write: the records it serves
 }
 
-export type StepName =
-  | 'doctor'
-  | 'stop'
-  | 'replace-image'
-  | 'start'
-  | 'verify-ready'
-  | 'verify-crypto'
-  | 'verify-key-id'
-  | 'restart-api-server'
-  | 'backup'
-  | 'restore'
-  | 'migrate'
-  | 'verify-migrated'
-  | 'rotate-keys'
-  | 'distribute-keys'
-  | 'rewrap'
-  | 'verify-rewrapped'
-  | 'raise-min-decryption-version'
-  | 'trim-key-versions'
-  | 'retire-old-keys'
-  | 'recover-from-backup'
-  | 'delete-key'
-  | 'recreate-key'
-  | 'disable-key-version'
-  | 'enable-key-version'
-  | 'schedule-key-deletion'
-  | 'cancel-key-deletion';
+export const STEP_NAMES = [
+  'doctor',
+  'stop',
+  'replace-image',
+  'start',
+  'verify-ready',
+  'verify-crypto',
+  'verify-key-id',
+  'restart-api-server',
+  'backup',
+  'restore',
+  'migrate',
+  'verify-migrated',
+  'rotate-keys',
+  'distribute-keys',
+  'rewrap',
+  'verify-rewrapped',
+  'raise-min-decryption-version',
+  'trim-key-versions',
+  'retire-old-keys',
+  'recover-from-backup',
+  'delete-key',
+  'recreate-key',
+  'disable-key-version',
+  'enable-key-version',
+  'schedule-key-deletion',
+  'cancel-key-deletion',
+] as const;
+export type StepName = (typeof STEP_NAMES)[number];
 
 // Which key versions a key-version step acts on: the newest, every version but the newest, or
 // one version by number.
@@ -102,24 +104,32 @@ export interface Step {
   snapshot: number; // restore: a snapshot from system.snapshots (-1: this cluster's own backup)
 }
 
-export type PreconditionName =
-  | 'not-mid-rotation'
-  | 'backend-healthy'
-  | 'key-id-stable'
-  | 'doctor'
-  | 'supported-upgrade-path'
-  | 'upgrade-to-latest'
-  | 'target-reads-all-records';
+export const PRECONDITION_NAMES = [
+  'not-mid-rotation',
+  'backend-healthy',
+  'key-id-stable',
+  'doctor',
+  'supported-upgrade-path',
+  'upgrade-to-latest',
+  'target-reads-all-records',
+] as const;
+export type PreconditionName = (typeof PRECONDITION_NAMES)[number];
 
-export type GuardName =
-  | 'previous-reads-wire-formats'
-  | 'previous-reads-aad-shapes'
-  | 'previous-promoted-active-key'
-  | 'not-one-way'
-  | 'within-rollback-window'
-  | 'backup-exists';
+export const GUARD_NAMES = [
+  'previous-reads-wire-formats',
+  'previous-reads-aad-shapes',
+  'previous-promoted-active-key',
+  'not-one-way',
+  'within-rollback-window',
+  'backup-exists',
+] as const;
+export type GuardName = (typeof GUARD_NAMES)[number];
 
-export type TriggerName = 'verification-fails' | 'operator-decides';
+export const TRIGGER_NAMES = [
+  'verification-fails',
+  'operator-decides',
+] as const;
+export type TriggerName = (typeof TRIGGER_NAMES)[number];
 
 // one-node-at-a-time: each node in turn; standbys-first: the same, active node last;
 // all-at-once: every node together; once: fleet-level steps (backup, migrate, checks)
@@ -262,7 +272,6 @@ export interface CompiledScenario {
   records: InitialRecords[];
   runbook: Runbook;
   faults: FaultSpec[];
-  faultBudget: number;
   workload: { writes: boolean; batch: number };
   properties: string[]; // property names checked, catalogue order
   bounds: Bounds;

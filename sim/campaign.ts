@@ -101,8 +101,7 @@ export function chaos(paths: string | string[], opts: ChaosCampaignOptions = {})
 
 async function chaosScenario(s: CompiledScenario, opts: ChaosCampaignOptions, budget: CommandBudget, index: number, count: number): Promise<RunResult> {
   const o = resolveCampaignOptions(s, opts, CAMPAIGN_DEFAULTS.chaosRuns);
-  s.faultBudget = o.maxFaults;
-  const model = new Model(s);
+  const model = new Model(s, { maxFaults: o.maxFaults });
   const shard = opts.shard ?? { index: 0, count: 1 };
   const cfg: ChaosConfig = { seed: o.seed, maxDepth: o.maxDepth };
   const runs = opts.run !== undefined ? [opts.run][Symbol.iterator]() : shardRuns(shard, o.runs);
@@ -110,7 +109,7 @@ async function chaosScenario(s: CompiledScenario, opts: ChaosCampaignOptions, bu
   const workers = Math.max(1, opts.workers ?? 1);
   const walkLimits = budget.limitsFor(count - index, WALK_SHARE);
   const stop = () => walkLimits.check();
-  const runner: BatchRunner = workers > 1 ? startWorkerPool(s, cfg, workers) : inThreadRunner(model, cfg, () => stop() !== null);
+  const runner: BatchRunner = workers > 1 ? startWorkerPool(s, { maxFaults: o.maxFaults }, cfg, workers) : inThreadRunner(model, cfg, () => stop() !== null);
   // workers cannot see the clock or a signal: this thread watches and tells them
   const watch = setInterval(() => {
     if (stop()) runner.stop();
@@ -156,8 +155,7 @@ export function fuzz(paths: string | string[], opts: FuzzCampaignOptions = {}): 
 
 async function fuzzScenario(s: CompiledScenario, opts: FuzzCampaignOptions, budget: CommandBudget, index: number, count: number): Promise<RunResult> {
   const o = resolveCampaignOptions(s, opts, CAMPAIGN_DEFAULTS.fuzzRuns);
-  s.faultBudget = o.maxFaults;
-  const model = new Model(s);
+  const model = new Model(s, { maxFaults: o.maxFaults });
   const walkLimits = budget.limitsFor(count - index, WALK_SHARE);
   const stop = () => walkLimits.check();
   let stopped: string | null = null;

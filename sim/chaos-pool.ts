@@ -52,6 +52,7 @@ export interface WorkerReply {
 }
 export interface WorkerInit {
   scenario: CompiledScenario;
+  run: { maxFaults: number }; // the model's run options, as the campaign's own model has them
   cfg: ChaosConfig;
   stopFlag: SharedArrayBuffer; // one Int32; non-zero: end the batch after the current walk
 }
@@ -67,10 +68,10 @@ function workerFile(): string {
 }
 
 // Starts worker threads: a side effect, so the campaign asks for it by name.
-export function startWorkerPool(scenario: CompiledScenario, cfg: ChaosConfig, workers: number): BatchRunner {
+export function startWorkerPool(scenario: CompiledScenario, run: { maxFaults: number }, cfg: ChaosConfig, workers: number): BatchRunner {
   const file = workerFile();
   const stopFlag = new SharedArrayBuffer(4);
-  const init: WorkerInit = { scenario, cfg, stopFlag };
+  const init: WorkerInit = { scenario, run, cfg, stopFlag };
   const idle: Worker[] = [];
   const waiting: ((w: Worker) => void)[] = [];
   const pending = new Map<number, { resolve: (d: WalkStatsData) => void; reject: (e: Error) => void; worker: Worker }>();

@@ -6,7 +6,7 @@ import { chaosBatch } from './chaos.js';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './chaos-pool.js';
 
 const init = workerData as WorkerInit;
-const model = new Model(init.scenario);
+const model = new Model(init.scenario, init.run);
 const flag = new Int32Array(init.stopFlag);
 const stop = () => Atomics.load(flag, 0) !== 0;
 

@@ -25,8 +25,7 @@ export interface CheckOptions extends ExploreFlags {
 
 function* exploreScenarioSteps(s: CompiledScenario, opts: CheckOptions, limits?: SearchLimits): Generator<void, RunResult> {
   const o = resolveExploreOptions(s, opts);
-  s.faultBudget = o.maxFaults;
-  const model = new Model(s);
+  const model = new Model(s, { maxFaults: o.maxFaults });
   const out: EngineOutcome = yield* exploreSteps(model, {
     maxDepth: o.maxDepth,
     maxStates: o.maxStates,

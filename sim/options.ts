@@ -30,7 +30,7 @@ export const OPTION_DOCS = {
 export function resolveExploreOptions(s: CompiledScenario, flags: ExploreFlags): ResolvedExploreOptions {
   return {
     maxDepth: flags.maxDepth ?? s.bounds.maxDepth,
-    maxFaults: flags.maxFaults ?? s.faultBudget,
+    maxFaults: flags.maxFaults ?? s.bounds.maxFaults,
     maxStates: flags.maxStates ?? s.bounds.maxStates,
     symmetry: flags.symmetry ?? true,
   };
@@ -74,7 +74,7 @@ export function resolveCampaignOptions(s: CompiledScenario, flags: CampaignFlags
     runs: flags.runs ?? (flags.timeMs !== undefined ? null : defaultRuns),
     time: flags.timeMs !== undefined ? formatDuration(flags.timeMs) : null,
     maxDepth: flags.maxDepth ?? s.bounds.maxDepth,
-    maxFaults: flags.maxFaults ?? s.faultBudget,
+    maxFaults: flags.maxFaults ?? s.bounds.maxFaults,
   };
 }
 
@@ -96,4 +96,40 @@ export function formatDuration(ms: number): string {
   if (ms % 60_000 === 0) return `${ms / 60_000}m`;
   if (ms % 1000 === 0) return `${ms / 1000}s`;
   return `${ms}ms`;
+}
+
+// The options a recorded run ran with, read back from its result (validated by the result
+// schema on load), so `replay --twice` runs the engine again exactly as it ran.
+export interface RecordedRun {
+  engine: 'explore' | 'fuzz' | 'chaos';
+  seed: number | undefined;
+  runs: number; // runs the campaign did (its own bound, or what the time budget allowed)
+  maxDepth: number;
+  maxFaults: number;
+  maxStates: number | undefined;
+  symmetry: boolean | undefined;
+  shard: { index: number; count: number } | undefined; // index from 0
+  run: number | undefined;
+  properties: string[] | undefined;
+  replay: { path: string; replayPath: string } | undefined;
+}
+
+export function recordedRun(r: { engine: RecordedRun['engine']; seed: number | null; options: Record<string, unknown>; figures: { statesPerDepth: number[] } }): RecordedRun {
+  const o = r.options;
+  const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+  const shard = typeof o.shard === 'string' ? o.shard.split('/').map(Number) : null;
+  return {
+    engine: r.engine,
+    seed: r.seed ?? undefined,
+    // every walk or sequence starts at depth 0, and the series keeps depth 0 exact
+    runs: num(o.runs) ?? r.figures.statesPerDepth[0] ?? 0,
+    maxDepth: num(o.maxDepth) ?? DEFAULT_BOUNDS.maxDepth,
+    maxFaults: num(o.maxFaults) ?? DEFAULT_BOUNDS.maxFaults,
+    maxStates: num(o.maxStates),
+    symmetry: typeof o.symmetry === 'boolean' ? o.symmetry : undefined,
+    shard: shard ? { index: shard[0] - 1, count: shard[1] } : undefined,
+    run: num(o.run),
+    properties: Array.isArray(o.properties) ? (o.properties as string[]) : undefined,
+    replay: o.replay && typeof o.replay === 'object' ? (o.replay as { path: string; replayPath: string }) : undefined,
+  };
 }

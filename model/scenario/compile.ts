@@ -408,7 +408,6 @@ export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: numb
     clockHorizonDays: sys.clock?.['horizon-days'] ?? 0,
     unreadableFormat: unreadable,
     faults,
-    faultBudget: bounds.maxFaults,
     workload: { writes: d.workload?.writes ?? true, batch: d.workload?.batch ?? 100 },
     properties: PROPERTY_NAMES.filter((n) => properties.includes(n)),
     bounds,

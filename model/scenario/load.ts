@@ -11,12 +11,7 @@ import { quoteValue } from '../quote.js';
 export { ScenarioError };
 
 export function loadScenarioText(text: string, file: string, overrides: { maxFaults?: number; maxDepth?: number } = {}): CompiledScenario {
-  const s = compileScenario(parseScenarioText(text, file), overrides);
-  if (overrides.maxFaults !== undefined) {
-    s.faultBudget = overrides.maxFaults;
-    s.bounds.maxFaults = overrides.maxFaults;
-  }
-  return s;
+  return compileScenario(parseScenarioText(text, file), overrides);
 }
 
 // A scenario is a regular file of UTF-8 text, at most MAX_SCENARIO_CHARS long: a device, a

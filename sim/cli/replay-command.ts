@@ -14,6 +14,7 @@ import { type Interrupt, interruptOnSignals } from './signals.js';
 import { validateResultSet } from '../merge.js';
 import { ResultFileError, readResultDoc } from '../result-file.js';
 import { replayViolation, withoutTimings } from '../replay.js';
+import { recordedRun } from '../options.js';
 import type { ResultSet, RunResult, Violation } from '../result.js';
 import { formatViolation } from './format.js';
 import { type Exit, UsageError, intArg } from './program.js';
@@ -51,12 +52,9 @@ export function locateScenario(r: RunResult, set: ResultSet, resultFile: string)
 // The scenario is named by the result file, so a failure to load it says which result file
 // and which result pointed there, not only the scenario's own complaint.
 function modelFor(r: RunResult, path: string, file: string, at: string): Model {
-  const maxFaults = typeof r.options.maxFaults === 'number' ? r.options.maxFaults : undefined;
-  const maxDepth = typeof r.options.maxDepth === 'number' ? r.options.maxDepth : undefined;
+  const { maxFaults, maxDepth } = recordedRun(r);
   try {
-    const s = loadScenarioFile(path, { maxFaults, maxDepth });
-    if (maxFaults !== undefined) s.faultBudget = maxFaults;
-    return new Model(s);
+    return new Model(loadScenarioFile(path, { maxFaults, maxDepth }), { maxFaults });
   } catch (e) {
     if (!(e instanceof ScenarioError)) throw e;
     throw new UsageError(
@@ -69,21 +67,12 @@ function modelFor(r: RunResult, path: string, file: string, at: string): Model {
 // A signal ends the re-run under way (its result is then cut, and replay says so).
 async function rerun(r: RunResult, path: string, interrupt: Interrupt): Promise<RunResult> {
   const signal = { get aborted() { return interrupt.interrupted(); } };
-  const o = r.options as Record<string, unknown>;
-  const seed = r.seed ?? undefined;
-  const runs = typeof o.runs === 'number' ? o.runs : r.figures.statesPerDepth[0];
-  const common = { seed, runs, maxDepth: o.maxDepth as number, maxFaults: o.maxFaults as number };
-  if (r.engine === 'chaos') {
-    const shard = typeof o.shard === 'string' ? o.shard.split('/').map(Number) : null;
-    const [res] = await chaos(path, { ...common, signal, run: typeof o.run === 'number' ? o.run : undefined, shard: shard ? { index: shard[0] - 1, count: shard[1] } : undefined });
-    return res;
-  }
-  if (r.engine === 'fuzz') {
-    const [res] = await fuzz(path, { ...common, signal, properties: o.properties as string[] | undefined, replay: o.replay as { path: string; replayPath: string } | undefined });
-    return res;
-  }
-  const s = loadScenarioFile(path, { maxFaults: common.maxFaults, maxDepth: common.maxDepth });
-  return exploreScenarioAsync(s, { maxDepth: common.maxDepth, maxFaults: common.maxFaults, maxStates: o.maxStates as number, symmetry: o.symmetry as boolean }, makeLimits({ interrupted: interrupt.interrupted }));
+  const o = recordedRun(r);
+  const common = { seed: o.seed, runs: o.runs, maxDepth: o.maxDepth, maxFaults: o.maxFaults, signal };
+  if (o.engine === 'chaos') return (await chaos(path, { ...common, run: o.run, shard: o.shard }))[0];
+  if (o.engine === 'fuzz') return (await fuzz(path, { ...common, properties: o.properties, replay: o.replay }))[0];
+  const s = loadScenarioFile(path, { maxFaults: o.maxFaults, maxDepth: o.maxDepth });
+  return exploreScenarioAsync(s, { maxDepth: o.maxDepth, maxFaults: o.maxFaults, maxStates: o.maxStates, symmetry: o.symmetry }, makeLimits({ interrupted: interrupt.interrupted }));
 }
 
 const traceKey = (v: Violation) => `${v.property}:${JSON.stringify(v.trace.map((t) => t.event))}`;
