@@ -54,6 +54,7 @@ import {
   initialWorld,
   nodeAt,
   worldKey,
+  isEndedPhase,
 } from './world.js';
 
 export type { Ev, World, PropertyHit };
@@ -75,6 +76,7 @@ export class Model {
   readonly stateProps: PropertyDef[];
   readonly edgeProps: PropertyDef[];
   readonly checked: PropertyDef[];
+  readonly eventually: PropertyDef[]; // checked eventually properties, judged by the engines by kind
 
   // `run`: the options of this run that change the model itself (the fault budget); the
   // compiled scenario is never changed, so one can serve runs with different options
@@ -87,6 +89,7 @@ export class Model {
     const live = this.checked.filter((p) => !p.applies || p.applies(s));
     this.stateProps = live.filter((p) => p.state);
     this.edgeProps = live.filter((p) => p.edge);
+    this.eventually = live.filter((p) => p.kind === 'eventually');
   }
 
   // With no before-you-start checks and no schedule there is nothing to decide before the
@@ -137,8 +140,17 @@ export class Model {
 
   // The runbook has ended: upgraded, rolled back, deferred or halted with a reason.
   isEnded(w: World): boolean {
-    const p = w[PHASE];
-    return p === Phase.Upgraded || p === Phase.RolledBack || p === Phase.Deferred || p === Phase.Halted;
+    return isEndedPhase(w[PHASE]);
+  }
+
+  // An eventually property's goal holds in w.
+  reachedGoal(p: PropertyDef, w: World): boolean {
+    return p.goal!(this.c, w);
+  }
+
+  // What an eventually property reports for a world from which its goal cannot be reached.
+  stuckHit(p: PropertyDef): PropertyHit {
+    return { property: p.name, detail: p.stuck ?? `from this state ${p.name} can no longer hold`, blast: { recordsAffected: 0, recordsTotal: 0, nodes: [] } };
   }
 
   // Both return one shared empty array when nothing fails: they run on every step.

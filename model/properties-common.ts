@@ -45,8 +45,14 @@ export interface PropertyDef {
   // false when nothing in this scenario could make it fail (no shared store, no tiers...):
   // it then holds trivially (vacuously) and is not evaluated
   applies?: (s: Ctx['s']) => boolean;
+  // always properties: judged on every state (state) or every step (edge)
   state?: (c: Ctx, w: World) => PropertyHit | null;
   edge?: (c: Ctx, prev: World, next: World) => PropertyHit | null;
+  // eventually properties: from every reachable state some state where `goal` holds must be
+  // reachable; a state from which none is reachable is reported with `stuck` as its detail.
+  // Engines judge them by kind (the explorer over its graph, the others by a closure search).
+  goal?: (c: Ctx, w: World) => boolean;
+  stuck?: string;
 }
 
 export function names(c: Ctx, nodes: number[]): string {

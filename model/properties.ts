@@ -7,7 +7,7 @@ import type { Ctx } from './semantics.js';
 import { activeNode, decryptable, keyringsChanged, isRunning, knownVersion, liveCount, releaseOf, releaseReadsKind, runningAgreeOnKeyId, serves, totalRecords } from './semantics.js';
 import { type PropertyDef, hit, kindsLabel, names } from './properties-common.js';
 import { unreadableAfterInstall } from './checks.js';
-import { type World, DATA_BACKUP, KEYS_BACKUP, K_DELETED, K_GEN, K_LATEST, K_RECREATED, N_RELEASE, PHASE, Phase, cached, keyringAt, nodeAt } from './world.js';
+import { type World, DATA_BACKUP, KEYS_BACKUP, K_DELETED, K_GEN, K_LATEST, K_RECREATED, N_RELEASE, PHASE, Phase, cached, isEndedPhase, keyringAt, nodeAt } from './world.js';
 import { FLEET_PROPERTIES } from './properties-fleet.js';
 import { KEY_PROPERTIES } from './properties-keys.js';
 
@@ -218,6 +218,8 @@ const terminates: PropertyDef = {
   explanation:
     'From every reachable state the runbook can still end: upgraded, rolled back, or deferred/halted with a reason. A state from which no end is reachable is stuck.',
   trigger: { text: 'any state is explored' },
+  goal: (_c, w) => isEndedPhase(w[PHASE]),
+  stuck: 'from this state no sequence of steps ends the runbook',
 };
 
 const availability: PropertyDef = {

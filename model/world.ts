@@ -52,6 +52,11 @@ export const enum Phase {
 
 export const PHASE_NAMES = ['before', 'upgrading', 'upgraded', 'rolling-back', 'rolled-back', 'deferred', 'halted'];
 
+// The runbook has ended: upgraded, rolled back, deferred or halted with a reason.
+export function isEndedPhase(p: number): boolean {
+  return p === Phase.Upgraded || p === Phase.RolledBack || p === Phase.Deferred || p === Phase.Halted;
+}
+
 export const enum Status {
   Running = 0,
   Stopped = 1,

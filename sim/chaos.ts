@@ -6,9 +6,8 @@
 // that is where they hurt. Run i is a pure function of (scenario, options, seed, i), so any
 // run can be re-run alone, and a campaign split over workers or shards finds the same things.
 import seedrandom from 'seedrandom';
-import type { Ev, Model, World } from '../model/model.js';
+import type { Ev, Model, PropertyHit, World } from '../model/model.js';
 import { liveness } from './liveness.js';
-import { livenessHit } from './minimize.js';
 import { WalkStats, type WalkStatsData } from './walk-stats.js';
 
 export interface ChaosConfig {
@@ -39,7 +38,6 @@ interface Alphabet {
   faultWeight: number[]; // the scenario's weight for fault events, 0 for the others
   faultIndex: number[]; // index of the fault in scenario.faults, -1 for other events
   upgradeSteps: number; // operator steps of an undisturbed upgrade
-  livenessChecked: boolean;
   // scratch buffers reused by every walk of this model (their contents never outlive a step)
   enabledIdx: Int32Array;
   weights: Float64Array;
@@ -75,7 +73,6 @@ function alphabetOf(model: Model): Alphabet {
     faultWeight,
     faultIndex,
     upgradeSteps: runbookLength(model),
-    livenessChecked: model.checked.some((d) => d.name === 'runbook-terminates'),
     enabledIdx: new Int32Array(n),
     weights: new Float64Array(n),
     stepOn: new Uint8Array(n),
@@ -166,7 +163,7 @@ export function chaosWalk(model: Model, cfg: ChaosConfig, run: number, stats: Wa
   let nodeDown = false; // the operator stopped a node and has not started it yet
   const path: Ev[] = [];
   const seen: string[] = [];
-  const record = (property: string, hit: ReturnType<typeof livenessHit>) => {
+  const record = (property: string, hit: PropertyHit) => {
     if (seen.includes(property)) return;
     seen.push(property);
     stats.found({ property, hit, events: path.slice(), run });
@@ -268,9 +265,12 @@ export function chaosWalk(model: Model, cfg: ChaosConfig, run: number, stats: Wa
       if (!waiting && rng() < STOP_AFTER_END) break;
     }
   }
-  if (a.livenessChecked && !seen.includes('runbook-terminates')) {
+  // eventually properties: the set of worlds that cannot reach the goal is closed under every
+  // event, so judging the walk's last world is enough
+  for (const def of model.eventually) {
+    if (seen.includes(def.name)) continue;
     const cost = { steps: 0 };
-    if (liveness(model, w, cost) === 'stuck') record('runbook-terminates', livenessHit());
+    if (liveness(model, w, cost, { goal: (x) => model.reachedGoal(def, x) }) === 'stuck') record(def.name, model.stuckHit(def));
     stats.modelSteps += cost.steps;
   }
   stats.runs++;

@@ -4,7 +4,7 @@
 // out the point of no return, and says which bound, if any, cut the search short.
 import type { Ev, Model, PropertyHit, World } from '../model/model.js';
 import { EVENT_KINDS, K, evKind } from '../model/events.js';
-import { PHASE, PHASE_NAMES, Phase, REASON } from '../model/world.js';
+import { PHASE, PHASE_NAMES, REASON } from '../model/world.js';
 import { concretePath } from './trace.js';
 import { GrowInt32, REFUSED_BOUND, StateStore, takeRefused } from './state-store.js';
 import { type EngineOutcome, type Finding, countSteps, emptyCoverage } from './outcome.js';
@@ -241,29 +241,23 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
   g.expanded = Uint8Array.from(expanded.a.subarray(0, expanded.n));
   g.bad = Uint8Array.from(isBad.a.subarray(0, g.states));
 
-  // runbook-terminates: every explored state must reach an end. States left unexpanded by a
-  // bound might still reach one: they count as "may end", and the verdict says unknown.
+  // Eventually properties (runbook-terminates: the runbook can always still end), by kind: every
+  // explored state must reach a state where the goal holds. States left unexpanded by a bound
+  // might still reach one: they count as "may", and the verdict says unknown.
   let livenessUnknown = false;
-  const ended = (i: number) => {
-    const p = g.phase[i];
-    return p === Phase.Upgraded || p === Phase.RolledBack || p === Phase.Deferred || p === Phase.Halted;
-  };
   const rev = reverseAdjacency(g);
-  if (model.checked.some((p) => p.name === 'runbook-terminates') && !findings.has('runbook-terminates')) {
+  for (const def of model.eventually) {
+    if (findings.has(def.name)) continue;
     const seeds: number[] = [];
     for (let i = 0; i < g.states; i++) {
-      if (ended(i) || !g.expanded[i]) seeds.push(i);
-      if (!g.expanded[i] && !ended(i)) livenessUnknown = true;
+      const goal = model.reachedGoal(def, store.view(i));
+      if (goal || !g.expanded[i]) seeds.push(i);
+      if (!g.expanded[i] && !goal) livenessUnknown = true;
     }
-    const canEnd = backwardReach(rev, g.states, seeds);
+    const canReach = backwardReach(rev, g.states, seeds);
     let stuck = -1;
-    for (let i = 0; i < g.states; i++) if (!canEnd[i] && (stuck < 0 || depthOf.a[i] < depthOf.a[stuck])) stuck = i;
-    if (stuck >= 0) {
-      findings.set('runbook-terminates', {
-        hit: { property: 'runbook-terminates', detail: 'from this state no sequence of steps ends the runbook', blast: { recordsAffected: 0, recordsTotal: 0, nodes: [] } },
-        path: pathTo(stuck),
-      });
-    }
+    for (let i = 0; i < g.states; i++) if (!canReach[i] && (stuck < 0 || depthOf.a[i] < depthOf.a[stuck])) stuck = i;
+    if (stuck >= 0) findings.set(def.name, { hit: model.stuckHit(def), path: pathTo(stuck) });
   }
 
   const coverage = emptyCoverage();

@@ -10,7 +10,6 @@ import fc from 'fast-check';
 import type { Ev, Model, PropertyHit, World } from '../model/model.js';
 import { liveness } from './liveness.js';
 import { runbookLength } from './chaos.js';
-import { livenessHit } from './minimize.js';
 import { WalkStats } from './walk-stats.js';
 
 export interface FuzzOptions {
@@ -99,12 +98,15 @@ class Walker {
     this.judge(hits);
   }
 
+  // eventually properties are judged on the last world (see chaos.ts)
   finish(): void {
-    if (!this.targets.has('runbook-terminates')) return;
-    const cost = { steps: 0 };
-    const verdict = liveness(this.model, this.w, cost);
-    this.stats.modelSteps += cost.steps;
-    if (verdict === 'stuck') throw new Violated(livenessHit());
+    for (const def of this.model.eventually) {
+      if (!this.targets.has(def.name)) continue;
+      const cost = { steps: 0 };
+      const verdict = liveness(this.model, this.w, cost, { goal: (x) => this.model.reachedGoal(def, x) });
+      this.stats.modelSteps += cost.steps;
+      if (verdict === 'stuck') throw new Violated(this.model.stuckHit(def));
+    }
   }
 
   private judge(hits: readonly PropertyHit[]): void {

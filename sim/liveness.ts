@@ -1,5 +1,6 @@
-// runbook-terminates for engines that see single runs, not the whole graph: is a world stuck
-// (no sequence of events from it ends the runbook)? The set of stuck worlds is closed under
+// Eventually properties for engines that see single runs, not the whole graph: is a world
+// stuck (no sequence of events from it reaches the property's goal: for runbook-terminates,
+// the runbook's end)? The set of stuck worlds is closed under
 // every event, so a walk that enters it ends in it, and checking the last world is enough.
 //
 // Most worlds can end by just letting the operator carry on, so a cheap "calm" completion is
@@ -52,13 +53,13 @@ export interface LivenessCost {
   steps: number;
 }
 
-function calmEnds(model: Model, w0: World, cost: LivenessCost, memo?: LivenessMemo): boolean {
+function calmEnds(model: Model, w0: World, cost: LivenessCost, goal: (w: World) => boolean, memo?: LivenessMemo): boolean {
   const rank = calmRank(model);
   const limit = 4 * Math.max(20, model.s.bounds.maxDepth);
   const seen: string[] = [];
   let w = w0;
   for (let i = 0; i <= limit; i++) {
-    if (model.isEnded(w)) break;
+    if (goal(w)) break;
     const key = memo ? model.key(model.canonical(w)) : '';
     if (memo?.canEnd.has(key)) break;
     if (memo) seen.push(key);
@@ -74,14 +75,14 @@ function calmEnds(model: Model, w0: World, cost: LivenessCost, memo?: LivenessMe
 
 // Breadth-first over everything reachable from w (canonical worlds), stopping at the first
 // world that has ended.
-function closureEnds(model: Model, w0: World, limit: number, cost: LivenessCost, memo?: LivenessMemo): Liveness {
+function closureEnds(model: Model, w0: World, limit: number, cost: LivenessCost, goal: (w: World) => boolean, memo?: LivenessMemo): Liveness {
   const start = model.canonical(w0);
   const seen = new Set<string>([model.key(start)]);
   let frontier: World[] = [start];
   while (frontier.length > 0) {
     const next: World[] = [];
     for (const w of frontier) {
-      if (model.isEnded(w)) return 'can-end';
+      if (goal(w)) return 'can-end';
       for (const e of model.events) {
         if (!model.isEnabled(w, e)) continue;
         const cw = model.canonical(model.next(w, e));
@@ -100,18 +101,19 @@ function closureEnds(model: Model, w0: World, limit: number, cost: LivenessCost,
   return 'stuck';
 }
 
-export function liveness(model: Model, w: World, cost: LivenessCost, opts: { limit?: number; memo?: LivenessMemo } = {}): Liveness {
-  if (model.isEnded(w)) return 'can-end';
+// `goal`: the eventually property's goal (default: the runbook has ended); a memo serves one goal
+export function liveness(model: Model, w: World, cost: LivenessCost, opts: { limit?: number; memo?: LivenessMemo; goal?: (w: World) => boolean } = {}): Liveness {
+  const goal = opts.goal ?? ((x: World) => model.isEnded(x));
+  if (goal(w)) return 'can-end';
   const memo = opts.memo;
   if (memo) {
     const k = model.key(model.canonical(w));
     if (memo.stuck.has(k)) return 'stuck';
     if (memo.canEnd.has(k)) return 'can-end';
   }
-  if (calmEnds(model, w, cost, memo)) return 'can-end';
-  const verdict = closureEnds(model, w, opts.limit ?? 200_000, cost, memo);
+  if (calmEnds(model, w, cost, goal, memo)) return 'can-end';
+  const verdict = closureEnds(model, w, opts.limit ?? 200_000, cost, goal, memo);
   if (verdict === 'can-end' && memo) memo.canEnd.add(model.key(model.canonical(w)));
   return verdict;
 }
 
-export const STUCK_DETAIL = 'from this state no sequence of steps ends the runbook';

@@ -6,7 +6,7 @@
 // it: that is what makes the engines' reports identical across seeds, workers and shards.
 import type { Ev, Model, PropertyHit, World } from '../model/model.js';
 import { concretePath } from './trace.js';
-import { STUCK_DETAIL, type LivenessCost, liveness, newLivenessMemo } from './liveness.js';
+import { type LivenessCost, liveness, newLivenessMemo } from './liveness.js';
 import { NO_LIMITS, type SearchLimits, runToEnd } from './limits.js';
 import { GrowInt32, REFUSED_BOUND, StateStore, takeRefused } from './state-store.js';
 
@@ -25,10 +25,6 @@ export interface Minimized {
 // Why a re-minimisation returned no shorter path: its own state bound, or a budget's bound.
 export type NotMinimized = { cut: string };
 
-export function livenessHit(): PropertyHit {
-  return { property: 'runbook-terminates', detail: STUCK_DETAIL, blast: { recordsAffected: 0, recordsTotal: 0, nodes: [] } };
-}
-
 export function minimize(model: Model, property: string, opts: MinimizeOptions, cost: LivenessCost = { steps: 0 }): Minimized | null {
   const m = runToEnd(minimizeSteps(model, property, opts, cost));
   return m && 'events' in m ? m : null;
@@ -42,7 +38,7 @@ export function* minimizeSteps(model: Model, property: string, opts: MinimizeOpt
   const memo = newLivenessMemo();
   const stateHit = (w: World): PropertyHit | null => {
     if (def.state) return model.stateViolations(w).find((h) => h.property === property) ?? null;
-    if (property === 'runbook-terminates') return liveness(model, w, cost, { memo }) === 'stuck' ? livenessHit() : null;
+    if (def.kind === 'eventually') return liveness(model, w, cost, { memo, goal: (x) => model.reachedGoal(def, x) }) === 'stuck' ? model.stuckHit(def) : null;
     return null;
   };
 

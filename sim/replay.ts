@@ -4,7 +4,6 @@
 import type { Model, PropertyHit, World } from '../model/model.js';
 import type { Violation } from './result.js';
 import { liveness } from './liveness.js';
-import { livenessHit } from './minimize.js';
 import { count } from './words.js';
 
 export interface ReplayOutcome {
@@ -65,7 +64,7 @@ export function replayViolation(model: Model, v: Violation): ReplayOutcome {
   if (!def) return { ok: false, steps: trace.length - 1, hit: null, divergedAt: null, message: `property ${v.property} is not checked by this scenario` };
   if (def.state) hit = model.stateViolations(w).find((h) => h.property === v.property) ?? null;
   else if (def.edge && trace.length > 1) hit = model.edgeViolations(prev, w).find((h) => h.property === v.property) ?? null;
-  else if (v.property === 'runbook-terminates') hit = liveness(model, w, { steps: 0 }) === 'stuck' ? livenessHit() : null;
+  else if (def.kind === 'eventually') hit = liveness(model, w, { steps: 0 }, { goal: (x) => model.reachedGoal(def, x) }) === 'stuck' ? model.stuckHit(def) : null;
   if (!hit) return { ok: false, steps: trace.length - 1, hit: null, divergedAt: null, message: `every step matched, but ${v.property} is not violated at the end of the trace` };
   if (hit.detail !== v.detail) return { ok: false, steps: trace.length - 1, hit, divergedAt: null, message: `${v.property} is violated again, but differently: recorded "${v.detail}", replayed "${hit.detail}"` };
   return { ok: true, steps: trace.length - 1, hit, divergedAt: null, message: `reproduced ${v.property} in ${count(trace.length - 1, 'step')}: ${hit.detail}` };
