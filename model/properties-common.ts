@@ -21,6 +21,12 @@ export interface PropertyHit {
 export type PropertyKind = 'always' | 'eventually';
 export type Category = 'safety' | 'liveness' | 'availability';
 
+// What a violation of the property harms, which is what its blast radius counts: records no
+// node can read any more, reads refused, nodes that disagree, a service with no node up, a
+// runbook that can no longer end, a fleet left in a combination its vendor does not support.
+export const HARMS = ['records-unreadable', 'reads-refused', 'nodes-disagree', 'service-down', 'runbook-stuck', 'unsupported-fleet'] as const;
+export type Harm = (typeof HARMS)[number];
+
 // What must happen in some explored run before the property can fail: a property whose trigger
 // no run reached held only vacuously. Judged after the search from what every engine already
 // reports (the result's coverage), so no engine knows about properties. The lists are
@@ -40,6 +46,7 @@ export interface PropertyDef {
   name: string;
   kind: PropertyKind;
   category: Category;
+  harm: Harm;
   explanation: string;
   trigger: Trigger;
   // false when nothing in this scenario could make it fail (no shared store, no tiers...):

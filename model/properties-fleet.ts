@@ -24,6 +24,7 @@ const supportedPath: PropertyDef = {
   name: 'supported-path',
   kind: 'always',
   category: 'safety',
+  harm: 'unsupported-fleet',
   explanation:
     'Every upgrade follows a path the vendor supports: from a release at or above the minimum it upgrades from, to the latest release where only the latest is allowed, to a release that reads the data already stored; and a rollback happens inside its rollback window.',
   trigger: { text: 'a release changes on a node', steps: ['replace-image'] },
@@ -80,6 +81,7 @@ const upgradeOrder: PropertyDef = {
   name: 'upgrade-order',
   kind: 'always',
   category: 'safety',
+  harm: 'unsupported-fleet',
   explanation: 'A component is upgraded only after every component it depends on (a lower tier) runs its new release.',
   trigger: { text: 'a component that depends on another is upgraded', stepsIn: { upgrading: ['replace-image'] } },
   applies: (s) => s.components.some((c) => c.dependsOn.length > 0),
@@ -102,6 +104,7 @@ const compatibleReleases: PropertyDef = {
   name: 'compatible-releases',
   kind: 'always',
   category: 'safety',
+  harm: 'unsupported-fleet',
   explanation:
     'When the runbook ends, every running release finds releases of its own series on the components it depends on: no cross-series mix is left running.',
   trigger: { text: 'the runbook ends (upgraded or rolled back) with a component that depends on another', entered: ['upgraded', 'rolled-back'] },
@@ -131,6 +134,7 @@ const mixedWriters: PropertyDef = {
   name: 'no-mixed-release-writers',
   kind: 'always',
   category: 'safety',
+  harm: 'unsupported-fleet',
   explanation:
     'Two releases never write one shared store (a database) at the same time unless the store is in a compatibility phase that both read (an expand migration).',
   trigger: { text: 'a release changes on a node of a shared-store component', steps: ['replace-image'] },
@@ -160,6 +164,7 @@ const failoverToOlder: PropertyDef = {
   name: 'no-failover-to-older',
   kind: 'always',
   category: 'safety',
+  harm: 'unsupported-fleet',
   explanation: 'An older release never becomes the active node on data a newer release has already written.',
   trigger: { text: 'an active/passive component fails over or changes release', events: ['failover', 'forced-failover'], steps: ['replace-image'] },
   applies: (s) => s.components.some((c) => c.activePassive),

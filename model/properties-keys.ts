@@ -10,6 +10,7 @@ const keyIdReuse: PropertyDef = {
   name: 'no-key-id-reuse',
   kind: 'always',
   category: 'safety',
+  harm: 'records-unreadable',
   explanation:
     "One key_id never names two different key materials while records of the older one are live: a key deleted and re-created under the same name must not hand out the deleted key's key_ids (its release's key-id-scheme decides).",
   applies: (s) => s.generations > 1,
@@ -34,6 +35,7 @@ const statusEncryptAgreement: PropertyDef = {
   name: 'status-encrypt-agreement',
   kind: 'always',
   category: 'safety',
+  harm: 'nodes-disagree',
   explanation:
     'The key_id a node reports for a write (in the encrypt response and in Status) names the key version inside the ciphertext it returned: a key_id read from the key service apart from the encrypt call can name a version a rotation made newer in between.',
   applies: (s) => s.releases.some((r) => r.encryptReportsKeyId === 'separately'),
@@ -97,6 +99,7 @@ const readsServed: PropertyDef = {
   name: 'reads-served',
   kind: 'always',
   category: 'availability',
+  harm: 'reads-refused',
   explanation:
     "The runbook never leaves a caching node unable to serve a record its release reads: a read is served from the node's data-key cache, or else needs the key service up and the key version enabled. A step that flushes caches during a backend outage, or disables a version uncached reads need, breaks reads.",
   applies: (s) => s.components.some((comp) => comp.cachesDataKeys),

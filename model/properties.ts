@@ -20,6 +20,7 @@ const unknownKeyId: PropertyDef = {
   name: 'no-unknown-key-id-decrypt',
   kind: 'always',
   category: 'safety',
+  harm: 'records-unreadable',
   explanation:
     "A serving node is never asked to decrypt a record whose key_id, wire format or AAD shape its release cannot read. While its API server still holds that record's data key in cache the harm is latent: it shows at the next restart or cache expiry.",
   trigger: { text: 'a running node meets a live record', recordsMet: true },
@@ -57,6 +58,7 @@ const oneWayRollback: PropertyDef = {
   name: 'no-one-way-rollback',
   kind: 'always',
   category: 'safety',
+  harm: 'records-unreadable',
   explanation:
     'A rollback never reinstalls a release that cannot read every live record (wire format, AAD shape, key version it has promoted, data a migration rewrote), nor crosses a release marked one-way.',
   trigger: { text: 'a rollback reinstalls a release', stepsIn: { 'rolling-back': ['replace-image'] } },
@@ -127,6 +129,7 @@ const unreadableRecord: PropertyDef = {
   name: 'no-unreadable-record',
   kind: 'always',
   category: 'safety',
+  harm: 'records-unreadable',
   explanation:
     'No data is lost: every live record stays decryptable by the key service (its key version is not trimmed, below the minimum decryption version, disabled, destroyed or newer than the restored keyring, and its key was not deleted or replaced) and readable by some release, unless a backup still holds it while the runbook runs; and no restore drops writes made after its backup. While a cache still holds the data key the loss is latent: it shows at the next restart or cache expiry.',
   trigger: {
@@ -162,6 +165,7 @@ const prematureRetirement: PropertyDef = {
   name: 'no-premature-retirement',
   kind: 'always',
   category: 'safety',
+  harm: 'records-unreadable',
   explanation:
     'A key version is never trimmed, disabled, scheduled for deletion, destroyed, deleted with its key or put below the minimum decryption version while live records still depend on it.',
   trigger: {
@@ -201,6 +205,7 @@ const keyIdAgreement: PropertyDef = {
   name: 'key-id-agreement',
   kind: 'always',
   category: 'safety',
+  harm: 'nodes-disagree',
   explanation: 'When the runbook ends (upgraded or rolled back), every running node of a component reports the same key_id hash.',
   trigger: { text: 'the runbook ends (upgraded or rolled back)', entered: ['upgraded', 'rolled-back'] },
   edge(c, prev, next) {
@@ -215,6 +220,7 @@ const terminates: PropertyDef = {
   name: 'runbook-terminates',
   kind: 'eventually',
   category: 'liveness',
+  harm: 'runbook-stuck',
   explanation:
     'From every reachable state the runbook can still end: upgraded, rolled back, or deferred/halted with a reason. A state from which no end is reachable is stuck.',
   trigger: { text: 'any state is explored' },
@@ -226,6 +232,7 @@ const availability: PropertyDef = {
   name: 'availability',
   kind: 'always',
   category: 'availability',
+  harm: 'service-down',
   explanation:
     "Outside a declared maintenance window each of the runbook's components always keeps at least one running node. Reported as availability loss, separate from safety.",
   trigger: { text: 'a node stops or fails outside a maintenance window', steps: ['stop'], events: ['plugin-crash', 'image-replace-fails'] },

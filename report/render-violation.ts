@@ -1,5 +1,6 @@
 // HTML for one violation: what is wrong, why it matters, how much data it hurts, how to
 // replay it, and the trace as a nodes x steps grid with the failing step marked.
+import { harmText } from '../sim/harm.js';
 import type { Timeline, ViolationView } from './analysis.js';
 import { recordsChart } from './charts.js';
 import { type Html, html, joinHtml } from './html.js';
@@ -17,7 +18,7 @@ export function renderViolation(v: ViolationView): Html {
 <p class="detail">${detail}</p>
 <p class="explanation"><strong>Property:</strong> ${explanation}</p>
 <dl class="blast">
-<dt>Blast radius</dt><dd><strong>${n(blast.recordsAffected)}</strong> of ${count(blast.recordsTotal, 'record')} unreadable${pct}</dd>
+<dt>Blast radius</dt><dd>${harmText(v.v)}${(v.v.harm ?? 'records-unreadable') === 'records-unreadable' ? pct : ''}</dd>
 <dt>Nodes affected</dt><dd>${blast.nodes.length ? joinHtml(blast.nodes.map((x) => html`<code>${x}</code>`), ', ') : 'none'}</dd>
 <dt>Shortest trace</dt><dd>${count(steps, 'step')}; the violation holds after step ${v.v.trace[steps].index}</dd>
 ${exposure(v)}

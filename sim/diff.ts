@@ -4,6 +4,7 @@
 // Violations are matched by property and by the trace's shape (who did what, at which runbook
 // step), never by text: node names, record counts and wording may change between the two
 // files without the finding being a new one.
+import { harmText } from './harm.js';
 import type { PropertyStatus, RunResult, Violation } from './result.js';
 import { vacuousProperties } from './vacuity.js';
 import { count } from './words.js';
@@ -112,10 +113,7 @@ function sameProperty(v: ShapedViolation, others: ShapedViolation[]): boolean {
   return others.some((o) => o.violation.property === v.violation.property);
 }
 
-function blastText(v: Violation): string {
-  const b = v.blast;
-  return `${b.recordsAffected.toLocaleString('en-US')} of ${count(b.recordsTotal, 'record')}${b.nodes.length ? ` on ${b.nodes.join(', ')}` : ''}`;
-}
+const blastText = harmText;
 
 function stepLines(v: Violation): string[] {
   const x = v.exposure;

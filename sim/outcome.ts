@@ -76,6 +76,7 @@ export function toResult(
       category: def.category,
       explanation: def.explanation,
       detail: hit.detail,
+      harm: def.harm,
       blast: {
         recordsAffected: hit.blast.recordsAffected,
         recordsTotal: hit.blast.recordsTotal,

@@ -1,6 +1,7 @@
 // The one result format every engine returns and the report and CLI read. Documented in
 // docs/result-format.md; its JSON Schema is docs/result.schema.json.
 import type { EventLabel } from '../model/model.js';
+import type { Harm } from '../model/properties-common.js';
 import type { WorldView } from '../model/world.js';
 
 export const RESULT_SCHEMA = 'rollsafe/result@1';
@@ -19,6 +20,7 @@ export interface Violation {
   category: 'safety' | 'liveness' | 'availability';
   explanation: string;
   detail: string;
+  harm: Harm; // what the blast radius counts (model/properties-common.ts, HARMS)
   blast: { recordsAffected: number; recordsTotal: number; nodes: string[] };
   trace: TraceStep[]; // shortest found by the engine; length - 1 events
   // set when the harm was latent where it was found (a cache still hid it): the trace then goes

@@ -30,7 +30,7 @@ describe('rollsafe check', () => {
     const r = rollsafe(['check', 'scenarios/bao-kms-provider/broken-upgrade-during-rotation.yaml']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('1. no-unknown-key-id-decrypt [safety]: control-plane-1 cannot decrypt key v2 envelope-v1/annotations-v1 (written by v0.4.2)');
-    expect(r.stdout).toContain('blast radius: 50 of 1,250 records on control-plane-1');
+    expect(r.stdout).toContain('blast radius: 50 of 1,250 records unreadable on control-plane-1');
     expect(r.stdout).toContain('shortest trace (8 steps):');
     expect(r.stdout).toMatch(/  1\. fault\s+rotation-starts\s+key rotation started/);
     expect(r.stdout).toMatch(/  3\. operator\s+doctor \(picks control-plane-1\)\s+runbook at upgrading: control-plane-1: stop\n/);
@@ -38,6 +38,14 @@ describe('rollsafe check', () => {
     expect(r.stdout).toMatch(
       /  8\. environment write on control-plane-2\s+records \+50 key v2 envelope-v1\/annotations-v1 by v0\.4\.2; control-plane-2, control-plane-3: cache filled with key v2 envelope-v1\/annotations-v1 by v0\.4\.2  <- violation/,
     );
+  });
+
+  test('the blast radius counts what the property harms: nodes for availability, nothing for a stuck runbook', () => {
+    const down = rollsafe(['check', 'scenarios/bao-kms-provider/broken-all-nodes-at-once.yaml']);
+    expect(down.stdout).toContain('blast radius: no node serving: control-plane-1, control-plane-2, control-plane-3 down; 1,200 of 1,200 records out of reach');
+    expect(down.stdout).not.toContain('records unreadable');
+    const stuck = rollsafe(['check', 'scenarios/bao-kms-provider/broken-rollback-after-rotation.yaml']);
+    expect(stuck.stdout).toMatch(/runbook-terminates \[liveness\]: from this state no sequence of steps ends the runbook\n.*\n     blast radius: the runbook can no longer end; no record is harmed by that alone/);
   });
 
   test('a broken runbook without an expect block fails: exit 1', () => {

@@ -1,5 +1,6 @@
 // Terminal rendering of results: a one-line summary per scenario, a table for many, and each
 // violation as a numbered trace. Reads only the result format.
+import { harmText } from '../harm.js';
 import type { RunResult, TraceStep, Violation } from '../result.js';
 import { passed } from '../check.js';
 import { vacuousProperties } from '../vacuity.js';
@@ -68,9 +69,7 @@ export function formatViolation(v: Violation, index: number): string {
   const lines: string[] = [];
   lines.push(`  ${index}. ${v.property} [${v.category}]: ${v.detail}`);
   lines.push(`     ${v.explanation}`);
-  const br = v.blast;
-  const where = br.nodes.length ? ` on ${br.nodes.join(', ')}` : '';
-  lines.push(`     blast radius: ${n(br.recordsAffected)} of ${count(br.recordsTotal, 'record')}${where}`);
+  lines.push(`     blast radius: ${harmText(v)}`);
   const x = v.exposure;
   if (x) {
     lines.push(`     latent from step ${x.latentStep}: a cache still hides the harm; the runbook is unsafe from there`);

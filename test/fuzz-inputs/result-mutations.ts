@@ -25,7 +25,7 @@ const KEYS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', '', ...M
 
 // Fields whose value the schema fixes (const, enum, pattern): markup there is rejected, so a
 // result "with markup everywhere it is allowed" leaves them alone.
-const FIXED = new Set(['schema', 'engine', 'verdict', 'kind', 'category', 'status', 'rollback', 'phase', 'backend', 'actor', 'scope', 'shard', 'name@tool']);
+const FIXED = new Set(['schema', 'engine', 'verdict', 'kind', 'category', 'harm', 'status', 'rollback', 'phase', 'backend', 'actor', 'scope', 'shard', 'name@tool']);
 // Objects whose keys are data (step, event, phase, fault, key-state names): keys get markup too.
 const KEYED = new Set(['events', 'runbookSteps', 'stepsByPhase', 'phases', 'phasesEntered', 'faultsByStep', 'versionStates', 'keyVersions']);
 
