@@ -11,7 +11,7 @@
 // missing edge. Events that never move the operator have no target.
 import type { CompiledScenario, Stage } from './types.js';
 import { Model } from './model.js';
-import { EVENT_KINDS, FAULT_KINDS, type EventKind, evKind } from './events.js';
+import { EVENT_KINDS, type EventKind, evKind } from './events.js';
 import { PHASE_NAMES } from './world.js';
 import { PHASE_END, RUNBOOK_PHASES, type StateNames, positionPath, procedureOf, stateNames } from './machine-states.js';
 
@@ -63,8 +63,16 @@ const STEP_FAULTS: Readonly<Record<string, { kind: EventKind; finishes: boolean 
   rewrap: [{ kind: 'rewrap-interrupted', finishes: true }],
   'distribute-keys': [{ kind: 'distribution-incomplete', finishes: true }],
 };
+// Placed by Builder.phase() and Builder.stage() on the states they belong to.
+const BY_PHASE_OR_STEP: readonly EventKind[] = ['step', 'remediate', 'decide-rollback', 'time-passes', 'plugin-crash'];
+
+// An event kind added to events.ts without a place here would never be offered by the machine;
+// say so when the machine is built rather than as a missing edge in some later graph.
+const PLACED = new Set<string>([...ANYWHERE, ...BY_PHASE_OR_STEP, ...Object.values(STEP_FAULTS).flatMap((fs) => fs.map((f) => f.kind))]);
+const UNPLACED = EVENT_KINDS.filter((k) => !PLACED.has(k));
 
 export function runbookMachineConfig(s: CompiledScenario): RunbookMachineConfig {
+  if (UNPLACED.length) throw new Error(`event kinds with no place in the runbook machine (model/machine-config.ts): ${UNPLACED.join(', ')}`);
   const model = new Model(s);
   // the kinds events.ts's alphabet offers in this scenario (undeclared faults never happen)
   const kinds = new Set<string>(model.events.map((e) => EVENT_KINDS[evKind(e)]));
@@ -109,7 +117,11 @@ class Builder {
   toAny(paths: string[], here?: string): TransitionConfig[] {
     const unique = [...new Set(paths)];
     if (unique.length === 1 && unique[0] === here) return [this.stay()];
-    return unique.map((to) => (to === here ? { guard: { type: 'enabled', params: { to } }, actions: 'apply' } : { guard: { type: 'enabled', params: { to } }, actions: 'apply', target: `#${this.names.machineId}.${to}` }));
+    return unique.map((to) => {
+      const branch: TransitionConfig = { guard: { type: 'enabled', params: { to } }, actions: 'apply' };
+      if (to !== here) branch.target = `#${this.names.machineId}.${to}`;
+      return branch;
+    });
   }
 
   // The first step of every stage from `from` on, then the end of the phase: settle() skips
@@ -168,7 +180,7 @@ class Builder {
       if (step.name.startsWith('verify-')) on.remediate = [this.stay()];
       if (step.name === 'migrate') on.remediate = this.toAny(after, here);
       for (const f of STEP_FAULTS[step.name] ?? []) {
-        if (this.kinds.has(f.kind) && FAULT_KINDS.has(f.kind)) on[f.kind] = f.finishes ? this.toAny(after, here) : [this.stay()];
+        if (this.kinds.has(f.kind)) on[f.kind] = f.finishes ? this.toAny(after, here) : [this.stay()];
       }
       states[names.steps[j]] = { on };
     });
