@@ -1,8 +1,8 @@
-// Breadth-first search that steps the XState machine itself (machine.transition with one
-// reused actor scope): the baseline the explorer is measured against, and the oracle the
+// Breadth-first search that steps the XState machine itself (XState's pure transition()): the
+// baseline the explorer is measured against, and the oracle the
 // differential test compares the explorer's graph with.
 import { Model } from '../../model/model.js';
-import { createRunbookMachine, machineStepper, toEvent, type RunbookSnapshot } from '../../model/machine.js';
+import { createRunbookMachine, machineStepper, stateNames, toEvent, type RunbookSnapshot } from '../../model/machine.js';
 import type { CompiledScenario } from '../../model/types.js';
 
 export interface BfsGraph {
@@ -10,7 +10,8 @@ export interface BfsGraph {
   edges: number;
   // "from-key -> to-key" for every enabled event, when asked for
   edgeList?: string[];
-  mismatchedPhase: number; // snapshots whose state value disagrees with the world's phase
+  // snapshots whose state value is not the world's phase, stage and step (PHASE, STAGE, PC)
+  mismatchedState: number;
 }
 
 export function xstateBfs(s: CompiledScenario, opts: { symmetry: boolean; maxStates?: number; edges?: boolean }): BfsGraph {
@@ -24,8 +25,9 @@ export function xstateBfs(s: CompiledScenario, opts: { symmetry: boolean; maxSta
   const edgeList: string[] | undefined = opts.edges ? [] : undefined;
   let queue: RunbookSnapshot[] = [init];
   let edges = 0;
-  let mismatchedPhase = 0;
-  const phaseOf = (snap: RunbookSnapshot) => model.decode(snap.context.world).phase;
+  const names = stateNames(s);
+  const misplaced = (snap: RunbookSnapshot) => JSON.stringify(snap.value) !== JSON.stringify(names.valueOf(snap.context.world));
+  let mismatchedState = misplaced(init) ? 1 : 0;
   while (queue.length) {
     const nextQueue: RunbookSnapshot[] = [];
     for (const snap of queue) {
@@ -34,21 +36,21 @@ export function xstateBfs(s: CompiledScenario, opts: { symmetry: boolean; maxSta
         if (!stepper.can(snap, e)) continue;
         const next = stepper.step(snap, e);
         edges++;
-        if (next.value !== phaseOf(next)) mismatchedPhase++;
+        if (misplaced(next)) mismatchedState++;
         // continue from the canonical representative, as the explorer does
         const cw = canon(next);
         const key = model.key(cw);
         edgeList?.push(`${fromKey}->${key}`);
         if (!keys.has(key)) {
           keys.add(key);
-          if (opts.maxStates && keys.size >= opts.maxStates) return { keys, edges, edgeList, mismatchedPhase };
+          if (opts.maxStates && keys.size >= opts.maxStates) return { keys, edges, edgeList, mismatchedState };
           nextQueue.push(cw === next.context.world ? next : { ...next, context: { world: cw } } as RunbookSnapshot);
         }
       }
     }
     queue = nextQueue;
   }
-  return { keys, edges, edgeList, mismatchedPhase };
+  return { keys, edges, edgeList, mismatchedState };
 }
 
 // The same search stepping the model's fast path (no XState), for the differential test.
@@ -77,5 +79,5 @@ export function fastBfs(s: CompiledScenario, opts: { symmetry: boolean; edges?: 
     }
     queue = nextQueue;
   }
-  return { keys, edges, edgeList, mismatchedPhase: 0 };
+  return { keys, edges, edgeList, mismatchedState: 0 };
 }
