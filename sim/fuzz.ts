@@ -8,6 +8,7 @@
 // replay token ({seed, path, replayPath} plus the round's targets) re-runs exactly that round.
 import fc from 'fast-check';
 import type { Ev, Model, PropertyHit, World } from '../model/model.js';
+import { EVENT_KINDS, evKeyring, evKind, evNode } from '../model/events.js';
 import { liveness } from './liveness.js';
 import { runbookLength } from './chaos.js';
 import { WalkStats } from './walk-stats.js';
@@ -41,7 +42,9 @@ export interface FuzzRun {
   interrupted: boolean;
 }
 
-type Cls = 'operator' | 'rollback' | 'fault' | 'environment';
+// event kinds the walker treats specially (their index in EVENT_KINDS)
+const K_REMEDIATE = EVENT_KINDS.indexOf('remediate');
+const K_ROLLBACK = EVENT_KINDS.indexOf('decide-rollback');
 
 class Violated extends Error {
   constructor(readonly hit: PropertyHit) {
@@ -54,7 +57,7 @@ class Walker {
   w: World;
   path: Ev[] = [];
   opSteps = 0;
-  private choices: Map<Cls, Ev[]> | null = null;
+  private choices: Ev[] | null = null;
   constructor(
     readonly model: Model,
     readonly targets: Set<string>,
@@ -67,28 +70,41 @@ class Walker {
     this.judge(model.stateViolations(this.w));
   }
 
-  options(cls: Cls): Ev[] {
-    if (!this.choices) {
-      const m = new Map<Cls, Ev[]>([['operator', []], ['rollback', []], ['fault', []], ['environment', []]]);
-      for (const e of this.model.enabledEvents(this.w)) m.get(classOf(this.model, e))!.push(e);
-      this.choices = m;
-    }
-    if (this.path.length >= this.maxDepth) return [];
-    const out = this.choices.get(cls)!;
+  // The enabled event a command naming `target` takes here: the target itself when enabled,
+  // else the enabled event of the same kind on the nearest node (then keyring), so a command
+  // keeps its meaning ("stop a node", "a rotation starts") when shrinking removes the ones
+  // before it. undefined: nothing of that kind can happen here.
+  pick(target: Ev): Ev | undefined {
+    if (this.path.length >= this.maxDepth) return undefined;
+    this.choices ??= this.model.enabledEvents(this.w);
+    const kind = evKind(target);
     // the operator rolls back when the plan says so, or when a verification has failed
-    if (cls === 'rollback' && out.length > 0 && this.opSteps < this.rollbackAfter && !this.choices.get('operator')!.some((e) => this.model.label(e).type === 'remediate')) return [];
-    return out;
+    if (kind === K_ROLLBACK && this.opSteps < this.rollbackAfter && !this.choices.some((e) => evKind(e) === K_REMEDIATE)) return undefined;
+    let best: Ev | undefined;
+    let bestCost = Infinity;
+    for (const e of this.choices) {
+      if (evKind(e) !== kind) continue;
+      if (e === target) return e;
+      const cost = Math.abs(evNode(e) - evNode(target)) * 256 + Math.abs(evKeyring(e) - evKeyring(target));
+      if (cost < bestCost) {
+        best = e;
+        bestCost = cost;
+      }
+    }
+    return best;
   }
 
-  take(cls: Cls, n: number, times: number): void {
-    for (let i = 0; i < times && this.options(cls).length > 0; i++) this.takeOne(cls, n);
+  take(target: Ev, times: number): void {
+    for (let i = 0; i < times; i++) {
+      const e = this.pick(target);
+      if (e === undefined) return;
+      this.takeOne(e);
+    }
   }
 
-  private takeOne(cls: Cls, n: number): void {
-    const opts = this.options(cls);
-    const e = cls === 'fault' ? weightedFault(this.model, opts, n) : opts[n % opts.length];
+  private takeOne(e: Ev): void {
     this.stats.take(this.w, e);
-    if (cls === 'operator') this.opSteps++;
+    if (this.model.label(e).actor === 'operator' && evKind(e) !== K_ROLLBACK) this.opSteps++;
     const next = this.model.next(this.w, e);
     this.path.push(e);
     this.stats.visit(next, this.path.length, this.w);
@@ -98,7 +114,6 @@ class Walker {
     this.judge(hits);
   }
 
-  // eventually properties are judged on the last world (see chaos.ts)
   finish(): void {
     for (const def of this.model.eventually) {
       if (!this.targets.has(def.name)) continue;
@@ -115,23 +130,6 @@ class Walker {
   }
 }
 
-function classOf(model: Model, e: Ev): Cls {
-  const { type, actor } = model.label(e);
-  if (type === 'decide-rollback') return 'rollback';
-  return actor === 'operator' ? 'operator' : actor === 'fault' ? 'fault' : 'environment';
-}
-
-// Faults are chosen with the scenario's weights: n is a point on [0, 65536).
-function weightedFault(model: Model, opts: Ev[], n: number): Ev {
-  const weight = (e: Ev) => model.s.faults.find((f) => f.name === model.label(e).type)?.weight ?? 1;
-  const total = opts.reduce((a, e) => a + weight(e), 0);
-  let r = ((n % 65536) / 65536) * total;
-  for (const e of opts) {
-    r -= weight(e);
-    if (r < 0) return e;
-  }
-  return opts[opts.length - 1];
-}
 
 // The operator's plan: roll back after this many of its own steps (past the runbook's length:
 // once the upgrade is done). Without a plan, a rollback command early in a sequence would
@@ -142,34 +140,49 @@ function planArbitrary(model: Model): fc.Arbitrary<number> {
   return fc.oneof(fc.constant(n), fc.nat(n + 1));
 }
 
+// A command names the event it takes (kind, node, keyring: an event of the model's alphabet),
+// so fast-check's shrinking keeps its meaning; see Walker.pick for where it is not enabled.
 class Cmd implements fc.Command<Walker, unknown> {
   constructor(
-    readonly cls: Cls,
-    readonly n: number,
+    readonly target: Ev,
+    readonly name: string,
     readonly times = 1,
   ) {}
   check(m: Readonly<Walker>): boolean {
-    return (m as Walker).options(this.cls).length > 0;
+    return (m as Walker).pick(this.target) !== undefined;
   }
   run(m: Walker): void {
-    m.take(this.cls, this.n, this.times);
+    m.take(this.target, this.times);
   }
   toString(): string {
-    return `${this.cls}(${this.n}${this.times > 1 ? ` x${this.times}` : ''})`;
+    return `${this.name}${this.times > 1 ? ` x${this.times}` : ''}`;
   }
+}
+
+function eventName(model: Model, e: Ev): string {
+  const l = model.label(e);
+  return [l.type, l.node, l.keyring].filter(Boolean).join('@');
 }
 
 // The operator moves most often, sometimes several steps in one command: fast-check's
 // 'medium' sequences (up to 100 commands, half of them skipped where they cannot apply) are
-// otherwise too short to get through a whole fleet and then into a rollback.
-function commandArbitrary(): fc.Arbitrary<Cmd> {
-  return fc.oneof(
-    { weight: 12, arbitrary: fc.tuple(fc.nat(255), fc.integer({ min: 1, max: 4 })).map(([n, k]) => new Cmd('operator', n, k)) },
-    { weight: 4, arbitrary: fc.nat(65535).map((n) => new Cmd('fault', n)) },
-    { weight: 4, arbitrary: fc.nat(255).map((n) => new Cmd('environment', n)) },
-    // gated by the plan (Walker.options), so it can be drawn often without cutting runs short
-    { weight: 4, arbitrary: fc.constant(new Cmd('rollback', 0)) },
-  );
+// otherwise too short to get through a whole fleet and then into a rollback. Faults are drawn
+// with the scenario's weights.
+function commandArbitrary(model: Model): fc.Arbitrary<Cmd> {
+  const of = (actor: string, rollback: boolean) => model.events.filter((e) => model.label(e).actor === actor && (evKind(e) === K_ROLLBACK) === rollback);
+  const cmd = (e: Ev, times = 1) => new Cmd(e, eventName(model, e), times);
+  const operator = of('operator', false);
+  const rollback = of('operator', true);
+  const faults = of('fault', false);
+  const environment = of('environment', false);
+  const weight = (e: Ev) => model.s.faults.find((f) => f.name === model.label(e).type)?.weight ?? 1;
+  const parts: fc.WeightedArbitrary<Cmd>[] = [];
+  if (operator.length) parts.push({ weight: 12, arbitrary: fc.tuple(fc.constantFrom(...operator), fc.integer({ min: 1, max: 4 })).map(([e, k]) => cmd(e, k)) });
+  if (faults.length) parts.push({ weight: 4, arbitrary: fc.oneof(...faults.map((e) => ({ weight: Math.max(1, Math.round(weight(e) * 100)), arbitrary: fc.constant(e) }))).map((e) => cmd(e)) });
+  if (environment.length) parts.push({ weight: 4, arbitrary: fc.constantFrom(...environment).map((e) => cmd(e)) });
+  // gated by the plan (Walker.pick), so it can be drawn often without cutting runs short
+  if (rollback.length) parts.push({ weight: 4, arbitrary: fc.constantFrom(...rollback).map((e) => cmd(e)) });
+  return fc.oneof(...parts);
 }
 
 // A plugin in the style of fc.interruptAfterTimeLimit, but driven by the caller's clock and
@@ -212,7 +225,7 @@ export async function fuzzModel(model: Model, o: FuzzOptions): Promise<FuzzRun> 
     const seed = o.replay ? o.seed : roundSeed(o.seed, rounds);
     const roundTargets = [...targets];
     // commands that cannot run where they land are skipped, so a sequence needs room beyond the depth
-    const arb = fc.commands([commandArbitrary()], { size: 'medium', maxCommands: 2 * o.maxDepth, replayPath: o.replay?.replayPath });
+    const arb = fc.commands([commandArbitrary(model)], { size: 'medium', maxCommands: 2 * o.maxDepth, replayPath: o.replay?.replayPath });
     const prop = fc.asyncProperty(planArbitrary(model), arb, async (plan, cmds) => {
       if (++sinceYield >= yieldEvery) {
         sinceYield = 0;
