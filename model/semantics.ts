@@ -31,34 +31,9 @@ import {
   nodeAt,
 } from './world.js';
 import { countOpen } from './stage-nodes.js';
+import type { Ctx, Position } from './context.js';
 
-export interface Ctx {
-  s: CompiledScenario;
-  L: Layout;
-  // most faults in one run: the run's option (--max-faults), else the scenario's faults.budget
-  faultBudget: number;
-  // precomputed per kind: keyring, key material, key version, format, aad, writer release, data key owner
-  kindKeyring: Int32Array;
-  kindGen: Int32Array;
-  kindVersion: Int32Array;
-  kindFormat: Int32Array;
-  kindAad: Int32Array;
-  kindWriter: Int32Array;
-  kindDataKey: Int32Array;
-  rbNodes: number[]; // nodes of the components the runbook touches
-  stageNodes: Map<Stage, number[]>;
-  // one-entry cache: enabled() asks for the position of the same (never mutated) world many times
-  declaredFaults: Record<string, boolean>; // a plain object: guards look faults up by name constantly
-  anyCache: boolean;
-  // readMask[release][known version]: kinds (as cache words) the release can decrypt
-  readMask: Int32Array[][];
-  formatKinds: Int32Array[]; // per component: the record kinds it serves, as cache words
-  scratchLive: Int32Array;
-  scratchAvail: Int32Array;
-  posWorld: World | null;
-  posSlots: Int32Array; // the slots position() depends on, as they were when cached
-  pos: Position | null;
-}
+export type { Ctx, Position };
 
 export function makeCtx(s: CompiledScenario, L: Layout, faultBudget = s.bounds.maxFaults): Ctx {
   const kindKeyring = new Int32Array(L.kinds);
@@ -316,13 +291,6 @@ export function inProgress(c: Ctx, w: World): number[] {
   return stage ? stageNodes(c, stage).filter((n) => role(c, w, n) === Role.InProgress) : [];
 }
 
-export interface Position {
-  step: Step;
-  stage: Stage;
-  // nodes the step acts on; 'choose' when the operator must first pick the next node
-  targets: number[] | 'choose';
-  perNode: boolean;
-}
 
 // position() with a one-entry cache: guards ask for the position of the same world many times
 // in a row. The cache is checked against every slot position() reads, so a reused buffer

@@ -2,7 +2,7 @@
 // (what the counted stages before it did not take). Which stage took a node is kept in the
 // node's own block, so permuting the nodes of a component (symmetry reduction) keeps it right.
 import type { Stage } from './types.js';
-import type { Ctx } from './semantics.js';
+import type { Ctx } from './context.js';
 import { type World, STAGE, nodeAt } from './world.js';
 
 // The counted stage (index + 1) that took node n; 0 when none has.

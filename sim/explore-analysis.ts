@@ -5,7 +5,7 @@ import type { Model, World } from '../model/model.js';
 import { nodeReads } from '../model/semantics.js';
 import { N_RELEASE, N_STATUS, Phase, Status, nodeAt } from '../model/world.js';
 import type { Coverage, NoReturnPoint } from './result.js';
-import type { ExploredGraph, Reverse } from './explore.js';
+import type { ExploredGraph, Reverse } from './explored-graph.js';
 import type { GrowInt32 } from './state-store.js';
 
 // Counts, per distinct state, each (release, record kind, readable) that a running node met in

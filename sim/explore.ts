@@ -10,6 +10,7 @@ import { GrowInt32, REFUSED_BOUND, StateStore, takeRefused } from './state-store
 import { type EngineOutcome, type Finding, countSteps, emptyCoverage } from './outcome.js';
 import { combinationCounts, combinationCoverage, combinationList, noReturnPoints } from './explore-analysis.js';
 import { NO_LIMITS, SERIES_MAX, type SearchLimits, runToEnd } from './limits.js';
+import { type ExploredGraph, backwardReach, reverseAdjacency } from './explored-graph.js';
 
 export interface ExploreOptions {
   maxDepth: number;
@@ -22,24 +23,6 @@ export interface ExploreOptions {
   onProgress?: (p: { states: number; depth: number; frontier: number }) => void;
   // time budget, interrupt and memory budget; a cut search is inconclusive, with what it found
   limits?: SearchLimits;
-}
-
-// The explored graph, kept for the analyses that run after the search.
-export interface ExploredGraph {
-  states: number;
-  edgeFrom: GrowInt32;
-  edgeTo: GrowInt32;
-  rollbackFrom: GrowInt32; // decide-rollback edges
-  rollbackTo: GrowInt32;
-  position: GrowInt32; // model.positionCode per state
-  reason: GrowInt32; // why the runbook stopped short, per state (0: it did not)
-  phase: Uint8Array;
-  expanded: Uint8Array;
-  bad: Uint8Array; // a safety property fails here, or on a step out of here
-  // the bad states in the order found, with the first safety property each breaks
-  badIds: GrowInt32;
-  badProperty: GrowInt32; // index into badProperties
-  badProperties: string[];
 }
 
 export function explore(model: Model, opts: ExploreOptions): EngineOutcome {
@@ -302,43 +285,4 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
     coverage,
     pointOfNoReturn: noReturnPoints(model, g, rev),
   };
-}
-
-export interface Reverse {
-  start: Int32Array;
-  preds: Int32Array;
-}
-
-function reverseAdjacency(g: ExploredGraph): Reverse {
-  const n = g.states;
-  const m = g.edgeFrom.n;
-  const start = new Int32Array(n + 1);
-  for (let i = 0; i < m; i++) start[g.edgeTo.a[i] + 1]++;
-  for (let i = 0; i < n; i++) start[i + 1] += start[i];
-  const fill = start.slice();
-  const preds = new Int32Array(m);
-  for (let i = 0; i < m; i++) preds[fill[g.edgeTo.a[i]]++] = g.edgeFrom.a[i];
-  return { start, preds };
-}
-
-export function backwardReach(rev: Reverse, n: number, seeds: number[]): Uint8Array {
-  const mark = new Uint8Array(n);
-  const stack: number[] = [];
-  for (const s of seeds) {
-    if (!mark[s]) {
-      mark[s] = 1;
-      stack.push(s);
-    }
-  }
-  while (stack.length) {
-    const t = stack.pop()!;
-    for (let j = rev.start[t]; j < rev.start[t + 1]; j++) {
-      const s = rev.preds[j];
-      if (!mark[s]) {
-        mark[s] = 1;
-        stack.push(s);
-      }
-    }
-  }
-  return mark;
 }

@@ -2,7 +2,7 @@
 // campaigns run on different days. Results of the same engine on the same scenario become
 // one: counts add up, and each property keeps its shortest counterexample. Pure.
 import { RESULT_SET_SCHEMA, type Coverage, type PropertyStatus, type ResultSet, type RunResult, type Violation } from './result.js';
-import { validateResultDoc } from './result-file.js';
+import { readResultDoc, validateResultDoc } from './result-file.js';
 import { vacuityProblems } from './vacuity.js';
 import { VERSION } from './version.js';
 
@@ -123,6 +123,11 @@ export function validateResultSet(data: unknown, file: string): ResultSet {
     ...(f.scenarioRoot !== undefined ? { scenarioRoot: f.scenarioRoot } : {}),
     results: f.results as RunResult[],
   };
+}
+
+// A result file read and checked (a damaged one throws ResultFileError, naming the file).
+export function readResultSet(file: string): ResultSet {
+  return validateResultSet(readResultDoc(file), file);
 }
 
 export function mergeResultSets(sets: ResultSet[], command: string): ResultSet {

@@ -4,7 +4,7 @@ import { chaos } from '../campaign.js';
 import { CAMPAIGN_OPTION_DOCS, OPTION_DOCS } from '../options.js';
 import { type OutputFlags, checkOutputs, report, runCampaign } from './campaign-output.js';
 import { durationArg, memoryArg } from './budget.js';
-import { type Exit, FLAG_MAX, intArg } from './program.js';
+import { type Exit, FLAG_MAX, intArg } from './args.js';
 
 interface ChaosFlags extends OutputFlags {
   seed?: number;

@@ -8,7 +8,7 @@ import { toJUnit } from '../junit.js';
 import { type BudgetFlags, durationArg, engineBudget, memoryArg } from './budget.js';
 import { checkOutput, scenarioRootFor, writeOutput } from '../output.js';
 import { formatResult, formatTable } from './format.js';
-import { type Exit, FLAG_MAX, intArg } from './program.js';
+import { type Exit, FLAG_MAX, intArg } from './args.js';
 import { interruptOnSignals } from './signals.js';
 import { isCut } from '../limits.js';
 import { searchProgress } from './progress.js';

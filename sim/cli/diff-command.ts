@@ -9,7 +9,7 @@ import { RESULT_SET_SCHEMA, type ResultSet } from '../result.js';
 import { VERSION } from '../version.js';
 import { type BudgetFlags, durationArg, engineBudget, memoryArg } from './budget.js';
 import { checkOutput, scenarioRootFor, writeOutput } from '../output.js';
-import { type Exit, FLAG_MAX, intArg } from './program.js';
+import { type Exit, FLAG_MAX, intArg } from './args.js';
 import { interruptOnSignals } from './signals.js';
 import { searchProgress } from './progress.js';
 

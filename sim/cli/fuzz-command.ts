@@ -5,7 +5,7 @@ import { CAMPAIGN_OPTION_DOCS, OPTION_DOCS } from '../options.js';
 import { PROPERTY_NAMES } from '../../model/properties.js';
 import { type OutputFlags, checkOutputs, report, runCampaign } from './campaign-output.js';
 import { durationArg, memoryArg } from './budget.js';
-import { type Exit, FLAG_MAX, UsageError, intArg } from './program.js';
+import { type Exit, FLAG_MAX, UsageError, intArg } from './args.js';
 
 interface FuzzFlags extends OutputFlags {
   seed?: number;

@@ -3,12 +3,12 @@ import type { Command } from 'commander';
 import { campaignPassed } from '../campaign.js';
 import { passed } from '../check.js';
 import { toJUnit } from '../junit.js';
-import { mergeResultSets } from '../merge.js';
+import { mergeResultSets, readResultSet } from '../merge.js';
 import { dirname, resolve } from 'node:path';
 import { checkOutput, scenarioRootFor, writeOutput } from '../output.js';
 import { formatTable } from './format.js';
-import { type Exit } from './program.js';
-import { readResultFile } from './replay-command.js';
+import { type Exit } from './args.js';
+
 import { count } from '../words.js';
 
 interface MergeFlags {
@@ -26,7 +26,7 @@ export function registerMerge(program: Command, exit: Exit): void {
     .action((files: string[], flags: MergeFlags) => {
       const json = checkOutput('--json', flags.json ?? '-');
       const junit = checkOutput('--junit', flags.junit);
-      const sets = files.map(readResultFile);
+      const sets = files.map(readResultSet);
       const merged = mergeResultSets(sets, `rollsafe ${process.argv.slice(2).join(' ')}`);
       // the scenarios are where the first input that says so ran
       const i = sets.findIndex((s) => s.scenarioRoot !== undefined);

@@ -1,8 +1,7 @@
 // rollsafe's command line, as a function of argv: exit code 0 when every scenario is as
 // expected (or safe), 1 for violations or unmet expectations, 2 for bad input or usage.
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { ScenarioError } from '../../model/scenario/load.js';
-import { quoteValue } from '../../model/quote.js';
 import { VERSION } from '../version.js';
 import { registerCheck } from './check-command.js';
 import { registerFuzz } from './fuzz-command.js';
@@ -13,25 +12,10 @@ import { registerReport } from './report-command.js';
 import { registerServe } from './serve-command.js';
 import { registerDiff } from './diff-command.js';
 import { OutputError } from '../output.js';
+import { ResultFileError } from '../result-file.js';
+import { type Exit, UsageError } from './args.js';
 
-export class UsageError extends Error {}
-
-export interface Exit {
-  code: number;
-}
-
-// A whole-number flag in [min, max]; the bounds of the flags that override a scenario's own
-// (max-depth, max-states, faults.budget) are the scenario schema's, so both refuse alike.
-export function intArg(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
-  return (v: string): number => {
-    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-      throw new InvalidArgumentError(`${name} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}, got ${quoteValue(v)}`);
-    }
-    return Number(v);
-  };
-}
-
-export const FLAG_MAX = { maxDepth: 10_000, maxStates: 1_000_000_000, maxFaults: 1_000, runs: 1_000_000_000, workers: 256 } as const;
+export { type Exit, UsageError };
 
 export function buildProgram(exit: Exit): Command {
   const program = new Command();
@@ -62,7 +46,7 @@ export async function run(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
     }
-    if (e instanceof ScenarioError || e instanceof UsageError || e instanceof OutputError) {
+    if (e instanceof ScenarioError || e instanceof UsageError || e instanceof OutputError || e instanceof ResultFileError) {
       process.stderr.write(`rollsafe: ${e.message}\n`);
       return 2;
     }

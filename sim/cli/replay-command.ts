@@ -11,13 +11,12 @@ import { chaos, fuzz } from '../campaign.js';
 import { exploreScenarioAsync } from '../check.js';
 import { makeLimits } from '../limits.js';
 import { type Interrupt, interruptOnSignals } from './signals.js';
-import { validateResultSet } from '../merge.js';
-import { ResultFileError, readResultDoc } from '../result-file.js';
+import { readResultSet } from '../merge.js';
 import { replayViolation, withoutTimings } from '../replay.js';
 import { recordedRun } from '../options.js';
 import type { ResultSet, RunResult, Violation } from '../result.js';
 import { formatViolation } from './format.js';
-import { type Exit, UsageError, intArg } from './program.js';
+import { type Exit, UsageError, intArg } from './args.js';
 
 interface ReplayFlags {
   violation?: number;
@@ -26,15 +25,6 @@ interface ReplayFlags {
 
 // The library loader (sim/result-file.ts) reads and schema-checks the file; here its refusal
 // becomes a usage error, exit 2. merge reads its inputs through this too.
-export function readResultFile(file: string): ResultSet {
-  try {
-    return validateResultSet(readResultDoc(file), file);
-  } catch (e) {
-    if (e instanceof ResultFileError) throw new UsageError(e.message);
-    throw e;
-  }
-}
-
 // A result names its scenarios as the run saw them, relative to the folder it ran in; the
 // set's scenarioRoot leads there from the result file's folder, so replay works from anywhere.
 export function locateScenario(r: RunResult, set: ResultSet, resultFile: string): string {
@@ -85,7 +75,7 @@ export function registerReplay(program: Command, exit: Exit): void {
     .option('--violation <n>', 'replay only violation n (numbered from 1 across the file, as in the JUnit output)', intArg('--violation', 1))
     .option('--twice', 'also re-run each recorded run two times with its seed and options, and fail if the two differ')
     .action(async (file: string, flags: ReplayFlags) => {
-      const set = readResultFile(file);
+      const set = readResultSet(file);
       const all = set.results.flatMap((r) => r.violations.map((v) => ({ r, v })));
       if (flags.violation !== undefined && flags.violation > all.length) {
         throw new UsageError(`--violation ${flags.violation}: ${file} holds ${all.length} violation${all.length === 1 ? '' : 's'}; pick 1..${all.length}`);

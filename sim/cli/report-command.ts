@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { ResultFileError, writeReportFile } from '../../report/index.js';
 import { checkOutput } from '../output.js';
-import { type Exit, UsageError } from './program.js';
+import { type Exit, UsageError } from './args.js';
 
 export function registerReport(program: Command, exit: Exit): void {
   program

@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { createServeApp } from '../../report/serve.js';
-import { type Exit, UsageError, intArg } from './program.js';
+import { type Exit, UsageError, intArg } from './args.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 

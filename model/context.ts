@@ -1,0 +1,41 @@
+// The model's context: the compiled scenario with what every guard and update needs
+// precomputed (per record kind, per stage), and the one-entry position cache. Types only, so
+// the files that take a Ctx do not depend on the one that builds it (semantics.ts, makeCtx).
+import type { CompiledScenario, Stage, Step } from './types.js';
+import type { Layout, World } from './world.js';
+
+export interface Ctx {
+  s: CompiledScenario;
+  L: Layout;
+  // most faults in one run: the run's option (--max-faults), else the scenario's faults.budget
+  faultBudget: number;
+  // precomputed per kind: keyring, key material, key version, format, aad, writer release, data key owner
+  kindKeyring: Int32Array;
+  kindGen: Int32Array;
+  kindVersion: Int32Array;
+  kindFormat: Int32Array;
+  kindAad: Int32Array;
+  kindWriter: Int32Array;
+  kindDataKey: Int32Array;
+  rbNodes: number[]; // nodes of the components the runbook touches
+  stageNodes: Map<Stage, number[]>;
+  // one-entry cache: enabled() asks for the position of the same (never mutated) world many times
+  declaredFaults: Record<string, boolean>; // a plain object: guards look faults up by name constantly
+  anyCache: boolean;
+  // readMask[release][known version]: kinds (as cache words) the release can decrypt
+  readMask: Int32Array[][];
+  formatKinds: Int32Array[]; // per component: the record kinds it serves, as cache words
+  scratchLive: Int32Array;
+  scratchAvail: Int32Array;
+  posWorld: World | null;
+  posSlots: Int32Array; // the slots position() depends on, as they were when cached
+  pos: Position | null;
+}
+
+export interface Position {
+  step: Step;
+  stage: Stage;
+  // nodes the step acts on; 'choose' when the operator must first pick the next node
+  targets: number[] | 'choose';
+  perNode: boolean;
+}

@@ -1,0 +1,60 @@
+// The graph an exhaustive search explored, kept for the analyses that run after it
+// (liveness, the point of no return), and the two walks over it they share.
+import type { GrowInt32 } from './state-store.js';
+
+// The explored graph, kept for the analyses that run after the search.
+export interface ExploredGraph {
+  states: number;
+  edgeFrom: GrowInt32;
+  edgeTo: GrowInt32;
+  rollbackFrom: GrowInt32; // decide-rollback edges
+  rollbackTo: GrowInt32;
+  position: GrowInt32; // model.positionCode per state
+  reason: GrowInt32; // why the runbook stopped short, per state (0: it did not)
+  phase: Uint8Array;
+  expanded: Uint8Array;
+  bad: Uint8Array; // a safety property fails here, or on a step out of here
+  // the bad states in the order found, with the first safety property each breaks
+  badIds: GrowInt32;
+  badProperty: GrowInt32; // index into badProperties
+  badProperties: string[];
+}
+
+export interface Reverse {
+  start: Int32Array;
+  preds: Int32Array;
+}
+
+export function reverseAdjacency(g: ExploredGraph): Reverse {
+  const n = g.states;
+  const m = g.edgeFrom.n;
+  const start = new Int32Array(n + 1);
+  for (let i = 0; i < m; i++) start[g.edgeTo.a[i] + 1]++;
+  for (let i = 0; i < n; i++) start[i + 1] += start[i];
+  const fill = start.slice();
+  const preds = new Int32Array(m);
+  for (let i = 0; i < m; i++) preds[fill[g.edgeTo.a[i]]++] = g.edgeFrom.a[i];
+  return { start, preds };
+}
+
+export function backwardReach(rev: Reverse, n: number, seeds: number[]): Uint8Array {
+  const mark = new Uint8Array(n);
+  const stack: number[] = [];
+  for (const s of seeds) {
+    if (!mark[s]) {
+      mark[s] = 1;
+      stack.push(s);
+    }
+  }
+  while (stack.length) {
+    const t = stack.pop()!;
+    for (let j = rev.start[t]; j < rev.start[t + 1]; j++) {
+      const s = rev.preds[j];
+      if (!mark[s]) {
+        mark[s] = 1;
+        stack.push(s);
+      }
+    }
+  }
+  return mark;
+}
