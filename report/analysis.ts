@@ -1,6 +1,7 @@
 // Pure data shaping: from loaded result files to what the page shows. No HTML here, so tests
 // can assert on the numbers and the rendering stays a dumb template.
 import type { NoReturnPoint, Position, PropertyStatus, TraceStep, Violation } from '../sim/result.js';
+import { traceRows } from '../sim/trace-view.js';
 import type { LoadedResult, ResultFile } from './load.js';
 
 export interface Report {
@@ -112,17 +113,16 @@ function violationView(v: Violation, id: string, number: number, file: string): 
 // latent violation also marks the step where the harm was done while a cache hid it.
 export function timeline(v: Violation): Timeline {
   const trace = v.trace;
-  const last = trace.length - 1;
-  const latentAt = v.exposure?.latentStep ?? -1;
-  const columns = trace.map((t) => ({
-    index: t.index,
-    label: t.event ? eventLabel(t) : 'initial',
-    actor: t.event?.actor ?? 'initial',
-    step: t.event?.step ?? null,
-    node: t.event?.node ?? null,
-    changes: t.changes,
-    failing: t.index === trace[last].index,
-    latent: t.index === latentAt && latentAt !== trace[last].index,
+  // a latent mark on the failing column would say the same thing twice
+  const columns = traceRows(v).map((r) => ({
+    index: r.index,
+    label: r.text,
+    actor: r.actor,
+    step: r.step,
+    node: r.node,
+    changes: r.changes,
+    failing: r.last,
+    latent: r.latent && !r.last,
   }));
   const affected = new Set(v.blast.nodes);
   const row = (label: string, kind: Timeline['rows'][number]['kind'], cell: (t: TraceStep) => string[], isAffected = false) => {
@@ -145,13 +145,6 @@ export function timeline(v: Violation): Timeline {
       row('records', 'records', (t) => t.world.records.filter((r) => r.count > 0).map((r) => `v${r.keyVersion} ${r.format} ×${r.count}`)),
     ],
   };
-}
-
-export function eventLabel(t: TraceStep): string {
-  const e = t.event;
-  if (!e) return 'initial';
-  if (e.type === 'step') return `${e.step ?? 'step'}${e.node ? ` (${e.node})` : ''}`;
-  return `${e.type}${e.node ? ` on ${e.node}` : ''}`;
 }
 
 function runbookLines(t: TraceStep): string[] {
