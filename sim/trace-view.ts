@@ -11,7 +11,7 @@ export interface TraceRow {
   type: string | null; // event kind (null for the initial world)
   step: string | null; // the runbook step a `step` event ran
   node: string | null;
-  text: string; // the event in words: "replace-image (bao-1)", "plugin-crash on bao-2", "initial"
+  text: string; // the event in words: "replace-image (node-1)", "plugin-crash on node-2", "initial"
   position: Position | null; // where the event happened (null: initial world, or a result from before positions)
   changes: string[]; // what the step changed, in words
   latent: boolean; // the harm is done here while a cache still hides it
