@@ -3,7 +3,7 @@
 import type { CompiledScenario } from './types.js';
 import { type Ctx, makeCtx, keyIdLabel, knownVersion, position, stageNodes, stageOf } from './semantics.js';
 import type { Step } from './types.js';
-import { type Ev, EVENT_KINDS, FAULT_KINDS, KEYRING_EVENTS, OPERATOR_KINDS, alphabet, apply, applyInto, enabled, evKeyring, evKind, evNode, reasonText, ev } from './events.js';
+import { type Ev, type EventKind, EVENT_KINDS, FAULT_KINDS, KEYRING_EVENTS, OPERATOR_KINDS, alphabet, apply, applyInto, enabled, evKeyring, evKind, evNode, reasonText, ev } from './events.js';
 import { PROPERTIES, type PropertyDef, type PropertyHit } from './properties.js';
 import { formatLabel } from './properties-common.js';
 import { CHECK_FAILED, INTERRUPTED } from './steps.js';
@@ -31,6 +31,7 @@ import {
   PC,
   PHASE,
   PHASE_NAMES,
+  type PhaseName,
   Phase,
   REASON,
   ROLE_NAMES,
@@ -61,11 +62,31 @@ export type { Ev, World, PropertyHit };
 
 const NONE: readonly PropertyHit[] = Object.freeze([]);
 
+// Who makes an event happen: what a trace's actor column says.
+export const ACTORS = ['operator', 'fault', 'environment'] as const;
+export type Actor = (typeof ACTORS)[number];
+
 export interface EventLabel {
-  type: string;
+  type: EventKind;
   node?: string;
   keyring?: string; // rotation events: the keyring rotated (named when the scenario has several)
-  actor: 'operator' | 'fault' | 'environment';
+  actor: Actor;
+}
+
+// A runbook position as data, decoded from positionCode: what positionLabel says in words, so
+// readers never parse the words back. Outside upgrading and rolling-back only phase (and label,
+// order) is set.
+export interface Position {
+  label: string; // positionLabel's text: "upgrading:: node 2 of 3: replace-image", "upgraded"
+  phase: PhaseName;
+  stageIndex: number | null; // 0-based stage of the procedure under way
+  stage: string | null; // that stage's label (null: unlabelled, or past the last stage)
+  node: number | null; // a node-by-node stage: the 1-based node under way ("node 2 of 3")
+  nodes: number | null; // nodes the stage acts on (null: a stage run once, not per node)
+  nodesDone: number | null; // nodes the stage has finished
+  stepIndex: number | null; // 0-based step within the stage
+  step: string | null; // that step's name (null: past the stage's last step, "end" in the label)
+  order: number; // sorts one scenario's positions in runbook order (it is positionCode)
 }
 
 export class Model {
@@ -203,20 +224,38 @@ export class Model {
   }
 
   positionLabel(code: number): string {
+    return this.positionOf(code).label;
+  }
+
+  // The one decode of a position code: the label is built from the same fields it returns.
+  positionOf(code: number): Position {
     const phase = code >> 16;
     const name = PHASE_NAMES[phase];
-    if (phase !== Phase.Upgrading && phase !== Phase.RollingBack) return name;
+    const at: Position = { label: name, phase: name, stageIndex: null, stage: null, node: null, nodes: null, nodesDone: null, stepIndex: null, step: null, order: code };
+    if (phase !== Phase.Upgrading && phase !== Phase.RollingBack) return at;
     const proc = phase === Phase.Upgrading ? this.s.runbook.upgrade : this.s.runbook.rollback!.procedure;
     const si = (code >> 10) & 63;
+    at.stageIndex = si;
     const stage = proc.stages[si];
-    if (!stage) return name;
+    if (!stage) return at;
     const done = (code >> 5) & 31;
-    const step = stepLabel(this.s, stage.steps[code & 31]) ?? 'end';
+    const pc = code & 31;
+    at.stage = stage.label || null;
+    at.nodesDone = done;
+    at.stepIndex = pc;
+    at.step = stepLabel(this.s, stage.steps[pc]) ?? null;
+    const step = at.step ?? 'end';
     const where = stage.label ? ` ${stage.label}` : '';
-    if (stage.strategy === 'once') return `${name}:${where}: ${step}`;
+    if (stage.strategy === 'once') {
+      at.label = `${name}:${where}: ${step}`;
+      return at;
+    }
     const total = stageNodes(this.c, stage).length;
-    const who = stage.strategy === 'all-at-once' ? 'all nodes' : `node ${Math.min(done + 1, total)} of ${total}`;
-    return `${name}:${where ? `${where}:` : ''} ${who}: ${step}`;
+    at.nodes = total;
+    if (stage.strategy !== 'all-at-once') at.node = Math.min(done + 1, total);
+    const who = at.node === null ? 'all nodes' : `node ${at.node} of ${total}`;
+    at.label = `${name}:${where ? `${where}:` : ''} ${who}: ${step}`;
+    return at;
   }
 
   // Inverse of label, for replaying a saved trace.
@@ -241,7 +280,7 @@ export class Model {
     const phase = PHASE_NAMES[w[PHASE]];
     const pos = position(this.c, w);
     if (!pos) return phase;
-    const parts = [phase];
+    const parts: string[] = [phase];
     if (pos.stage.label) parts.push(pos.stage.label);
     if (pos.perNode) parts.push(pos.targets === 'choose' ? 'next node' : pos.targets.map((n) => this.s.nodeNames[n]).join(', '));
     parts.push(stepLabel(this.s, pos.step)!);

@@ -93,7 +93,8 @@ export type StepName = (typeof STEP_NAMES)[number];
 export type VersionSelector = 'latest' | 'previous' | 'all-but-latest' | number;
 
 // What a backup or restore covers: the records, the keyrings, or both.
-export type BackupScope = 'data' | 'keyring' | 'both';
+export const BACKUP_SCOPES = ['data', 'keyring', 'both'] as const;
+export type BackupScope = (typeof BACKUP_SCOPES)[number];
 
 export interface Step {
   name: StepName;

@@ -1,7 +1,7 @@
 // The world is one Int32Array with a layout fixed per scenario. A flat array keeps the
 // explorer's hot loop to a copy, a few writes and one key per successor; decodeWorld turns it
 // back into names for traces and reports.
-import type { CompiledScenario } from './types.js';
+import type { BackupScope, CompiledScenario } from './types.js';
 
 export type World = Int32Array;
 
@@ -50,7 +50,9 @@ export const enum Phase {
   Halted = 6,
 }
 
-export const PHASE_NAMES = ['before', 'upgrading', 'upgraded', 'rolling-back', 'rolled-back', 'deferred', 'halted'];
+// The names results use (Phase's order): result types and the result schema's enums derive from these.
+export const PHASE_NAMES = ['before', 'upgrading', 'upgraded', 'rolling-back', 'rolled-back', 'deferred', 'halted'] as const;
+export type PhaseName = (typeof PHASE_NAMES)[number];
 
 // The runbook has ended: upgraded, rolled back, deferred or halted with a reason.
 export function isEndedPhase(p: number): boolean {
@@ -62,7 +64,8 @@ export const enum Status {
   Stopped = 1,
   Failed = 2,
 }
-export const STATUS_NAMES = ['running', 'stopped', 'failed'];
+export const STATUS_NAMES = ['running', 'stopped', 'failed'] as const;
+export type StatusName = (typeof STATUS_NAMES)[number];
 
 // Where a node is in the current runbook stage
 export const enum Role {
@@ -70,7 +73,8 @@ export const enum Role {
   InProgress = 1,
   Done = 2,
 }
-export const ROLE_NAMES = ['pending', 'in-progress', 'done'];
+export const ROLE_NAMES = ['pending', 'in-progress', 'done'] as const;
+export type RoleName = (typeof ROLE_NAMES)[number];
 
 // Per-node slots
 export const N_RELEASE = 0;
@@ -299,8 +303,8 @@ export interface NodeView {
   name: string;
   component: string;
   release: string;
-  status: string;
-  role: string;
+  status: StatusName;
+  role: RoleName;
   configDrift: boolean;
   active: boolean;
   keyVersions: Record<string, number>; // newest key version promoted, per key-state format
@@ -337,15 +341,18 @@ export interface KeyringView {
   versionStates: Record<string, string>;
 }
 
+export const BACKEND_STATES = ['up', 'down'] as const;
+export type BackendState = (typeof BACKEND_STATES)[number];
+
 export interface WorldView {
-  phase: string;
+  phase: PhaseName;
   position: string; // where the operator is: phase, stage, node(s) and the next step
   stage: number;
   step: number;
   workDone: boolean; // the runbook has changed something since it began
   faultsUsed: number;
   clock: number;
-  backend: 'up' | 'down';
+  backend: BackendState;
   keyring: KeyringView; // the first keyring (every keyring is in keyrings)
   keyrings: KeyringView[];
   reason: string | null;
@@ -353,7 +360,7 @@ export interface WorldView {
   interrupted: boolean; // a step stopped part-way and waits to be resumed (migration-interrupted)
   backup: null | {
     day: number;
-    scope: 'data' | 'keyring' | 'both';
+    scope: BackupScope;
     keyrings: KeyringView[] | null; // what the backup holds of the keyrings (null: no keyring in it)
     records: number | null; // null: no records in it
     contents: RecordView[] | null;

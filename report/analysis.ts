@@ -1,6 +1,7 @@
 // Pure data shaping: from loaded result files to what the page shows. No HTML here, so tests
 // can assert on the numbers and the rendering stays a dumb template.
-import type { NoReturnPoint, PropertyStatus, TraceStep, Violation } from '../sim/result.js';
+import type { NoReturnPoint, Position, PropertyStatus, TraceStep, Violation } from '../sim/result.js';
+import { traceRows } from '../sim/trace-view.js';
 import type { LoadedResult, ResultFile } from './load.js';
 
 export interface Report {
@@ -112,17 +113,16 @@ function violationView(v: Violation, id: string, number: number, file: string): 
 // latent violation also marks the step where the harm was done while a cache hid it.
 export function timeline(v: Violation): Timeline {
   const trace = v.trace;
-  const last = trace.length - 1;
-  const latentAt = v.exposure?.latentStep ?? -1;
-  const columns = trace.map((t) => ({
-    index: t.index,
-    label: t.event ? eventLabel(t) : 'initial',
-    actor: t.event?.actor ?? 'initial',
-    step: t.event?.step ?? null,
-    node: t.event?.node ?? null,
-    changes: t.changes,
-    failing: t.index === trace[last].index,
-    latent: t.index === latentAt && latentAt !== trace[last].index,
+  // a latent mark on the failing column would say the same thing twice
+  const columns = traceRows(v).map((r) => ({
+    index: r.index,
+    label: r.text,
+    actor: r.actor,
+    step: r.step,
+    node: r.node,
+    changes: r.changes,
+    failing: r.last,
+    latent: r.latent && !r.last,
   }));
   const affected = new Set(v.blast.nodes);
   const row = (label: string, kind: Timeline['rows'][number]['kind'], cell: (t: TraceStep) => string[], isAffected = false) => {
@@ -147,16 +147,9 @@ export function timeline(v: Violation): Timeline {
   };
 }
 
-export function eventLabel(t: TraceStep): string {
-  const e = t.event;
-  if (!e) return 'initial';
-  if (e.type === 'step') return `${e.step ?? 'step'}${e.node ? ` (${e.node})` : ''}`;
-  return `${e.type}${e.node ? ` on ${e.node}` : ''}`;
-}
-
 function runbookLines(t: TraceStep): string[] {
   const w = t.world;
-  const out = [w.phase];
+  const out: string[] = [w.phase];
   if (w.reason) out.push(w.reason);
   if (w.backend !== 'up') out.push(`backend ${w.backend}`);
   if (w.verificationFailed) out.push('verification failed');
@@ -226,7 +219,7 @@ export function coverageView(r: LoadedResult): CoverageView {
   const never = (c.stepsNeverReached ?? []).filter((s) => !(c.runbookSteps[s] > 0));
   let faults: CoverageView['faults'] = null;
   if (c.faultsByStep) {
-    const positions = runbookOrder(unique(Object.values(c.faultsByStep).flatMap((m) => Object.keys(m))));
+    const positions = runbookOrder(unique(Object.values(c.faultsByStep).flatMap((m) => Object.keys(m))), c.positions ?? []);
     faults = {
       positions,
       rows: Object.entries(c.faultsByStep)
@@ -246,21 +239,16 @@ export function coverageView(r: LoadedResult): CoverageView {
   };
 }
 
-const PHASE_ORDER = ['before', 'upgrading', 'upgraded', 'rolling-back', 'rolled-back', 'deferred', 'halted'];
-
-// Positions read "phase:: node i of n: step" or "phase: after all: step" or "phase". Sorted by
-// phase, then node, then "after all"; the explorer's own order is kept within a node, since
-// it follows the runbook's steps.
-export function runbookOrder(positions: string[]): string[] {
-  const key = (p: string): [number, number] => {
-    const phase = PHASE_ORDER.indexOf(/^[\w-]+/.exec(p)?.[0] ?? '');
-    const node = /node (\d+) of/.exec(p);
-    return [phase < 0 ? PHASE_ORDER.length : phase, node ? Number(node[1]) : /after all/.test(p) ? 1e6 : 0];
-  };
-  return positions
-    .map((p, i) => ({ p, i, k: key(p) }))
-    .sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || a.i - b.i)
-    .map((x) => x.p);
+// The labels in runbook order, by the result's structured positions (coverage.positions). A
+// label with none (a result from before positions existed) keeps the order the file lists it
+// in, after those placed: the words are never parsed for an order they do not reliably give.
+export function runbookOrder(labels: string[], positions: Position[]): string[] {
+  const order = new Map(positions.map((p) => [p.label, p.order]));
+  const rank = (label: string) => order.get(label) ?? Infinity;
+  return labels
+    .map((label, i) => ({ label, i }))
+    .sort((a, b) => rank(a.label) - rank(b.label) || a.i - b.i)
+    .map((x) => x.label);
 }
 
 function unique<T>(xs: T[]): T[] {

@@ -6,6 +6,7 @@
 // files without the finding being a new one.
 import { harmText } from './harm.js';
 import type { PropertyStatus, RunResult, Violation } from './result.js';
+import { traceRows } from './trace-view.js';
 import { vacuousProperties } from './vacuity.js';
 import { count } from './words.js';
 
@@ -41,11 +42,9 @@ export interface Side {
 }
 
 export function traceShape(v: Violation): string[] {
-  return v.trace.slice(1).map((t) => {
-    const e = t.event;
-    if (!e) return 'initial';
-    return e.step ? `${e.actor} ${e.type} [${e.step}]` : `${e.actor} ${e.type}`;
-  });
+  return traceRows(v)
+    .slice(1)
+    .map((r) => (r.step ? `${r.actor} ${r.type} [${r.step}]` : `${r.actor} ${r.type}`));
 }
 
 function keyOf(s: ShapedViolation): string {
@@ -116,13 +115,12 @@ function sameProperty(v: ShapedViolation, others: ShapedViolation[]): boolean {
 const blastText = harmText;
 
 function stepLines(v: Violation): string[] {
-  const x = v.exposure;
-  return v.trace.slice(1).map((t) => {
-    const e = t.event!;
-    const what = e.type === 'step' ? `${e.step ?? 'step'}${e.node ? ` (${e.node})` : ''}` : `${e.type}${e.node ? ` on ${e.node}` : ''}`;
-    const mark = x && t.index === x.latentStep ? '  <- latent (a cache still hides it)' : x && t.index === x.manifestStep ? '  <- manifest' : '';
-    return `${String(t.index).padStart(3)}. ${e.actor.padEnd(11)} ${what}${t.changes.length ? `: ${t.changes.join('; ')}` : ''}${mark}`;
-  });
+  return traceRows(v)
+    .slice(1)
+    .map((r) => {
+      const mark = r.latent ? '  <- latent (a cache still hides it)' : r.manifest ? '  <- manifest' : '';
+      return `${String(r.index).padStart(3)}. ${r.actor.padEnd(11)} ${r.text}${r.changes.length ? `: ${r.changes.join('; ')}` : ''}${mark}`;
+    });
 }
 
 // "latent at step 3, manifest at step 5" for a violation a cache hid where it was found

@@ -64,7 +64,8 @@ export function noReturnPoints(model: Model, g: ExploredGraph, rev: Reverse): No
   const ensure = (code: number): NoReturnPoint => {
     let p = points.get(code);
     if (!p) {
-      p = { position: model.positionLabel(code), order: code, states: 0, rollback: 'not-offered', why: null };
+      const at = model.positionOf(code);
+      p = { position: at.label, order: code, at, states: 0, rollback: 'not-offered', why: null };
       points.set(code, p);
     }
     return p;

@@ -7,7 +7,7 @@ import { EVENT_KINDS, K, evKind } from '../model/events.js';
 import { PHASE, PHASE_NAMES, REASON } from '../model/world.js';
 import { concretePath } from './trace.js';
 import { GrowInt32, REFUSED_BOUND, StateStore, takeRefused } from './state-store.js';
-import { type EngineOutcome, type Finding, countSteps, emptyCoverage } from './outcome.js';
+import { type EngineOutcome, type Finding, countFault, countSteps, emptyCoverage } from './outcome.js';
 import { combinationCounts, combinationCoverage, combinationList, noReturnPoints } from './explore-analysis.js';
 import { NO_LIMITS, SERIES_MAX, type SearchLimits, runToEnd } from './limits.js';
 import { type ExploredGraph, backwardReach, reverseAdjacency } from './explored-graph.js';
@@ -260,9 +260,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
     for (const [code, i] of slots) {
       const count = byPosition[i * NK + kind];
       if (!count) continue;
-      const byStep = (coverage.faultsByStep[name] ??= {});
-      const where = model.positionLabel(code);
-      byStep[where] = (byStep[where] ?? 0) + count;
+      countFault(model, coverage, name, code, count);
     }
   });
   for (let i = 0; i < g.states; i++) coverage.phases[PHASE_NAMES[g.phase[i]]] = (coverage.phases[PHASE_NAMES[g.phase[i]]] ?? 0) + 1;

@@ -31,6 +31,13 @@ function mergeCoverage(a: Coverage, b: Coverage): Coverage {
   // combinations and faultsByStep are absent from results older builds wrote: nothing recorded
   out.faultsByStep = structuredClone(a.faultsByStep ?? {});
   for (const [fault, where] of Object.entries(b.faultsByStep ?? {})) sumInto(own(out.faultsByStep, fault, () => ({})), where);
+  // both sides are one scenario, so a label names one position: the union, in runbook order
+  // (a side written before positions existed adds none; the report copes with labels lacking one)
+  if (a.positions || b.positions) {
+    const positions = new Map((a.positions ?? []).map((p) => [p.label, p]));
+    for (const p of b.positions ?? []) if (!positions.has(p.label)) positions.set(p.label, p);
+    out.positions = structuredClone([...positions.values()].sort((x, y) => x.order - y.order));
+  }
   const key = (c: Coverage['combinations'][number]) => `${c.release}\u0000${c.format}\u0000${c.aad}\u0000${c.keyVersion}\u0000${c.readable}`;
   const combos = new Map((a.combinations ?? []).map((c) => [key(c), { ...c }]));
   for (const c of b.combinations ?? []) {

@@ -33,7 +33,7 @@ export interface EngineOutcome {
 }
 
 export function emptyCoverage(): Coverage {
-  return { events: {}, runbookSteps: {}, stepsByPhase: {}, stepsNeverReached: [], phases: {}, phasesEntered: {}, combinations: [], faultsByStep: {} };
+  return { events: {}, runbookSteps: {}, stepsByPhase: {}, stepsNeverReached: [], phases: {}, phasesEntered: {}, combinations: [], faultsByStep: {}, positions: [] };
 }
 
 // Adds `count` operator steps taken at runbook position `code` (model.positionCode).
@@ -43,6 +43,18 @@ export function countSteps(model: Model, cov: Coverage, code: number, count: num
   cov.runbookSteps[name] = (cov.runbookSteps[name] ?? 0) + count;
   const byPhase = (cov.stepsByPhase[phase] ??= {});
   byPhase[name] = (byPhase[name] ?? 0) + count;
+}
+
+// Adds `count` faults of kind `fault` struck at runbook position `code`: counted under the
+// position's label, and the position itself kept once as data (the lowest code for a label,
+// which is where the runbook first reaches it) for readers that order or group by it.
+export function countFault(model: Model, cov: Coverage, fault: string, code: number, count: number): void {
+  const at = model.positionOf(code);
+  const byStep = (cov.faultsByStep[fault] ??= {});
+  byStep[at.label] = (byStep[at.label] ?? 0) + count;
+  const i = cov.positions.findIndex((p) => p.label === at.label);
+  if (i < 0) cov.positions.push(at);
+  else if (at.order < cov.positions[i].order) cov.positions[i] = at;
 }
 
 export function toResult(
@@ -109,6 +121,7 @@ export function toResult(
   const coverage: Coverage = {
     ...out.coverage,
     stepsNeverReached: [...allSteps].filter((st) => !out.coverage.runbookSteps[st]),
+    positions: [...out.coverage.positions].sort((a, b) => a.order - b.order),
   };
   return {
     schema: RESULT_SCHEMA,

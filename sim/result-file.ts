@@ -13,7 +13,7 @@ import { RESULT_SCHEMA, RESULT_SET_SCHEMA, type Coverage, type NoReturnPoint, ty
 
 // Results written by earlier builds lack these; the schema lets them be absent and readers
 // treat them as "not computed" (the report) or as nothing recorded (merge).
-export type LoadedCoverage = Omit<Coverage, 'combinations' | 'faultsByStep'> & Partial<Pick<Coverage, 'combinations' | 'faultsByStep'>>;
+export type LoadedCoverage = Omit<Coverage, 'combinations' | 'faultsByStep' | 'positions'> & Partial<Pick<Coverage, 'combinations' | 'faultsByStep' | 'positions'>>;
 export type LoadedResult = Omit<RunResult, 'coverage' | 'pointOfNoReturn'> & {
   coverage: LoadedCoverage;
   pointOfNoReturn?: NoReturnPoint[];

@@ -1,23 +1,40 @@
 // The one result format every engine returns and the report and CLI read. Documented in
 // docs/result-format.md; its JSON Schema is docs/result.schema.json.
-import type { EventLabel } from '../model/model.js';
+//
+// Unions the model owns (phases, node statuses, event kinds, actors, property kinds and
+// categories) are the model's types; the ones a result adds are the lists below. The schema's
+// enums are checked against both lists (test/result-schema.test.ts), so neither can drift.
+import type { EventLabel, Position } from '../model/model.js';
+import type { Category, PropertyKind } from '../model/properties.js';
 import type { Harm } from '../model/properties-common.js';
+import type { Expectation } from '../model/types.js';
 import type { WorldView } from '../model/world.js';
+
+export type { Position };
 
 export const RESULT_SCHEMA = 'rollsafe/result@1';
 
-export type Verdict = 'safe' | 'unsafe' | 'inconclusive';
+export const VERDICTS = ['safe', 'unsafe', 'inconclusive'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+export const ENGINES = ['explore', 'fuzz', 'chaos'] as const;
+export type Engine = (typeof ENGINES)[number];
+export const PROPERTY_STATUSES = ['holds', 'vacuous', 'not-applicable', 'violated', 'unknown'] as const;
+export type PropertyStatusName = (typeof PROPERTY_STATUSES)[number];
+export const ROLLBACK_OUTCOMES = ['safe', 'refused', 'unsafe', 'not-offered'] as const;
+export type RollbackOutcome = (typeof ROLLBACK_OUTCOMES)[number];
 
 export interface TraceStep {
   index: number; // 0 is the initial world
-  event: (EventLabel & { step?: string }) | null;
+  // step: the runbook step a `step` event ran; at: the runbook position the event happened at
+  // (the world before it). Results from earlier builds have no `at`.
+  event: (EventLabel & { step?: string; at?: Position }) | null;
   world: WorldView;
   changes: string[];
 }
 
 export interface Violation {
   property: string;
-  category: 'safety' | 'liveness' | 'availability';
+  category: Category;
   explanation: string;
   detail: string;
   harm: Harm; // what the blast radius counts (model/properties-common.ts, HARMS)
@@ -43,14 +60,14 @@ export interface ReplayInfo {
 
 export interface PropertyStatus {
   name: string;
-  kind: 'always' | 'eventually';
-  category: 'safety' | 'liveness' | 'availability';
+  kind: PropertyKind;
+  category: Category;
   explanation: string;
   trigger: string; // what must happen in a run before it can fail: "a rollback reinstalls a release"
   // holds: checked over the whole space, and its trigger was reached; vacuous: it held, but its
   // trigger was never reached, so nothing put it to the test; not-applicable: nothing in the
   // scenario could make it fail; unknown: a bound cut the search before a verdict
-  status: 'holds' | 'vacuous' | 'not-applicable' | 'violated' | 'unknown';
+  status: PropertyStatusName;
 }
 
 export interface Coverage {
@@ -65,14 +82,18 @@ export interface Coverage {
   combinations: { release: string; format: string; aad: string; keyVersion: number; readable: boolean; states: number }[];
   // where each fault struck: fault type -> runbook position ("upgrading: stop", "before", ...) -> count
   faultsByStep: Record<string, Record<string, number>>;
+  // every position faultsByStep names (its label is the key there), once, in runbook order:
+  // what a reader sorts or groups by instead of parsing the labels
+  positions: Position[];
 }
 
 // For each position of the upgrade (the n-th node's step), what deciding a rollback there leads to.
 export interface NoReturnPoint {
   position: string; // e.g. "node 2 of 3: replace-image", "after all: verify-key-id", "upgraded"
   order: number; // sort key: runbook order
+  at?: Position; // the same position as data (at.label is position); absent in older results
   states: number; // reachable states at this position
-  rollback: 'safe' | 'refused' | 'unsafe' | 'not-offered';
+  rollback: RollbackOutcome;
   // unsafe: a property a rollback from here can reach; refused: the guard that refuses
   why: string | null;
 }
@@ -80,7 +101,7 @@ export interface NoReturnPoint {
 export interface RunResult {
   schema: typeof RESULT_SCHEMA;
   tool: { name: 'rollsafe'; version: string };
-  engine: 'explore' | 'fuzz' | 'chaos';
+  engine: Engine;
   scenario: { name: string; title: string; file: string; follows: string };
   options: Record<string, unknown>;
   seed: number | null;
@@ -100,7 +121,7 @@ export interface RunResult {
   properties: PropertyStatus[];
   violations: Violation[];
   // vacuous: the properties expect.vacuous pins as holding only vacuously (null: not pinned)
-  expect: { verdict: 'safe' | 'unsafe'; fires: string[]; vacuous: string[] | null; met: boolean; problems: string[] } | null;
+  expect: { verdict: Expectation['verdict']; fires: string[]; vacuous: string[] | null; met: boolean; problems: string[] } | null;
 }
 
 export const RESULT_SET_SCHEMA = 'rollsafe/results@1';

@@ -35,7 +35,8 @@ export function buildTrace(model: Model, events: Ev[]): TraceStep[] {
     if (i === 0) return { index: 0, event: null, world, changes: [] };
     const e = events[i - 1];
     const step = model.stepName(worlds[i - 1], e);
-    const event = step ? { ...model.label(e), step } : model.label(e);
+    const at = model.positionOf(model.positionCode(worlds[i - 1]));
+    const event = step ? { ...model.label(e), step, at } : { ...model.label(e), at };
     return { index: i, event, world, changes: changes(views[i - 1], world, event) };
   });
 }

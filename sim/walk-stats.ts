@@ -6,7 +6,7 @@ import type { Ev, Model, PropertyHit, World } from '../model/model.js';
 import { EVENT_KINDS, evKind } from '../model/events.js';
 import { PHASE, PHASE_NAMES } from '../model/world.js';
 import { combinationCounts, combinationCoverage, combinationList } from './explore-analysis.js';
-import { type EngineOutcome, type Finding, countSteps, emptyCoverage } from './outcome.js';
+import { type EngineOutcome, type Finding, countFault, countSteps, emptyCoverage } from './outcome.js';
 import { minimizeSteps } from './minimize.js';
 import { SERIES_MAX, type SearchLimits, runYielding } from './limits.js';
 
@@ -160,9 +160,7 @@ export async function campaignOutcome(
   for (const [code, n] of [...stats.stepCounts].sort((a, b) => a[0] - b[0])) countSteps(model, coverage, code, n);
   for (const [code, n] of [...stats.faultCounts].sort((a, b) => a[0] - b[0])) {
     const fault = EVENT_KINDS[Math.floor(code / 16777216)];
-    const where = model.positionLabel(code % 16777216);
-    const byStep = (coverage.faultsByStep[fault] ??= {});
-    byStep[where] = (byStep[where] ?? 0) + n;
+    countFault(model, coverage, fault, code % 16777216, n);
   }
   stats.phaseCounts.forEach((n, i) => {
     if (n) coverage.phases[PHASE_NAMES[i]] = n;

@@ -125,10 +125,17 @@ describe('analysis', () => {
     expect(html.includes('<tr class="unreadable"><td>v0.4.2</td><td>envelope-v2</td><td>annotations-v1</td><td>v1</td><td><strong>unreadable</strong></td><td class="num">9</td></tr>')).toBe(true);
   });
 
-  it('orders fault positions as the runbook runs: phase, node, after all', () => {
-    expect(
-      runbookOrder(['rolling-back:: node 1 of 3: stop', 'upgraded', 'upgrading: after all: verify-key-id', 'upgrading:: node 2 of 3: stop', 'before', 'upgrading:: node 1 of 3: start', 'upgrading:: node 1 of 3: doctor']),
-    ).toEqual(['before', 'upgrading:: node 1 of 3: start', 'upgrading:: node 1 of 3: doctor', 'upgrading:: node 2 of 3: stop', 'upgrading: after all: verify-key-id', 'upgraded', 'rolling-back:: node 1 of 3: stop']);
+  it('orders fault positions by their structured order, never by their words; a label without one keeps its place, last', () => {
+    const at = (label: string, order: number) => ({ label, phase: 'upgrading' as const, stageIndex: 0, stage: null, node: 1, nodes: 3, nodesDone: 0, stepIndex: 0, step: 'stop', order });
+    // "node 1 ... start" sorts after "node 1 ... doctor" by words; the runbook ran start first
+    const positions = [at('upgrading: node 1 of 3: start', 5), at('upgrading: node 1 of 3: doctor', 9), at('before', 0)];
+    expect(runbookOrder(['upgrading: node 1 of 3: doctor', 'old label', 'upgrading: node 1 of 3: start', 'before'], positions)).toEqual([
+      'before',
+      'upgrading: node 1 of 3: start',
+      'upgrading: node 1 of 3: doctor',
+      'old label',
+    ]);
+    expect(runbookOrder(['b', 'a'], [])).toEqual(['b', 'a']);
   });
 
   it('renders the point of no return from the first position where rollback is refused', () => {

@@ -128,6 +128,7 @@ describe('report, merge and replay on damaged files', () => {
       const r = s.results[0] as unknown as { coverage: Record<string, unknown>; pointOfNoReturn?: unknown };
       delete r.coverage.combinations;
       delete r.coverage.faultsByStep;
+      delete r.coverage.positions;
       delete r.pointOfNoReturn;
       s.results[0].coverage.runbookSteps['constructor'] = 2;
     });
@@ -137,6 +138,8 @@ describe('report, merge and replay on damaged files', () => {
     expect(merged.coverage.runbookSteps['constructor']).toBe(5);
     expect(merged.coverage.combinations).toEqual(set.results[0].coverage.combinations);
     expect(merged.pointOfNoReturn).toEqual(set.results[0].pointOfNoReturn);
+    // the newer side's positions survive, still one per label and in runbook order
+    expect(merged.coverage.positions).toEqual(set.results[0].coverage.positions);
   });
 });
 

@@ -1,7 +1,8 @@
 // Terminal rendering of results: a one-line summary per scenario, a table for many, and each
 // violation as a numbered trace. Reads only the result format.
 import { harmText } from '../harm.js';
-import type { RunResult, TraceStep, Violation } from '../result.js';
+import type { RunResult, Violation } from '../result.js';
+import { type TraceRow, traceRows } from '../trace-view.js';
 import { passed } from '../check.js';
 import { vacuousProperties } from '../vacuity.js';
 import { count } from '../words.js';
@@ -55,14 +56,10 @@ export function formatVacuous(r: RunResult): string[] {
   ];
 }
 
-function describeEvent(t: TraceStep): string {
-  const e = t.event!;
-  const who = e.actor.padEnd(11);
-  if (e.type === 'step') {
-    const on = e.node ? ` ${e.node}` : '';
-    return `${who} ${e.step}${on ? ` (picks${on})` : ''}`;
-  }
-  return `${who} ${e.type}${e.node ? ` on ${e.node}` : ''}`;
+// The CLI's one styling of its own: a step event says which node the operator picks.
+function describeEvent(r: TraceRow): string {
+  const what = r.type === 'step' ? `${r.step ?? 'step'}${r.node ? ` (picks ${r.node})` : ''}` : r.text;
+  return `${r.actor.padEnd(11)} ${what}`;
 }
 
 export function formatViolation(v: Violation, index: number): string {
@@ -76,13 +73,13 @@ export function formatViolation(v: Violation, index: number): string {
     lines.push(x.manifestStep !== null ? `     manifest at step ${x.manifestStep}: ${x.manifestDetail}` : '     no restart or cache expiry within 12 steps exposes it; it stays latent in this trace');
   }
   lines.push(`     shortest trace (${count(v.trace.length - 1, 'step')}):`);
-  const steps = v.trace.slice(1);
-  const width = Math.max(...steps.map((t) => describeEvent(t).length));
-  const marks = new Map<number, string>(x ? [[x.latentStep, '  <- latent'], ...(x.manifestStep !== null ? [[x.manifestStep, '  <- manifest'] as [number, string]] : [])] : [[v.trace.length - 1, '  <- violation']]);
-  for (const t of steps) {
-    const last = marks.get(t.index) ?? '';
-    const changed = t.changes.length ? t.changes.join('; ') : '(no visible change)';
-    lines.push(`     ${String(t.index).padStart(3)}. ${describeEvent(t).padEnd(width)}  ${changed}${last}`);
+  const steps = traceRows(v).slice(1);
+  const width = Math.max(...steps.map((r) => describeEvent(r).length));
+  // a hidden harm marks where it was done and where it shows; otherwise the last step fails
+  const mark = (r: TraceRow) => (x ? (r.manifest ? '  <- manifest' : r.latent ? '  <- latent' : '') : r.last ? '  <- violation' : '');
+  for (const r of steps) {
+    const changed = r.changes.length ? r.changes.join('; ') : '(no visible change)';
+    lines.push(`     ${String(r.index).padStart(3)}. ${describeEvent(r).padEnd(width)}  ${changed}${mark(r)}`);
   }
   return lines.join('\n');
 }
