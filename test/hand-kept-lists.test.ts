@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { EVENT_KINDS, K } from '../model/events.js';
 import { PROPERTIES } from '../model/properties.js';
-import { HARMS } from '../model/properties-common.js';
 import { FAULT_NAMES, GUARD_NAMES, PRECONDITION_NAMES, STEP_NAMES, TRIGGER_NAMES } from '../model/types.js';
 import { ROOT } from './helpers.js';
 
@@ -51,20 +50,4 @@ describe('the scenario schema names what the model knows', () => {
     expect(sorted(at('properties/expect/properties/fires/items').enum as string[])).toEqual(names);
     expect(sorted(at('properties/expect/properties/vacuous/items').enum as string[])).toEqual(names);
   });
-});
-
-test('the result schema\'s harm enum is the model\'s HARMS, wherever a violation is defined', () => {
-  const result = JSON.parse(readFileSync(join(ROOT, 'docs/result.schema.json'), 'utf8'));
-  const found: string[][] = [];
-  const walk = (x: unknown): void => {
-    if (Array.isArray(x)) x.forEach(walk);
-    else if (x && typeof x === 'object') {
-      const props = (x as { properties?: Record<string, { enum?: string[] }> }).properties;
-      if (props?.harm?.enum) found.push(props.harm.enum);
-      Object.values(x).forEach(walk);
-    }
-  };
-  walk(result);
-  expect(found.length).toBeGreaterThan(0);
-  for (const e of found) expect(sorted(e)).toEqual(sorted(HARMS));
 });

@@ -5,6 +5,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, test } from 'vitest';
 import { ACTORS } from '../model/model.js';
 import { PROPERTIES } from '../model/properties.js';
+import { HARMS } from '../model/properties-common.js';
 import { BACKUP_SCOPES } from '../model/types.js';
 import { BACKEND_STATES, PHASE_NAMES, STATUS_NAMES } from '../model/world.js';
 import { check } from '../sim/check.js';
@@ -48,6 +49,7 @@ describe('the result schema', () => {
       '#/definitions/result/properties/properties/items/properties/status': PROPERTY_STATUSES,
       '#/definitions/result/properties/expect/oneOf/1/properties/verdict': VERDICTS.filter((v) => v !== 'inconclusive'),
       '#/definitions/violation/properties/category': categories,
+      '#/definitions/violation/properties/harm': HARMS,
       '#/definitions/world/properties/phase': PHASE_NAMES,
       '#/definitions/world/properties/backend': BACKEND_STATES,
       '#/definitions/world/properties/backup/oneOf/1/properties/scope': BACKUP_SCOPES,
