@@ -1,7 +1,7 @@
 // The one interface every engine steps: initial world, enabled events, next world, canonical
 // key, property checks and labels. Built from a compiled scenario; pure and deterministic.
 import type { CompiledScenario } from './types.js';
-import { type Ctx, makeCtx, keyIdLabel, knownVersion, position, stageNodes, stageOf } from './semantics.js';
+import { type Ctx, makeCtx, keyIdLabel, knownVersion, nodeReads, position, stageNodes, stageOf } from './semantics.js';
 import type { Step } from './types.js';
 import { type Ev, type EventKind, EVENT_KINDS, FAULT_KINDS, KEYRING_EVENTS, OPERATOR_KINDS, alphabet, apply, applyInto, enabled, evKeyring, evKind, evNode, reasonText, ev } from './events.js';
 import { PROPERTIES, type PropertyDef, type PropertyHit } from './properties.js';
@@ -56,11 +56,16 @@ import {
   nodeAt,
   worldKey,
   isEndedPhase,
+  Status,
 } from './world.js';
 
 export type { Ev, World, PropertyHit };
+// the vocabulary engines count by: event kinds (evKind's values index it) and phases
+export { EVENT_KINDS, PHASE_NAMES };
 
 const NONE: readonly PropertyHit[] = Object.freeze([]);
+const K_STEP = EVENT_KINDS.indexOf('step');
+const K_DECIDE_ROLLBACK = EVENT_KINDS.indexOf('decide-rollback');
 
 // Who makes an event happen: what a trace's actor column says.
 export const ACTORS = ['operator', 'fault', 'environment'] as const;
@@ -162,6 +167,47 @@ export class Model {
   // The runbook has ended: upgraded, rolled back, deferred or halted with a reason.
   isEnded(w: World): boolean {
     return isEndedPhase(w[PHASE]);
+  }
+
+  // What engines may read of an event and a world: they never decode slots themselves.
+  kindOf(e: Ev): number {
+    return evKind(e);
+  }
+  nodeOf(e: Ev): number {
+    return evNode(e);
+  }
+  keyringOf(e: Ev): number {
+    return evKeyring(e);
+  }
+  isOperatorStep(e: Ev): boolean {
+    return evKind(e) === K_STEP;
+  }
+  isRollbackDecision(e: Ev): boolean {
+    return evKind(e) === K_DECIDE_ROLLBACK;
+  }
+  phaseOf(w: World): number {
+    return w[PHASE];
+  }
+  // why the runbook stopped short (0: it did not); reasonText() words it
+  reasonOf(w: World): number {
+    return w[REASON];
+  }
+
+  // Meetings of a running node and a live record kind, counted per (release, kind, readable)
+  // into a flat array (meetingCounts() sizes it): what the coverage's combinations list reports.
+  meetingCounts(): Float64Array {
+    return new Float64Array(this.s.releases.length * this.L.kinds * 2);
+  }
+  countMeetings(w: World, into: Float64Array): void {
+    const { c, L, s } = this;
+    for (let n = 0; n < s.nodeCount; n++) {
+      const b = nodeAt(L, n);
+      if (w[b + N_STATUS] !== Status.Running) continue;
+      const base = w[b + N_RELEASE] * L.kinds;
+      for (let k = 0; k < L.kinds; k++) {
+        if (w[L.recordBase + k] !== 0) into[((base + k) << 1) | (nodeReads(c, w, n, k) ? 1 : 0)]++;
+      }
+    }
   }
 
   // An eventually property's goal holds in w.

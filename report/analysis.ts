@@ -1,7 +1,7 @@
 // Pure data shaping: from loaded result files to what the page shows. No HTML here, so tests
 // can assert on the numbers and the rendering stays a dumb template.
-import type { NoReturnPoint, Position, PropertyStatus, TraceStep, Violation } from '../sim/result.js';
-import { traceRows } from '../sim/trace-view.js';
+import type { NoReturnPoint, Position, PropertyStatus, TraceStep, Violation } from '../sim/results/result.js';
+import { traceRows } from '../sim/results/trace-view.js';
 import type { LoadedResult, ResultFile } from './load.js';
 
 export interface Report {

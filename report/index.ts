@@ -1,6 +1,6 @@
 // The report's entry points: result files in, one self-contained HTML page out. Reading and
 // writing happen only in the functions named for them; everything between is pure.
-import { writeFileAtomic } from '../sim/output.js';
+import { writeFileAtomic } from '../sim/results/output.js';
 import { analyse } from './analysis.js';
 import { readChartJs } from './assets.js';
 import { type ResultFile, readResultFiles } from './load.js';

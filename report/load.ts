@@ -1,12 +1,12 @@
 // The report's input edge: which files a list of paths and folders names. Reading and checking
-// each file is sim/result-file.ts, shared with merge and replay, so every reader refuses the
+// each file is sim/results/result-file.ts, shared with merge and replay, so every reader refuses the
 // same damage with the same message.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { RESULT_FILE_FIX, ResultFileError, readResultFile, type ResultFile } from '../sim/result-file.js';
+import { RESULT_FILE_FIX, ResultFileError, readResultFile, type ResultFile } from '../sim/results/result-file.js';
 
-export { ResultFileError, parseResultText, readResultFile } from '../sim/result-file.js';
-export type { LoadedCoverage, LoadedResult, ResultFile } from '../sim/result-file.js';
+export { ResultFileError, parseResultText, readResultFile } from '../sim/results/result-file.js';
+export type { LoadedCoverage, LoadedResult, ResultFile } from '../sim/results/result-file.js';
 
 // A folder argument stands for the result files directly inside it, sorted, so the report's
 // order does not depend on the file system.

@@ -7,8 +7,8 @@ import { type Html, html, joinHtml, trusted } from './html.js';
 import { renderCoverage, renderNoReturn } from './render-coverage.js';
 import { renderViolation } from './render-violation.js';
 import { STYLE } from './style.js';
-import { vacuousProperties } from '../sim/vacuity.js';
-import { count } from '../sim/words.js';
+import { vacuousProperties } from '../sim/results/vacuity.js';
+import { count } from '../sim/results/words.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
 const secs = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;

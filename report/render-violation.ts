@@ -1,10 +1,10 @@
 // HTML for one violation: what is wrong, why it matters, how much data it hurts, how to
 // replay it, and the trace as a nodes x steps grid with the failing step marked.
-import { harmText } from '../sim/harm.js';
+import { harmText } from '../sim/results/harm.js';
 import type { Timeline, ViolationView } from './analysis.js';
 import { recordsChart } from './charts.js';
 import { type Html, html, joinHtml } from './html.js';
-import { count } from '../sim/words.js';
+import { count } from '../sim/results/words.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
 

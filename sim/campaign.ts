@@ -6,14 +6,14 @@
 import type { CompiledScenario } from '../model/types.js';
 import { Model } from '../model/model.js';
 import { loadAll, passed } from './check.js';
-import { type ChaosConfig, shardRuns } from './chaos.js';
-import { type BatchRunner, inThreadRunner, startWorkerPool } from './chaos-pool.js';
-import { type FuzzToken, fuzzModel } from './fuzz.js';
+import { type ChaosConfig, shardRuns } from './engines/chaos.js';
+import { type BatchRunner, inThreadRunner, startWorkerPool } from './engines/chaos-pool.js';
+import { type FuzzToken, fuzzModel } from './engines/fuzz.js';
 import { CAMPAIGN_DEFAULTS, type CampaignFlags, type ResolvedCampaignOptions, formatDuration, resolveCampaignOptions } from './options.js';
-import { toResult } from './outcome.js';
-import type { RunResult } from './result.js';
-import { WalkStats, campaignOutcome, type FindingNote } from './walk-stats.js';
-import { CommandBudget } from './limits.js';
+import { toResult } from './engines/outcome.js';
+import type { RunResult } from './results/result.js';
+import { WalkStats, campaignOutcome, type FindingNote } from './engines/walk-stats.js';
+import { CommandBudget } from './engines/limits.js';
 
 export interface CampaignProgress {
   scenario: string;
@@ -50,7 +50,7 @@ export interface FuzzCampaignOptions extends CampaignOptions {
 }
 
 // A time or memory budget or an interrupt cut the campaign: the result holds what was found.
-export { INTERRUPTED, isCut as isPartial } from './limits.js';
+export { INTERRUPTED, isCut as isPartial } from './engines/limits.js';
 
 // With a time budget, the walks of a scenario get this share of its time; the rest is kept
 // for shortening the traces they found (which also stops at the budget).

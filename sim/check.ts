@@ -3,12 +3,12 @@
 import type { CompiledScenario } from '../model/types.js';
 import { Model } from '../model/model.js';
 import { listScenarioFiles, loadScenarioFile } from '../model/scenario/load.js';
-import { exploreSteps } from './explore.js';
-import { toResult } from './outcome.js';
+import { exploreSteps } from './engines/explore.js';
+import { toResult } from './engines/outcome.js';
 import { type ExploreFlags, resolveExploreOptions } from './options.js';
-import type { RunResult } from './result.js';
-import { CommandBudget, type SearchLimits, runToEnd, runYielding } from './limits.js';
-import type { EngineOutcome } from './outcome.js';
+import type { RunResult } from './results/result.js';
+import { CommandBudget, type SearchLimits, runToEnd, runYielding } from './engines/limits.js';
+import type { EngineOutcome } from './engines/outcome.js';
 
 export interface CheckOptions extends ExploreFlags {
   now?: () => number;
@@ -80,9 +80,4 @@ export async function checkAsync(paths: string | string[], opts: CheckOptions = 
   return out;
 }
 
-// A scenario passes when it meets its expectation, or, having none, is safe (the exhaustive
-// engine) or found nothing after running at all (a random campaign, which cannot prove safety).
-export function passed(r: RunResult): boolean {
-  if (r.expect) return r.expect.met;
-  return r.engine === 'explore' ? r.verdict === 'safe' : r.violations.length === 0 && r.figures.transitions > 0;
-}
+export { passed } from './results/verdict.js';

@@ -2,9 +2,9 @@
 // enabled where the recording says it happened, and must lead to exactly the recorded world;
 // at the end the recorded property must be violated again. Pure: the CLI reads the files.
 import type { Model, PropertyHit, World } from '../model/model.js';
-import type { Violation } from './result.js';
-import { liveness } from './liveness.js';
-import { count } from './words.js';
+import type { Violation } from './results/result.js';
+import { liveness } from './engines/liveness.js';
+import { count } from './results/words.js';
 
 export interface ReplayOutcome {
   ok: boolean;

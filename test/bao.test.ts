@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { Model } from '../model/model.js';
 import type { CompiledScenario } from '../model/types.js';
 import { exploreScenario } from '../sim/check.js';
-import type { RunResult, Violation } from '../sim/result.js';
+import type { RunResult, Violation } from '../sim/results/result.js';
 import { bao } from './helpers.js';
 
 const results = new Map<string, RunResult>();

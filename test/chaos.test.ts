@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { chaos } from '../sim/campaign.js';
-import { mergeResultSets } from '../sim/merge.js';
-import { RESULT_SET_SCHEMA, type RunResult } from '../sim/result.js';
+import { mergeResultSets } from '../sim/results/merge.js';
+import { RESULT_SET_SCHEMA, type RunResult } from '../sim/results/result.js';
 import { BROKEN_BAO, explorerMinima, lengths, stripTimings } from './engine-helpers.js';
 
 const set = (results: RunResult[]) => ({ schema: RESULT_SET_SCHEMA, tool: { name: 'rollsafe' as const, version: 'test' }, command: 'test', partial: false, results });

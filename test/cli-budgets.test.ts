@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { lstatSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import type { ResultSet } from '../sim/result.js';
+import type { ResultSet } from '../sim/results/result.js';
 import { tempDir } from './helpers/corpus.js';
 import { ROOT } from './helpers.js';
 

@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import type { ResultSet } from '../sim/result.js';
+import type { ResultSet } from '../sim/results/result.js';
 import { tempDir } from './helpers/corpus.js';
 import { stripTimings } from './engine-helpers.js';
 

@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { check, passed } from '../sim/check.js';
-import type { RunResult } from '../sim/result.js';
+import type { RunResult } from '../sim/results/result.js';
 import { ROOT } from './helpers.js';
 
 // scenario file -> { property fired: shortest trace length }; {} means safe

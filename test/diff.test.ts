@@ -5,8 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { loadScenarioFile } from '../model/scenario/load.js';
 import { exploreScenario } from '../sim/check.js';
 import { run } from '../sim/cli/program.js';
-import { diffExitCode, diffResults, formatDiffMarkdown, traceShape } from '../sim/diff.js';
-import type { RunResult, Violation } from '../sim/result.js';
+import { diffExitCode, diffResults, formatDiffMarkdown, traceShape } from '../sim/results/diff.js';
+import type { RunResult, Violation } from '../sim/results/result.js';
 import { BAO, tempDir } from './helpers/corpus.js';
 
 const SAFE = join(BAO, 'upgrade.yaml');

@@ -9,7 +9,7 @@ import type { StateConfig, TransitionConfig } from '../model/machine-config.js';
 import { EVENT_KINDS } from '../model/events.js';
 import { PHASE_NAMES } from '../model/world.js';
 import type { CompiledScenario } from '../model/types.js';
-import { explore } from '../sim/explore.js';
+import { explore } from '../sim/engines/explore.js';
 import { fastBfs, xstateBfs } from '../sim/bench/xstate-bfs.js';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadScenarioFile } from '../model/scenario/load.js';
 import { exploreScenario } from '../sim/check.js';
-import type { RunResult } from '../sim/result.js';
+import type { RunResult } from '../sim/results/result.js';
 
 export const BAO_DIR = 'scenarios/bao-kms-provider';
 export const BROKEN_BAO = readdirSync(BAO_DIR).filter((f) => f.startsWith('broken-')).sort().map((f) => join(BAO_DIR, f));

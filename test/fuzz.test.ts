@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { fuzz } from '../sim/campaign.js';
-import { minimize } from '../sim/minimize.js';
+import { minimize } from '../sim/engines/minimize.js';
 import { Model } from '../model/model.js';
 import { loadScenarioFile } from '../model/scenario/load.js';
 import { BROKEN_BAO, explorerMinima, lengths, stripTimings } from './engine-helpers.js';

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { check } from '../sim/check.js';
-import { escapeAttr, escapeText, toJUnit } from '../sim/junit.js';
-import type { RunResult } from '../sim/result.js';
+import { escapeAttr, escapeText, toJUnit } from '../sim/results/junit.js';
+import type { RunResult } from '../sim/results/result.js';
 
 // A small XML reader, enough to hold the output to the JUnit schema: elements, attributes,
 // text, entity references; anything else (unclosed tags, stray '<' or '&') is an error.

@@ -7,7 +7,7 @@ import { loadScenarioFile } from '../model/scenario/load.js';
 import { check } from '../sim/check.js';
 import { chaos } from '../sim/campaign.js';
 import { replayViolation } from '../sim/replay.js';
-import { RESULT_SET_SCHEMA, type RunResult, type Violation } from '../sim/result.js';
+import { RESULT_SET_SCHEMA, type RunResult, type Violation } from '../sim/results/result.js';
 import { tempDir } from './helpers/corpus.js';
 
 const cli = (args: string[]) => spawnSync(process.execPath, ['dist/sim/cli/main.js', ...args], { encoding: 'utf8' });
@@ -85,7 +85,7 @@ describe('replay', () => {
     writeFileSync(junk, '{"schema": "something-else"}');
     const two = cli(['replay', junk]);
     expect(two.status).toBe(2);
-    // the same loader and words as report, merge and serve (sim/result-file.ts)
+    // the same loader and words as report, merge and serve (sim/results/result-file.ts)
     expect(two.stderr).toContain(`${junk}: "schema" is "something-else", expected "rollsafe/results@1" or "rollsafe/result@1"; pass a file written by`);
     const missing = cli(['replay', join(dir, 'nope.json')]);
     expect(missing.status).toBe(2);

@@ -6,7 +6,7 @@ import { analyse, coverageView, replayCommand, runbookOrder, timeline } from '..
 import { reportHtml } from '../report/index.js';
 import { ResultFileError, parseResultText } from '../report/load.js';
 import { run } from '../sim/cli/program.js';
-import type { ResultSet, RunResult } from '../sim/result.js';
+import type { ResultSet, RunResult } from '../sim/results/result.js';
 import { exploreFiles, resultSet, tempDir, writeJson } from './helpers/corpus.js';
 
 let results: RunResult[];

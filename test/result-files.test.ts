@@ -11,7 +11,7 @@ import { ResultFileError, parseResultText } from '../report/load.js';
 import { createServeApp } from '../report/serve.js';
 import { check } from '../sim/check.js';
 import { run } from '../sim/cli/program.js';
-import type { ResultSet, RunResult } from '../sim/result.js';
+import type { ResultSet, RunResult } from '../sim/results/result.js';
 import { resultSet, tempDir, writeJson } from './helpers/corpus.js';
 import { INJECTED, withMarkupEverywhere } from './fuzz-inputs/result-mutations.js';
 

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { coverageView } from '../report/analysis.js';
 import { parseResultText } from '../report/load.js';
 import { check } from '../sim/check.js';
-import type { RunResult } from '../sim/result.js';
+import type { RunResult } from '../sim/results/result.js';
 import { resultSet } from './helpers/corpus.js';
 import { BAO, ROOT } from './helpers.js';
 

@@ -9,7 +9,7 @@ import { HARMS } from '../model/properties-common.js';
 import { BACKUP_SCOPES } from '../model/types.js';
 import { BACKEND_STATES, PHASE_NAMES, STATUS_NAMES } from '../model/world.js';
 import { check } from '../sim/check.js';
-import { ENGINES, PROPERTY_STATUSES, RESULT_SET_SCHEMA, ROLLBACK_OUTCOMES, VERDICTS, type ResultSet } from '../sim/result.js';
+import { ENGINES, PROPERTY_STATUSES, RESULT_SET_SCHEMA, ROLLBACK_OUTCOMES, VERDICTS, type ResultSet } from '../sim/results/result.js';
 import { ROOT } from './helpers.js';
 
 const schema = JSON.parse(readFileSync(join(ROOT, 'docs/result.schema.json'), 'utf8'));

@@ -5,11 +5,11 @@
 import { describe, expect, test } from 'vitest';
 import { Model, type Ev, type World } from '../model/model.js';
 import type { WorldView } from '../model/world.js';
-import { buildTrace } from '../sim/trace.js';
+import { buildTrace } from '../sim/engines/trace.js';
 import { check } from '../sim/check.js';
-import { formatViolation } from '../sim/cli/format.js';
-import type { TraceStep } from '../sim/result.js';
-import { count } from '../sim/words.js';
+import { formatViolation } from '../sim/results/text.js';
+import type { TraceStep } from '../sim/results/result.js';
+import { count } from '../sim/results/words.js';
 import { join } from 'node:path';
 import { ROOT, scenarioWith } from './helpers.js';
 

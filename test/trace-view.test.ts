@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { check } from '../sim/check.js';
-import { traceRows } from '../sim/trace-view.js';
+import { traceRows } from '../sim/results/trace-view.js';
 import { BAO, ROOT } from './helpers.js';
 
 describe('the trace view', () => {

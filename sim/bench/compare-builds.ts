@@ -5,14 +5,16 @@
 // each figure is the best of 3 searches in one process, so JIT warm-up is paid alike.
 //   node dist/sim/bench/compare-builds.js <other-repo-root> [pairs]
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../model/package-root.js';
 
 async function measure(root: string): Promise<{ states: number; statesPerSecond: number }> {
   const { loadScenarioText } = await import(join(root, 'dist/model/scenario/load.js'));
   const { Model } = await import(join(root, 'dist/model/model.js'));
-  const { explore } = await import(join(root, 'dist/sim/explore.js'));
+  // builds from before sim/ had a folder per role keep the explorer at dist/sim/explore.js
+  const built = [join(root, 'dist/sim/engines/explore.js'), join(root, 'dist/sim/explore.js')].find((f) => existsSync(f))!;
+  const { explore } = await import(built);
   const text = readFileSync(join(root, 'scenarios/bao-kms-provider/upgrade.yaml'), 'utf8').replace('nodes: 3', 'nodes: 5').replace('budget: 2', 'budget: 3').replace('  backend-outage: {}\n', '');
   const s = loadScenarioText(text, 'bao5');
   let best = Infinity;

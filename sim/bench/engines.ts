@@ -5,8 +5,8 @@ import { availableParallelism } from 'node:os';
 import { Model } from '../../model/model.js';
 import { loadScenarioFile } from '../../model/scenario/load.js';
 import { chaos } from '../campaign.js';
-import { chaosBatch } from '../chaos.js';
-import { fuzzModel } from '../fuzz.js';
+import { chaosBatch } from '../engines/chaos.js';
+import { fuzzModel } from '../engines/fuzz.js';
 
 const SCENARIO = 'scenarios/bao-kms-provider/upgrade.yaml';
 const TARGET_STEPS = 300_000;

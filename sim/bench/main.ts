@@ -11,7 +11,7 @@ import { createRunbookMachine, machineStepper, toEvent } from '../../model/machi
 import { loadScenarioText } from '../../model/scenario/load.js';
 import { packageRoot } from '../../model/package-root.js';
 import type { CompiledScenario } from '../../model/types.js';
-import { explore } from '../explore.js';
+import { explore } from '../engines/explore.js';
 import { benchEngines } from './engines.js';
 import { xstateBfs } from './xstate-bfs.js';
 

@@ -2,7 +2,7 @@
 // command's engines receive: the one place the CLI reads the clock and the process's memory.
 import { InvalidArgumentError } from 'commander';
 import { formatDuration, parseDuration } from '../options.js';
-import { parseBytes } from '../limits.js';
+import { parseBytes } from '../engines/limits.js';
 import { defaultMaxMemory, heapNearlyFull, memoryUsed, type Interrupt } from './signals.js';
 
 export interface BudgetFlags {

@@ -1,15 +1,15 @@
 // The CLI edge shared by `fuzz` and `chaos`: signal handling, progress, terminal output and the
 // --json / --junit files. Everything here is a side effect, kept out of the engines.
 import { type CampaignOptions, campaignPassed, isPartial } from '../campaign.js';
-import { toJUnit } from '../junit.js';
-import { RESULT_SET_SCHEMA, type ResultSet, type RunResult } from '../result.js';
-import { VERSION } from '../version.js';
-import { type Output, checkOutput, scenarioRootFor, writeOutput } from '../output.js';
+import { toJUnit } from '../results/junit.js';
+import { RESULT_SET_SCHEMA, type ResultSet, type RunResult } from '../results/result.js';
+import { VERSION } from '../results/version.js';
+import { type Output, checkOutput, scenarioRootFor, writeOutput } from '../results/output.js';
 import { engineBudget } from './budget.js';
 import { interruptOnSignals } from './signals.js';
-import { formatTable, formatViolation, summaryLine } from './format.js';
+import { formatTable, formatViolation, summaryLine } from '../results/text.js';
 import { startProgress } from './progress.js';
-import { count } from '../words.js';
+import { count } from '../results/words.js';
 
 export interface OutputFlags {
   json?: string;

@@ -2,15 +2,15 @@
 import type { Command } from 'commander';
 import { checkAsync, passed } from '../check.js';
 import { OPTION_DOCS } from '../options.js';
-import { RESULT_SET_SCHEMA, type ResultSet, type RunResult } from '../result.js';
-import { VERSION } from '../version.js';
-import { toJUnit } from '../junit.js';
+import { RESULT_SET_SCHEMA, type ResultSet, type RunResult } from '../results/result.js';
+import { VERSION } from '../results/version.js';
+import { toJUnit } from '../results/junit.js';
 import { type BudgetFlags, durationArg, engineBudget, memoryArg } from './budget.js';
-import { checkOutput, scenarioRootFor, writeOutput } from '../output.js';
-import { formatResult, formatTable } from './format.js';
+import { checkOutput, scenarioRootFor, writeOutput } from '../results/output.js';
+import { formatResult, formatTable } from '../results/text.js';
 import { type Exit, FLAG_MAX, intArg } from './args.js';
 import { interruptOnSignals } from './signals.js';
-import { isCut } from '../limits.js';
+import { isCut } from '../engines/limits.js';
 import { searchProgress } from './progress.js';
 
 interface CheckFlags extends BudgetFlags {

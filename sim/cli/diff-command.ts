@@ -2,13 +2,13 @@
 import type { Command } from 'commander';
 import { commandBudget, exploreScenarioAsync } from '../check.js';
 import { loadScenarioFile } from '../../model/scenario/load.js';
-import { diffExitCode, diffResults, formatDiffMarkdown, formatDiffText } from '../diff.js';
-import { isCut } from '../limits.js';
+import { diffExitCode, diffResults, formatDiffMarkdown, formatDiffText } from '../results/diff.js';
+import { isCut } from '../engines/limits.js';
 import { OPTION_DOCS } from '../options.js';
-import { RESULT_SET_SCHEMA, type ResultSet } from '../result.js';
-import { VERSION } from '../version.js';
+import { RESULT_SET_SCHEMA, type ResultSet } from '../results/result.js';
+import { VERSION } from '../results/version.js';
 import { type BudgetFlags, durationArg, engineBudget, memoryArg } from './budget.js';
-import { checkOutput, scenarioRootFor, writeOutput } from '../output.js';
+import { checkOutput, scenarioRootFor, writeOutput } from '../results/output.js';
 import { type Exit, FLAG_MAX, intArg } from './args.js';
 import { interruptOnSignals } from './signals.js';
 import { searchProgress } from './progress.js';

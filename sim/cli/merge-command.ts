@@ -2,14 +2,14 @@
 import type { Command } from 'commander';
 import { campaignPassed } from '../campaign.js';
 import { passed } from '../check.js';
-import { toJUnit } from '../junit.js';
-import { mergeResultSets, readResultSet } from '../merge.js';
+import { toJUnit } from '../results/junit.js';
+import { mergeResultSets, readResultSet } from '../results/merge.js';
 import { dirname, resolve } from 'node:path';
-import { checkOutput, scenarioRootFor, writeOutput } from '../output.js';
-import { formatTable } from './format.js';
+import { checkOutput, scenarioRootFor, writeOutput } from '../results/output.js';
+import { formatTable } from '../results/text.js';
 import { type Exit } from './args.js';
 
-import { count } from '../words.js';
+import { count } from '../results/words.js';
 
 interface MergeFlags {
   json?: string;

@@ -2,7 +2,7 @@
 // expected (or safe), 1 for violations or unmet expectations, 2 for bad input or usage.
 import { Command, CommanderError } from 'commander';
 import { ScenarioError } from '../../model/scenario/load.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../results/version.js';
 import { registerCheck } from './check-command.js';
 import { registerFuzz } from './fuzz-command.js';
 import { registerChaos } from './chaos-command.js';
@@ -11,8 +11,8 @@ import { registerMerge } from './merge-command.js';
 import { registerReport } from './report-command.js';
 import { registerServe } from './serve-command.js';
 import { registerDiff } from './diff-command.js';
-import { OutputError } from '../output.js';
-import { ResultFileError } from '../result-file.js';
+import { OutputError } from '../results/output.js';
+import { ResultFileError } from '../results/result-file.js';
 import { type Exit, UsageError } from './args.js';
 
 export { type Exit, UsageError };

@@ -2,7 +2,7 @@
 // a terminal, otherwise (CI, pipes, files) one plain line a minute so logs stay short.
 import cliProgress from 'cli-progress';
 import type { CampaignProgress } from '../campaign.js';
-import { count } from '../words.js';
+import { count } from '../results/words.js';
 
 export interface ProgressReporter {
   scenarioStarted(): void;

@@ -9,13 +9,13 @@ import { quoteValue } from '../../model/quote.js';
 import { ScenarioError, loadScenarioFile } from '../../model/scenario/load.js';
 import { chaos, fuzz } from '../campaign.js';
 import { exploreScenarioAsync } from '../check.js';
-import { makeLimits } from '../limits.js';
+import { makeLimits } from '../engines/limits.js';
 import { type Interrupt, interruptOnSignals } from './signals.js';
-import { readResultSet } from '../merge.js';
+import { readResultSet } from '../results/merge.js';
 import { replayViolation, withoutTimings } from '../replay.js';
 import { recordedRun } from '../options.js';
-import type { ResultSet, RunResult, Violation } from '../result.js';
-import { formatViolation } from './format.js';
+import type { ResultSet, RunResult, Violation } from '../results/result.js';
+import { formatViolation } from '../results/text.js';
 import { type Exit, UsageError, intArg } from './args.js';
 
 interface ReplayFlags {
@@ -23,7 +23,7 @@ interface ReplayFlags {
   twice?: boolean;
 }
 
-// The library loader (sim/result-file.ts) reads and schema-checks the file; here its refusal
+// The library loader (sim/results/result-file.ts) reads and schema-checks the file; here its refusal
 // becomes a usage error, exit 2. merge reads its inputs through this too.
 // A result names its scenarios as the run saw them, relative to the folder it ran in; the
 // set's scenarioRoot leads there from the result file's folder, so replay works from anywhere.

@@ -1,7 +1,7 @@
 // `rollsafe report <result.json...> -o report.html`
 import type { Command } from 'commander';
 import { ResultFileError, writeReportFile } from '../../report/index.js';
-import { checkOutput } from '../output.js';
+import { checkOutput } from '../results/output.js';
 import { type Exit, UsageError } from './args.js';
 
 export function registerReport(program: Command, exit: Exit): void {

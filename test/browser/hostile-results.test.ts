@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResultFileError, writeReportFile } from '../../report/index.js';
 import { createServeApp } from '../../report/serve.js';
 import { check } from '../../sim/check.js';
-import type { ResultSet } from '../../sim/result.js';
+import type { ResultSet } from '../../sim/results/result.js';
 import { MARKUP, withMarkupEverywhere } from '../fuzz-inputs/result-mutations.js';
 import { resultSet, tempDir, writeJson } from '../helpers/corpus.js';
 import { canvasInk, collectErrors, launchChromium } from './chromium.js';

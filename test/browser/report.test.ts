@@ -6,7 +6,7 @@ import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeReportFile } from '../../report/index.js';
 import { check } from '../../sim/check.js';
-import type { ResultSet } from '../../sim/result.js';
+import type { ResultSet } from '../../sim/results/result.js';
 import { BAO, TEST_OUTPUT, resultSet, tempDir, writeJson } from '../helpers/corpus.js';
 import { canvasInk, collectErrors, launchChromium } from './chromium.js';
 

@@ -20,7 +20,7 @@ import { createServeApp } from '../../report/serve.js';
 import { chaos, fuzz } from '../../sim/campaign.js';
 import { check } from '../../sim/check.js';
 import { run } from '../../sim/cli/program.js';
-import { RESULT_SET_SCHEMA, type ResultSet, type RunResult } from '../../sim/result.js';
+import { RESULT_SET_SCHEMA, type ResultSet, type RunResult } from '../../sim/results/result.js';
 import { parseResultText } from '../../report/load.js';
 import { INJECTED, type Plan, applyPlan, describePlan, planArbitrary } from './result-mutations.js';
 

@@ -4,8 +4,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { check } from '../../sim/check.js';
-import { RESULT_SET_SCHEMA, type ResultSet, type RunResult } from '../../sim/result.js';
-import { VERSION } from '../../sim/version.js';
+import { RESULT_SET_SCHEMA, type ResultSet, type RunResult } from '../../sim/results/result.js';
+import { VERSION } from '../../sim/results/version.js';
 
 export const BAO = 'scenarios/bao-kms-provider';
 

@@ -3,7 +3,7 @@
 // all: to a temporary file beside the target, then renamed over it. `-` is standard output.
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
-import { quoteValue } from '../model/quote.js';
+import { quoteValue } from '../../model/quote.js';
 
 // An output that cannot be written: bad usage when found before the run, an I/O failure after.
 export class OutputError extends Error {}

@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { packageRoot } from '../model/package-root.js';
-import { quoteValue } from '../model/quote.js';
+import { packageRoot } from '../../model/package-root.js';
+import { quoteValue } from '../../model/quote.js';
 import { RESULT_SCHEMA, RESULT_SET_SCHEMA, type Coverage, type NoReturnPoint, type RunResult } from './result.js';
 
 // Results written by earlier builds lack these; the schema lets them be absent and readers

@@ -1,8 +1,8 @@
 // Turning a path of events into the trace a reader sees: concrete node names, the world after
 // each step, and what changed. Shared by every engine.
-import type { Ev, Model, World } from '../model/model.js';
-import type { TraceStep } from './result.js';
-import { changes } from './changes.js';
+import type { Ev, Model, World } from '../../model/model.js';
+import type { TraceStep } from '../results/result.js';
+import { changes } from '../results/changes.js';
 
 export { changes };
 

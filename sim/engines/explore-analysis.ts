@@ -1,33 +1,13 @@
 // Analyses over the explored graph that answer reviewers' questions in the runbook's terms:
 // which (release x record format x key version) meetings were reached, and from which step a
 // rollback stops being safe.
-import type { Model, World } from '../model/model.js';
-import { nodeReads } from '../model/semantics.js';
-import { N_RELEASE, N_STATUS, Phase, Status, nodeAt } from '../model/world.js';
-import type { Coverage, NoReturnPoint } from './result.js';
+import { type Model, PHASE_NAMES } from '../../model/model.js';
+import type { Coverage, NoReturnPoint } from '../results/result.js';
 import type { ExploredGraph, Reverse } from './explored-graph.js';
 import type { GrowInt32 } from './state-store.js';
 
-// Counts, per distinct state, each (release, record kind, readable) that a running node met in
-// live records, in a flat array: this runs once per new state.
-export function combinationCoverage(model: Model, w: World, into: Int32Array): void {
-  const { c, L, s } = model;
-  for (let n = 0; n < s.nodeCount; n++) {
-    const b = nodeAt(L, n);
-    if (w[b + N_STATUS] !== Status.Running) continue;
-    const rel = w[b + N_RELEASE];
-    const base = rel * L.kinds;
-    for (let k = 0; k < L.kinds; k++) {
-      if (w[L.recordBase + k] !== 0) into[((base + k) << 1) | (nodeReads(c, w, n, k) ? 1 : 0)]++;
-    }
-  }
-}
-
-export function combinationCounts(model: Model): Int32Array {
-  return new Int32Array(model.s.releases.length * model.L.kinds * 2);
-}
-
-export function combinationList(model: Model, counts: Int32Array): Coverage['combinations'] {
+// The meetings counted by model.countMeetings, as the coverage's combinations list.
+export function combinationList(model: Model, counts: Float64Array): Coverage['combinations'] {
   const { c, L, s } = model;
   return [...counts.entries()]
     .filter(([, states]) => states > 0)
@@ -53,6 +33,8 @@ export function combinationList(model: Model, counts: Int32Array): Coverage['com
     .sort((a, b) => b.states - a.states || a.release.localeCompare(b.release) || a.keyVersion - b.keyVersion);
 }
 
+const [UPGRADING, UPGRADED, HALTED] = (['upgrading', 'upgraded', 'halted'] as const).map((p) => PHASE_NAMES.indexOf(p));
+
 const SEVERITY = { 'not-offered': 0, safe: 1, refused: 2, unsafe: 3 } as const;
 
 // For every upgrade position, the worst outcome of deciding a rollback there: unsafe when some
@@ -72,7 +54,7 @@ export function noReturnPoints(model: Model, g: ExploredGraph, rev: Reverse): No
   };
   for (let i = 0; i < g.states; i++) {
     const ph = g.phase[i];
-    if (ph === Phase.Upgrading || ph === Phase.Upgraded) ensure(g.position.a[i]).states++;
+    if (ph === UPGRADING || ph === UPGRADED) ensure(g.position.a[i]).states++;
   }
   const worse = (p: NoReturnPoint, verdict: NoReturnPoint['rollback'], why: string | null) => {
     if (SEVERITY[verdict] > SEVERITY[p.rollback]) {
@@ -84,7 +66,7 @@ export function noReturnPoints(model: Model, g: ExploredGraph, rev: Reverse): No
     const from = g.rollbackFrom.a[j];
     const to = g.rollbackTo.a[j];
     const p = ensure(g.position.a[from]);
-    if (g.phase[to] === Phase.Halted) worse(p, 'refused', model.reasonText(g.reason.a[to]));
+    if (g.phase[to] === HALTED) worse(p, 'refused', model.reasonText(g.reason.a[to]));
     else if (reaches[to]) worse(p, 'unsafe', `${props[reaches[to] - 1]} is reachable after the decision`);
     else worse(p, 'safe', null);
   }

@@ -2,7 +2,7 @@
 // acted, the event in words, where in the runbook, what changed, which step is latent, manifest
 // or the last). The CLI text, the diff text and Markdown, and the HTML report only style these
 // rows, so the three can no longer word the same step differently.
-import type { Actor } from '../model/model.js';
+import type { Actor } from '../../model/model.js';
 import type { Position, TraceStep, Violation } from './result.js';
 
 export interface TraceRow {

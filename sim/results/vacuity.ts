@@ -2,8 +2,8 @@
 // explored run. Judged from the result's coverage, which every engine reports, against each
 // property's trigger (model/properties-common.ts), so no engine needs per-property code; the
 // readers below take only the result format, for the CLI and the report.
-import type { PropertyDef, Trigger } from '../model/properties.js';
-import type { CompiledScenario } from '../model/types.js';
+import type { PropertyDef, Trigger } from '../../model/properties.js';
+import type { CompiledScenario } from '../../model/types.js';
 import type { Coverage, PropertyStatus } from './result.js';
 
 const ran = (counts: Record<string, number> | undefined, steps: string[]) =>
@@ -21,7 +21,7 @@ export function triggerReached(t: Trigger, cov: Coverage, s: CompiledScenario): 
 }
 
 // Something in the scenario could make it fail, but nothing explored did. (A property nothing
-// in the scenario could make fail is not-applicable, not vacuous: see sim/outcome.ts.)
+// in the scenario could make fail is not-applicable, not vacuous: see sim/engines/outcome.ts.)
 export function heldVacuously(p: PropertyDef, s: CompiledScenario, cov: Coverage): boolean {
   return !triggerReached(p.trigger, cov, s);
 }

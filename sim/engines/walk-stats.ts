@@ -2,10 +2,8 @@
 // figures and coverage, and the best raw counterexample per property. Every figure is a sum or
 // a max and the best finding is a minimum under a total order, so batches can be combined in
 // any order (worker threads, shards) and give the same totals.
-import type { Ev, Model, PropertyHit, World } from '../model/model.js';
-import { EVENT_KINDS, evKind } from '../model/events.js';
-import { PHASE, PHASE_NAMES } from '../model/world.js';
-import { combinationCounts, combinationCoverage, combinationList } from './explore-analysis.js';
+import { type Ev, type Model, type PropertyHit, type World, EVENT_KINDS, PHASE_NAMES } from '../../model/model.js';
+import { combinationList } from './explore-analysis.js';
 import { type EngineOutcome, type Finding, countFault, countSteps, emptyCoverage } from './outcome.js';
 import { minimizeSteps } from './minimize.js';
 import { SERIES_MAX, type SearchLimits, runYielding } from './limits.js';
@@ -48,29 +46,29 @@ export class WalkStats {
   faultCounts = new Map<number, number>();
   phaseCounts: number[] = new Array<number>(PHASE_NAMES.length).fill(0);
   enteredCounts: number[] = new Array<number>(PHASE_NAMES.length).fill(0);
-  combos: Int32Array;
+  combos: Float64Array;
   findings = new Map<string, RawFinding>();
 
   constructor(private readonly model: Model) {
-    this.combos = combinationCounts(model);
+    this.combos = model.meetingCounts();
   }
 
   // `from`: the world the step came from (none for a walk's initial world).
   visit(w: World, depth: number, from?: World): void {
     this.worlds++;
     if (depth > this.deepest) this.deepest = depth;
-    if (from && from[PHASE] !== w[PHASE]) this.enteredCounts[w[PHASE]]++;
+    if (from && this.model.phaseOf(from) !== this.model.phaseOf(w)) this.enteredCounts[this.model.phaseOf(w)]++;
     const d = Math.min(depth, SERIES_MAX - 1);
     this.statesPerDepth[d] = (this.statesPerDepth[d] ?? 0) + 1;
     this.phaseCounts[this.model.positionCode(w) >> 16]++;
-    combinationCoverage(this.model, w, this.combos);
+    this.model.countMeetings(w, this.combos);
   }
 
   // Called before the event is applied, with the world it is applied to.
   take(w: World, e: Ev): void {
     this.steps++;
     this.modelSteps++;
-    const kind = evKind(e);
+    const kind = this.model.kindOf(e);
     this.eventCounts[kind]++;
     if (kind === 0) bump(this.stepCounts, this.model.positionCode(w));
     else if (this.model.isFault(e)) bump(this.faultCounts, kind * 16777216 + this.model.positionCode(w));

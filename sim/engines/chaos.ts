@@ -6,7 +6,7 @@
 // that is where they hurt. Run i is a pure function of (scenario, options, seed, i), so any
 // run can be re-run alone, and a campaign split over workers or shards finds the same things.
 import seedrandom from 'seedrandom';
-import type { Ev, Model, PropertyHit, World } from '../model/model.js';
+import type { Ev, Model, PropertyHit, World } from '../../model/model.js';
 import { liveness } from './liveness.js';
 import { WalkStats, type WalkStatsData } from './walk-stats.js';
 

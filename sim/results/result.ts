@@ -4,11 +4,11 @@
 // Unions the model owns (phases, node statuses, event kinds, actors, property kinds and
 // categories) are the model's types; the ones a result adds are the lists below. The schema's
 // enums are checked against both lists (test/result-schema.test.ts), so neither can drift.
-import type { EventLabel, Position } from '../model/model.js';
-import type { Category, PropertyKind } from '../model/properties.js';
-import type { Harm } from '../model/properties-common.js';
-import type { Expectation } from '../model/types.js';
-import type { WorldView } from '../model/world.js';
+import type { EventLabel, Position } from '../../model/model.js';
+import type { Category, PropertyKind } from '../../model/properties.js';
+import type { Harm } from '../../model/properties-common.js';
+import type { Expectation } from '../../model/types.js';
+import type { WorldView } from '../../model/world.js';
 
 export type { Position };
 

@@ -1,7 +1,7 @@
 // A chaos worker thread: builds the model once, then runs the batches of run indices it is
 // sent and posts back their stats.
 import { parentPort, workerData } from 'node:worker_threads';
-import { Model } from '../model/model.js';
+import { Model } from '../../model/model.js';
 import { chaosBatch } from './chaos.js';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './chaos-pool.js';
 

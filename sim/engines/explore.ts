@@ -2,13 +2,11 @@
 // interchangeable, so one representative per symmetry class is kept). Finds the shortest
 // counterexample for every property, checks runbook-terminates over the explored graph, works
 // out the point of no return, and says which bound, if any, cut the search short.
-import type { Ev, Model, PropertyHit, World } from '../model/model.js';
-import { EVENT_KINDS, K, evKind } from '../model/events.js';
-import { PHASE, PHASE_NAMES, REASON } from '../model/world.js';
+import { type Ev, type Model, type PropertyHit, type World, EVENT_KINDS, PHASE_NAMES } from '../../model/model.js';
 import { concretePath } from './trace.js';
 import { GrowInt32, REFUSED_BOUND, StateStore, takeRefused } from './state-store.js';
 import { type EngineOutcome, type Finding, countFault, countSteps, emptyCoverage } from './outcome.js';
-import { combinationCounts, combinationCoverage, combinationList, noReturnPoints } from './explore-analysis.js';
+import { combinationList, noReturnPoints } from './explore-analysis.js';
 import { NO_LIMITS, SERIES_MAX, type SearchLimits, runToEnd } from './limits.js';
 import { type ExploredGraph, backwardReach, reverseAdjacency } from './explored-graph.js';
 
@@ -24,6 +22,8 @@ export interface ExploreOptions {
   // time budget, interrupt and memory budget; a cut search is inconclusive, with what it found
   limits?: SearchLimits;
 }
+
+const STEP_KIND = EVENT_KINDS.indexOf('step');
 
 export function explore(model: Model, opts: ExploreOptions): EngineOutcome {
   return runToEnd(exploreSteps(model, opts));
@@ -84,7 +84,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
     return i;
   };
   const slot = new GrowInt32();
-  const combos = combinationCounts(model);
+  const combos = model.meetingCounts();
   let transitions = 0;
   let deepest = 0;
   const boundsHit = new Set<string>();
@@ -113,17 +113,17 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
     parent.push(from);
     via.push(e);
     depthOf.push(depth);
-    phase.push(w[PHASE]);
+    phase.push(model.phaseOf(w));
     const code = model.positionCode(w);
     g.position.push(code);
     slot.push(slotOf(code));
     if (depth > deepest) deepest = depth;
-    g.reason.push(w[REASON]);
+    g.reason.push(model.reasonOf(w));
     expanded.push(0);
     isBad.push(0);
     const d = Math.min(depth, SERIES_MAX - 1);
     statesPerDepth[d] = (statesPerDepth[d] ?? 0) + 1;
-    combinationCoverage(model, w, combos);
+    model.countMeetings(w, combos);
     for (const hit of model.stateViolations(w)) {
       markBad(id, hit.property);
       if (!findings.has(hit.property)) findings.set(hit.property, { hit, path: pathTo(id) });
@@ -183,9 +183,10 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
         if (!model.isEnabled(w, e)) continue;
         const nw = model.nextInto(w, e, next);
         transitions++;
-        const kind = evKind(e);
+        const kind = model.kindOf(e);
         eventCounts[kind]++;
-        if (nw[PHASE] !== w[PHASE]) enteredCounts[nw[PHASE]]++;
+        const toPhase = model.phaseOf(nw);
+        if (toPhase !== model.phaseOf(w)) enteredCounts[toPhase]++;
         byPosition[at + kind]++;
         for (const hit of model.edgeViolations(w, nw)) {
           markBad(id, hit.property);
@@ -204,7 +205,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
         }
         g.edgeFrom.push(id);
         g.edgeTo.push(to);
-        if (kind === K.DecideRollback) {
+        if (model.isRollbackDecision(e)) {
           g.rollbackFrom.push(id);
           g.rollbackTo.push(to);
         }
@@ -249,7 +250,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
   });
   const slots = slotCode.map((code, i) => [code, i]).sort((a, b) => a[0] - b[0]);
   for (const [code, i] of slots) {
-    const count = byPosition[i * NK + K.Step];
+    const count = byPosition[i * NK + STEP_KIND];
     if (count) countSteps(model, coverage, code, count);
   }
   enteredCounts.forEach((count, phase) => {

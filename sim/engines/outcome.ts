@@ -1,15 +1,13 @@
 // What an engine hands back (findings as event paths plus figures), and the one function that
 // turns it into the documented RunResult. Engines never build RunResult themselves, so every
 // engine's result has the same shape and the same rules for verdicts and expectations.
-import { type Ev, type Model, type PropertyHit, stepLabel } from '../model/model.js';
-import { PROPERTIES } from '../model/properties.js';
-import type { Expectation } from '../model/types.js';
-import { PHASE_NAMES } from '../model/world.js';
+import { type Ev, type Model, type PropertyHit, PHASE_NAMES, stepLabel } from '../../model/model.js';
+import type { Expectation } from '../../model/types.js';
 import { buildTrace, runPath } from './trace.js';
 import { manifestPath } from './manifest.js';
-import { type Coverage, type NoReturnPoint, type PropertyStatus, type RunResult, type Verdict, type Violation, RESULT_SCHEMA } from './result.js';
-import { heldVacuously, vacuityProblems } from './vacuity.js';
-import { VERSION } from './version.js';
+import { type Coverage, type NoReturnPoint, type PropertyStatus, type RunResult, type Verdict, type Violation, RESULT_SCHEMA } from '../results/result.js';
+import { heldVacuously, vacuityProblems } from '../results/vacuity.js';
+import { VERSION } from '../results/version.js';
 
 export interface Finding {
   property: string;
@@ -65,10 +63,11 @@ export function toResult(
   seed: number | null,
 ): RunResult {
   const s = model.s;
-  const order = (name: string) => PROPERTIES.findIndex((p) => p.name === name);
+  // the catalogue's order (model.checked keeps it)
+  const order = (name: string) => model.checked.findIndex((p) => p.name === name);
   const findings = [...out.findings].sort((a, b) => order(a.property) - order(b.property));
   const violations: Violation[] = findings.map((f) => {
-    const def = PROPERTIES[order(f.property)];
+    const def = model.checked[order(f.property)];
     const hit = def.kind === 'always' ? reproduce(model, f) : f.hit;
     let events = f.events;
     let exposure: Violation['exposure'];

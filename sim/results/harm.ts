@@ -1,7 +1,7 @@
 // A violation's blast radius in words, by what its property harms (model/properties-common.ts,
 // HARMS): "1,200 of 1,200 records unreadable" only where records are what is harmed. The CLI,
 // the diff and the report all say it with this one function.
-import type { Harm } from '../model/properties-common.js';
+import type { Harm } from '../../model/properties-common.js';
 import { count } from './words.js';
 
 export interface HarmView {

@@ -2,7 +2,7 @@
 // data key that neither its release nor the key service could decrypt again). The runbook is
 // unsafe from that step on; this finds the nearest step that makes the harm visible, so a
 // trace shows both where it was done and where it shows.
-import type { Ev, Model, World } from '../model/model.js';
+import type { Ev, Model, World } from '../../model/model.js';
 
 const MAX_STATES = 20_000;
 const MAX_DEPTH = 12;

@@ -5,7 +5,7 @@
 // how to replay it; a property that held only vacuously is skipped (CI shows it as a warning),
 // or a failure when expect.vacuous pins the vacuous properties and does not name it.
 import type { RunResult, Violation } from './result.js';
-import { formatViolation } from './cli/format.js';
+import { formatViolation } from './text.js';
 import { vacuousProperties } from './vacuity.js';
 import { count } from './words.js';
 

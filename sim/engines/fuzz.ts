@@ -7,8 +7,7 @@
 // properties not yet violated, with its own seed derived from the campaign's. A failure's
 // replay token ({seed, path, replayPath} plus the round's targets) re-runs exactly that round.
 import fc from 'fast-check';
-import type { Ev, Model, PropertyHit, World } from '../model/model.js';
-import { EVENT_KINDS, evKeyring, evKind, evNode } from '../model/events.js';
+import { type Ev, type Model, type PropertyHit, type World, EVENT_KINDS } from '../../model/model.js';
 import { liveness } from './liveness.js';
 import { runbookLength } from './chaos.js';
 import { WalkStats } from './walk-stats.js';
@@ -77,15 +76,16 @@ class Walker {
   pick(target: Ev): Ev | undefined {
     if (this.path.length >= this.maxDepth) return undefined;
     this.choices ??= this.model.enabledEvents(this.w);
-    const kind = evKind(target);
+    const m = this.model;
+    const kind = m.kindOf(target);
     // the operator rolls back when the plan says so, or when a verification has failed
-    if (kind === K_ROLLBACK && this.opSteps < this.rollbackAfter && !this.choices.some((e) => evKind(e) === K_REMEDIATE)) return undefined;
+    if (kind === K_ROLLBACK && this.opSteps < this.rollbackAfter && !this.choices.some((e) => m.kindOf(e) === K_REMEDIATE)) return undefined;
     let best: Ev | undefined;
     let bestCost = Infinity;
     for (const e of this.choices) {
-      if (evKind(e) !== kind) continue;
+      if (m.kindOf(e) !== kind) continue;
       if (e === target) return e;
-      const cost = Math.abs(evNode(e) - evNode(target)) * 256 + Math.abs(evKeyring(e) - evKeyring(target));
+      const cost = Math.abs(m.nodeOf(e) - m.nodeOf(target)) * 256 + Math.abs(m.keyringOf(e) - m.keyringOf(target));
       if (cost < bestCost) {
         best = e;
         bestCost = cost;
@@ -104,7 +104,7 @@ class Walker {
 
   private takeOne(e: Ev): void {
     this.stats.take(this.w, e);
-    if (this.model.label(e).actor === 'operator' && evKind(e) !== K_ROLLBACK) this.opSteps++;
+    if (this.model.label(e).actor === 'operator' && !this.model.isRollbackDecision(e)) this.opSteps++;
     const next = this.model.next(this.w, e);
     this.path.push(e);
     this.stats.visit(next, this.path.length, this.w);
@@ -169,7 +169,7 @@ function eventName(model: Model, e: Ev): string {
 // otherwise too short to get through a whole fleet and then into a rollback. Faults are drawn
 // with the scenario's weights.
 function commandArbitrary(model: Model): fc.Arbitrary<Cmd> {
-  const of = (actor: string, rollback: boolean) => model.events.filter((e) => model.label(e).actor === actor && (evKind(e) === K_ROLLBACK) === rollback);
+  const of = (actor: string, rollback: boolean) => model.events.filter((e) => model.label(e).actor === actor && model.isRollbackDecision(e) === rollback);
   const cmd = (e: Ev, times = 1) => new Cmd(e, eventName(model, e), times);
   const operator = of('operator', false);
   const rollback = of('operator', true);

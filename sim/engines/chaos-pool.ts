@@ -5,9 +5,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { CompiledScenario } from '../model/types.js';
-import { Model } from '../model/model.js';
-import { packageRoot } from '../model/package-root.js';
+import type { CompiledScenario } from '../../model/types.js';
+import { Model } from '../../model/model.js';
+import { packageRoot } from '../../model/package-root.js';
 import { type ChaosConfig, chaosBatch } from './chaos.js';
 import { WalkStats, type WalkStatsData } from './walk-stats.js';
 
@@ -62,7 +62,7 @@ export interface WorkerInit {
 function workerFile(): string {
   const here = fileURLToPath(new URL('./chaos-worker.js', import.meta.url));
   if (existsSync(here)) return here;
-  const built = join(packageRoot(), 'dist', 'sim', 'chaos-worker.js');
+  const built = join(packageRoot(), 'dist', 'sim', 'engines', 'chaos-worker.js');
   if (existsSync(built)) return built;
   throw new Error('rollsafe: the chaos worker is not built: run `npm run build` (tsc) first');
 }

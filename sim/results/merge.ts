@@ -117,7 +117,7 @@ function mergeTwo(a: RunResult, b: RunResult): RunResult {
   return out;
 }
 
-// Checked against docs/result.schema.json (sim/result-file.ts): a damaged file throws a
+// Checked against docs/result.schema.json (sim/results/result-file.ts): a damaged file throws a
 // ResultFileError naming the file and the JSON path, before any count is added up.
 export function validateResultSet(data: unknown, file: string): ResultSet {
   const f = validateResultDoc(data, file);

@@ -1,11 +1,11 @@
 // Terminal rendering of results: a one-line summary per scenario, a table for many, and each
 // violation as a numbered trace. Reads only the result format.
-import { harmText } from '../harm.js';
-import type { RunResult, Violation } from '../result.js';
-import { type TraceRow, traceRows } from '../trace-view.js';
-import { passed } from '../check.js';
-import { vacuousProperties } from '../vacuity.js';
-import { count } from '../words.js';
+import { harmText } from './harm.js';
+import type { RunResult, Violation } from './result.js';
+import { type TraceRow, traceRows } from './trace-view.js';
+import { passed } from './verdict.js';
+import { vacuousProperties } from './vacuity.js';
+import { count } from './words.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
 const secs = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;

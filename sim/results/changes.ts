@@ -2,8 +2,8 @@
 // of the view that moved is described: the keyring, backups, caches, records, each node, and
 // where a runbook that stopped short stopped and why. Fields no sentence below covers are named
 // with their old and new values, so a trace never says nothing changed when something did.
-import type { NodeView, WorldView } from '../model/world.js';
-import { formatLabel } from '../model/properties-common.js';
+import type { NodeView, WorldView } from '../../model/world.js';
+import { formatLabel } from '../../model/properties-common.js';
 import type { TraceStep } from './result.js';
 import { count } from './words.js';
 

@@ -4,7 +4,7 @@
 // that length, then finds the shortest path to any world (or step) that violates the same
 // property. The answer depends only on the model and the property, not on which run found
 // it: that is what makes the engines' reports identical across seeds, workers and shards.
-import type { Ev, Model, PropertyHit, World } from '../model/model.js';
+import type { Ev, Model, PropertyHit, World } from '../../model/model.js';
 import { concretePath } from './trace.js';
 import { type LivenessCost, liveness, newLivenessMemo } from './liveness.js';
 import { NO_LIMITS, type SearchLimits, runToEnd } from './limits.js';

@@ -6,7 +6,7 @@
 // Most worlds can end by just letting the operator carry on, so a cheap "calm" completion is
 // tried first; only when it fails is the reachable closure searched exhaustively. Both answers
 // are proofs; a closure larger than the limit gives 'unknown', never 'stuck'.
-import type { Ev, Model, World } from '../model/model.js';
+import type { Ev, Model, World } from '../../model/model.js';
 
 export type Liveness = 'can-end' | 'stuck' | 'unknown';
 
