@@ -139,6 +139,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
   addState(canon(model.initial()), -1, 0, 0);
   let stoppedEarly = false;
   let sinceCheck = 0;
+  let untilReserve = 0;
   let checks = 0;
   const alphabet = model.events;
   // ids are handed out in BFS order, so [levelStart, levelEnd) is the current frontier
@@ -171,9 +172,13 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
           yield;
         }
       }
-      if (!reserve(alphabet.length)) {
-        boundsHit.add(takeRefused() ? REFUSED_BOUND : limits.memoryBound);
-        break outer;
+      // room for the next 64 expansions at once: each adds at most one state and one edge per event
+      if (--untilReserve <= 0) {
+        if (!reserve(64 * alphabet.length)) {
+          boundsHit.add(takeRefused() ? REFUSED_BOUND : limits.memoryBound);
+          break outer;
+        }
+        untilReserve = 64;
       }
       store.read(id, w);
       expanded.a[id] = 1;
