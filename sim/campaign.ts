@@ -14,18 +14,10 @@ import { toResult } from './engines/outcome.js';
 import type { RunResult } from './results/result.js';
 import { WalkStats, campaignOutcome, type FindingNote } from './engines/walk-stats.js';
 import { CommandBudget } from './engines/limits.js';
+import type { Progress } from './progress.js';
 
-export interface CampaignProgress {
-  scenario: string;
-  index: number; // scenario number, from 0
-  count: number; // scenarios in the campaign
-  runs: number; // runs finished in this scenario
-  totalRuns: number | null; // runs this scenario will do at most (null: until the time is up)
-  steps: number; // model steps in this scenario
-  found: number; // properties violated so far in this scenario
-  elapsedMs: number; // since the campaign started
-  budgetMs: number | null;
-}
+// kept for callers of the library that named it: campaigns report the one Progress shape
+export type CampaignProgress = Progress;
 
 export interface CampaignOptions extends CampaignFlags {
   now?: () => number;
@@ -128,7 +120,7 @@ async function chaosScenario(s: CompiledScenario, opts: ChaosCampaignOptions, bu
       }
       if (batch.length === 0) return;
       stats.add(await runner.run(batch));
-      opts.onProgress?.({ scenario: s.file, index, count, runs: stats.runs, totalRuns: total, steps: stats.modelSteps, found: stats.findings.size, elapsedMs: budget.elapsed(), budgetMs: budget.ms });
+      opts.onProgress?.({ engine: 'chaos', scenario: s.file, index, count, states: stats.worlds, steps: stats.modelSteps, depth: null, runs: stats.runs, totalRuns: total, found: stats.findings.size, elapsedMs: budget.elapsed(), budgetMs: budget.ms });
     }
   };
   try {
@@ -168,7 +160,7 @@ async function fuzzScenario(s: CompiledScenario, opts: FuzzCampaignOptions, budg
     targets: opts.properties,
     replay: opts.replay,
     shouldStop: () => (stopped ??= stop()) !== null,
-    onProgress: (p) => opts.onProgress?.({ scenario: s.file, index, count, runs: p.runs, totalRuns: o.runs, steps: p.steps, found: p.found, elapsedMs: budget.elapsed(), budgetMs: budget.ms }),
+    onProgress: (p) => opts.onProgress?.({ engine: 'fuzz', scenario: s.file, index, count, states: p.worlds, steps: p.steps, depth: null, runs: p.runs, totalRuns: o.runs, found: p.found, elapsedMs: budget.elapsed(), budgetMs: budget.ms }),
   });
   const boundsHit =
     stopped ? [stopped]

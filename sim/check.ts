@@ -9,11 +9,12 @@ import { type ExploreFlags, resolveExploreOptions } from './options.js';
 import type { RunResult } from './results/result.js';
 import { CommandBudget, type SearchLimits, runToEnd, runYielding } from './engines/limits.js';
 import type { EngineOutcome } from './engines/outcome.js';
+import type { Progress } from './progress.js';
 
 export interface CheckOptions extends ExploreFlags {
   now?: () => number;
   onScenarioStart?: (s: CompiledScenario, index: number, count: number) => void;
-  onProgress?: (p: { states: number; depth: number; frontier: number }) => void;
+  onProgress?: (p: Progress) => void;
   // budgets of the whole command (the CLI's --time and --max-memory) and its interrupt flag
   timeMs?: number | null;
   time?: string | null; // the time budget as the user wrote it
@@ -23,28 +24,31 @@ export interface CheckOptions extends ExploreFlags {
   interrupted?: () => boolean;
 }
 
-function* exploreScenarioSteps(s: CompiledScenario, opts: CheckOptions, limits?: SearchLimits): Generator<void, RunResult> {
+function* exploreScenarioSteps(s: CompiledScenario, opts: CheckOptions, limits?: SearchLimits, at = { index: 0, count: 1 }): Generator<void, RunResult> {
   const o = resolveExploreOptions(s, opts);
   const model = new Model(s, { maxFaults: o.maxFaults });
+  const t0 = opts.now ? opts.now() : null;
   const out: EngineOutcome = yield* exploreSteps(model, {
     maxDepth: o.maxDepth,
     maxStates: o.maxStates,
     symmetry: o.symmetry,
     stopWhenAllFound: false,
     now: opts.now,
-    onProgress: opts.onProgress,
+    onProgress: opts.onProgress
+      ? (p) => opts.onProgress!({ engine: 'explore', scenario: s.file, ...at, states: p.states, steps: p.transitions, depth: p.depth, runs: 0, totalRuns: null, found: p.found, elapsedMs: t0 === null ? 0 : opts.now!() - t0, budgetMs: opts.timeMs ?? null })
+      : undefined,
     limits,
   });
   return toResult(model, out, 'explore', { ...o }, null);
 }
 
-export function exploreScenario(s: CompiledScenario, opts: CheckOptions = {}, limits?: SearchLimits): RunResult {
-  return runToEnd(exploreScenarioSteps(s, opts, limits));
+export function exploreScenario(s: CompiledScenario, opts: CheckOptions = {}, limits?: SearchLimits, at?: { index: number; count: number }): RunResult {
+  return runToEnd(exploreScenarioSteps(s, opts, limits, at));
 }
 
 // As exploreScenario, giving the event loop a turn now and then (signals, progress).
-export function exploreScenarioAsync(s: CompiledScenario, opts: CheckOptions = {}, limits?: SearchLimits): Promise<RunResult> {
-  return runYielding(exploreScenarioSteps(s, opts, limits));
+export function exploreScenarioAsync(s: CompiledScenario, opts: CheckOptions = {}, limits?: SearchLimits, at?: { index: number; count: number }): Promise<RunResult> {
+  return runYielding(exploreScenarioSteps(s, opts, limits, at));
 }
 
 export function commandBudget(opts: CheckOptions): CommandBudget {
@@ -63,7 +67,7 @@ export function check(paths: string | string[], opts: CheckOptions = {}): RunRes
   const budget = commandBudget(opts);
   return scenarios.map((s, i) => {
     opts.onScenarioStart?.(s, i, scenarios.length);
-    return exploreScenario(s, opts, budget.limitsFor(scenarios.length - i));
+    return exploreScenario(s, opts, budget.limitsFor(scenarios.length - i), { index: i, count: scenarios.length });
   });
 }
 
@@ -75,7 +79,7 @@ export async function checkAsync(paths: string | string[], opts: CheckOptions = 
   const out: RunResult[] = [];
   for (let i = 0; i < scenarios.length; i++) {
     opts.onScenarioStart?.(scenarios[i], i, scenarios.length);
-    out.push(await exploreScenarioAsync(scenarios[i], opts, budget.limitsFor(scenarios.length - i)));
+    out.push(await exploreScenarioAsync(scenarios[i], opts, budget.limitsFor(scenarios.length - i), { index: i, count: scenarios.length }));
   }
   return out;
 }

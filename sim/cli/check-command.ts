@@ -11,7 +11,7 @@ import { formatResult, formatTable } from '../results/text.js';
 import { type Exit, FLAG_MAX, intArg } from './args.js';
 import { interruptOnSignals } from './signals.js';
 import { isCut } from '../engines/limits.js';
-import { searchProgress } from './progress.js';
+import { startProgress } from './progress.js';
 
 interface CheckFlags extends BudgetFlags {
   json?: string;
@@ -48,7 +48,7 @@ async function runCheck(paths: string[], flags: CheckFlags, command: string): Pr
   const junit = checkOutput('--junit', flags.junit);
   // with the JSON on standard output, what people read goes to standard error
   const say = (text: string) => (json?.path === null ? process.stderr : process.stdout).write(text);
-  const progress = searchProgress('check');
+  const progress = startProgress('check', () => performance.now());
   const interrupt = interruptOnSignals('ending the search under way, then writing what was found');
   let results: RunResult[];
   try {
@@ -58,8 +58,8 @@ async function runCheck(paths: string[], flags: CheckFlags, command: string): Pr
       maxStates: flags.maxStates,
       symmetry: flags.symmetry,
       ...engineBudget(flags, interrupt),
-      onScenarioStart: progress.scenarioStarted,
-      onProgress: progress.update,
+      onScenarioStart: () => progress.scenarioStarted(),
+      onProgress: (p) => progress.update(p),
     });
   } finally {
     interrupt.dispose();

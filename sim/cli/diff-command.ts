@@ -11,7 +11,8 @@ import { type BudgetFlags, durationArg, engineBudget, memoryArg } from './budget
 import { checkOutput, scenarioRootFor, writeOutput } from '../results/output.js';
 import { type Exit, FLAG_MAX, intArg } from './args.js';
 import { interruptOnSignals } from './signals.js';
-import { searchProgress } from './progress.js';
+import { startProgress } from './progress.js';
+import type { Progress } from '../progress.js';
 
 interface DiffFlags extends BudgetFlags {
   markdown?: string;
@@ -53,13 +54,14 @@ async function runDiff(basePath: string, headPath: string, flags: DiffFlags, rep
   const interrupt = interruptOnSignals('ending the search under way, then writing the comparison so far');
   const opts = { maxDepth: flags.maxDepth, maxFaults: flags.maxFaults, maxStates: flags.maxStates, symmetry: flags.symmetry, ...engineBudget(flags, interrupt) };
   const budget = commandBudget(opts);
-  const progress = searchProgress('diff');
+  const progress = startProgress('diff', () => performance.now());
   let baseResult, headResult;
   try {
-    progress.scenarioStarted({ file: `base ${base.file}` }, 0, 2);
-    baseResult = await exploreScenarioAsync(base, { ...opts, onProgress: progress.update }, budget.limitsFor(2));
-    progress.scenarioStarted({ file: `head ${head.file}` }, 1, 2);
-    headResult = await exploreScenarioAsync(head, { ...opts, onProgress: progress.update }, budget.limitsFor(1));
+    const onProgress = (p: Progress) => progress.update(p);
+    progress.scenarioStarted();
+    baseResult = await exploreScenarioAsync(base, { ...opts, onProgress }, budget.limitsFor(2), { index: 0, count: 2 });
+    progress.scenarioStarted();
+    headResult = await exploreScenarioAsync(head, { ...opts, onProgress }, budget.limitsFor(1), { index: 1, count: 2 });
   } finally {
     interrupt.dispose();
     progress.stop();

@@ -1,18 +1,19 @@
-// Progress of a long campaign on stderr: a live bar (runs, steps/s, time left) when stderr is
-// a terminal, otherwise (CI, pipes, files) one plain line a minute so logs stay short.
+// Progress of every engine on stderr, from the one Progress shape: on a terminal a live bar
+// (random engines: runs, steps/s, time left) or a line rewritten in place (explore: depth,
+// states), otherwise (CI, pipes, files) one plain line a minute so logs stay short.
 import cliProgress from 'cli-progress';
-import type { CampaignProgress } from '../campaign.js';
+import type { Progress } from '../progress.js';
 import { count } from '../results/words.js';
 
 export interface ProgressReporter {
   scenarioStarted(): void;
-  update(p: CampaignProgress): void;
+  update(p: Progress): void;
   stop(): void;
 }
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 
-function timeLeft(p: CampaignProgress, rate: number): number | null {
+function timeLeft(p: Progress, rate: number): number | null {
   const byTime = p.budgetMs !== null ? Math.max(0, p.budgetMs - p.elapsedMs) : null;
   const byRuns = p.totalRuns !== null && rate > 0 ? ((p.totalRuns - p.runs) / rate) * 1000 : null;
   if (byTime === null) return byRuns;
@@ -28,7 +29,7 @@ function clock(ms: number | null): string {
 // Rates over the current scenario, from the moment it started; `now` is the CLI's clock.
 function rates(now: () => number) {
   let t0 = now();
-  const rate = (p: CampaignProgress) => {
+  const rate = (p: Progress) => {
     const secs = Math.max(1e-3, (now() - t0) / 1000);
     return { runsPerSec: p.runs / secs, stepsPerSec: p.steps / secs };
   };
@@ -51,9 +52,15 @@ export function startProgress(engine: string, now: () => number, stream: NodeJS.
       cliProgress.Presets.shades_classic,
     );
     let started = false;
+    let lineShown = false;
     return {
       scenarioStarted: () => rate.restart(),
       update(p) {
+        if (p.engine === 'explore') {
+          stream.write(`\r  ${searchLine(engine, p)}\x1b[K`);
+          lineShown = true;
+          return;
+        }
         const r = rate(p);
         const left = timeLeft(p, r.runsPerSec);
         const total = 1000;
@@ -68,6 +75,7 @@ export function startProgress(engine: string, now: () => number, stream: NodeJS.
       },
       stop() {
         if (started) bar.stop();
+        if (lineShown) stream.write('\r\x1b[K');
       },
     };
   }
@@ -77,6 +85,10 @@ export function startProgress(engine: string, now: () => number, stream: NodeJS.
     update(p) {
       if (now() - last < 60_000) return;
       last = now();
+      if (p.engine === 'explore') {
+        stream.write(`${searchLine(engine, p)}\n`);
+        return;
+      }
       const r = rate(p);
       stream.write(`${engine}: ${p.scenario} (${p.index + 1}/${p.count}): ${count(p.runs, 'run')}, ${count(p.found, 'property', 'properties')} violated, ${n(r.stepsPerSec)} steps/s, ${clock(timeLeft(p, r.runsPerSec))} left\n`);
     },
@@ -84,26 +96,6 @@ export function startProgress(engine: string, now: () => number, stream: NodeJS.
   };
 }
 
-// Progress of exhaustive searches (check, diff) on stderr: a line rewritten in place on a
-// terminal; otherwise one line a minute, so a long search in CI says it is alive.
-export function searchProgress(command: string, now: () => number = () => performance.now(), stream: NodeJS.WriteStream = process.stderr) {
-  let scenario = '';
-  let last = now();
-  const live = stream.isTTY && process.env.CI !== 'true';
-  return {
-    scenarioStarted: (s: { file: string }, index: number, total: number) => {
-      scenario = `${index + 1}/${total} ${s.file}`;
-    },
-    update: (p: { states: number; depth: number }) => {
-      const line = `${command}: ${scenario}: depth ${p.depth}, ${count(p.states, 'state')}`;
-      if (live) stream.write(`\r  ${line}\x1b[K`);
-      else if (now() - last >= 60_000) {
-        last = now();
-        stream.write(`${line}\n`);
-      }
-    },
-    stop: () => {
-      if (live) stream.write('\r\x1b[K');
-    },
-  };
+function searchLine(command: string, p: Progress): string {
+  return `${command}: ${p.index + 1}/${p.count} ${p.scenario}: depth ${p.depth ?? 0}, ${count(p.states, 'state')}, ${count(p.found, 'property', 'properties')} violated`;
 }

@@ -18,7 +18,7 @@ export interface ExploreOptions {
   stopWhenAllFound: boolean;
   // injected clock (ms); engines never read the wall clock themselves
   now?: () => number;
-  onProgress?: (p: { states: number; depth: number; frontier: number }) => void;
+  onProgress?: (p: { states: number; transitions: number; depth: number; found: number }) => void;
   // time budget, interrupt and memory budget; a cut search is inconclusive, with what it found
   limits?: SearchLimits;
 }
@@ -168,7 +168,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
           break outer;
         }
         if (++checks % 16 === 0) {
-          opts.onProgress?.({ states: store.count, depth, frontier: store.count - levelStart });
+          opts.onProgress?.({ states: store.count, transitions, depth, found: findings.size });
           yield;
         }
       }
@@ -222,7 +222,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
     }
     levelStart = levelEnd;
     depth++;
-    opts.onProgress?.({ states: store.count, depth, frontier: store.count - levelStart });
+    opts.onProgress?.({ states: store.count, transitions, depth, found: findings.size });
   }
 
   g.states = store.count;

@@ -20,7 +20,7 @@ export interface FuzzOptions {
   // replay one failure: run only the round with this seed, from this fast-check path
   replay?: { path: string; replayPath: string };
   shouldStop?: () => boolean; // time budget or interrupt, decided by the caller's clock
-  onProgress?: (p: { runs: number; steps: number; found: number }) => void;
+  onProgress?: (p: { runs: number; worlds: number; steps: number; found: number }) => void;
   // lets the event loop run (signals, progress) every so many predicate runs
   yieldEvery?: number;
 }
@@ -230,7 +230,7 @@ export async function fuzzModel(model: Model, o: FuzzOptions): Promise<FuzzRun> 
       if (++sinceYield >= yieldEvery) {
         sinceYield = 0;
         await new Promise<void>((r) => setImmediate(r));
-        o.onProgress?.({ runs: runs + 1, steps: stats.modelSteps, found: tokens.length });
+        o.onProgress?.({ runs: runs + 1, worlds: stats.worlds, steps: stats.modelSteps, found: tokens.length });
       }
       const { hit } = execute(model, targets, o.maxDepth, stats, plan, cmds);
       stats.runs++;
@@ -256,7 +256,7 @@ export async function fuzzModel(model: Model, o: FuzzOptions): Promise<FuzzRun> 
     stats.found({ property: again.hit.property, hit: again.hit, events: again.path, run: rounds - 1 });
     tokens.push({ property: again.hit.property, seed, path: details.counterexamplePath ?? '', replayPath, targets: roundTargets });
     targets.delete(again.hit.property);
-    o.onProgress?.({ runs, steps: stats.modelSteps, found: tokens.length });
+    o.onProgress?.({ runs, worlds: stats.worlds, steps: stats.modelSteps, found: tokens.length });
     if (o.replay) break;
   }
   return { stats, tokens, runs, rounds, interrupted };

@@ -1,0 +1,43 @@
+// One progress shape for every engine, one reporter for it (sim/cli/progress.ts): a line for
+// an exhaustive search, a bar for a campaign on a terminal; a line a minute off a terminal.
+import { describe, expect, test } from 'vitest';
+import type { Progress } from '../sim/progress.js';
+import { startProgress } from '../sim/cli/progress.js';
+
+function fakeStream(isTTY: boolean) {
+  const out: string[] = [];
+  return { out, stream: { isTTY, columns: 120, write: (s: string) => (out.push(s), true), on: () => undefined, removeListener: () => undefined, cursorTo: () => true, clearLine: () => true } as unknown as NodeJS.WriteStream };
+}
+
+const explore: Progress = { engine: 'explore', scenario: 'scenarios/a.yaml', index: 1, count: 3, states: 12_345, steps: 40_000, depth: 7, runs: 0, totalRuns: null, found: 1, elapsedMs: 0, budgetMs: null };
+
+describe('progress', () => {
+  test('a search on a terminal: one line, rewritten in place, cleared at the end', () => {
+    const ci = process.env.CI;
+    delete process.env.CI;
+    try {
+      const { out, stream } = fakeStream(true);
+      const p = startProgress('check', () => 0, stream);
+      p.update(explore);
+      p.stop();
+      expect(out[0]).toBe('\r  check: 2/3 scenarios/a.yaml: depth 7, 12,345 states, 1 property violated\x1b[K');
+      expect(out.at(-1)).toBe('\r\x1b[K');
+    } finally {
+      if (ci !== undefined) process.env.CI = ci;
+    }
+  });
+
+  test('off a terminal: a line a minute, for searches and campaigns alike', () => {
+    let t = 0;
+    const { out, stream } = fakeStream(false);
+    const p = startProgress('check', () => t, stream);
+    p.update(explore);
+    expect(out).toEqual([]);
+    t = 61_000;
+    p.update(explore);
+    expect(out).toEqual(['check: 2/3 scenarios/a.yaml: depth 7, 12,345 states, 1 property violated\n']);
+    t = 130_000;
+    p.update({ ...explore, engine: 'chaos', runs: 500, totalRuns: 1000, depth: null, steps: 10_000 });
+    expect(out[1]).toMatch(/^check: scenarios\/a\.yaml \(2\/3\): 500 runs, 1 property violated, [\d,]+ steps\/s, [\dhms]+ left\n$/);
+  });
+});
