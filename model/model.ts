@@ -59,7 +59,7 @@ import {
   Status,
 } from './world.js';
 
-export type { Ev, World, PropertyHit };
+export type { Ev, World, PropertyHit, PropertyDef };
 // the vocabulary engines count by: event kinds (evKind's values index it) and phases
 export { EVENT_KINDS, PHASE_NAMES };
 
@@ -162,6 +162,11 @@ export class Model {
 
   isFault(e: Ev): boolean {
     return this.faultKind[evKind(e)];
+  }
+
+  // an event kind (an index of EVENT_KINDS) is a fault's
+  isFaultKind(kind: number): boolean {
+    return this.faultKind[kind];
   }
 
   // The runbook has ended: upgraded, rolled back, deferred or halted with a reason.

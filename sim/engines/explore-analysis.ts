@@ -1,9 +1,9 @@
 // Analyses over the explored graph that answer reviewers' questions in the runbook's terms:
 // which (release x record format x key version) meetings were reached, and from which step a
 // rollback stops being safe.
-import { type Model, PHASE_NAMES } from '../../model/model.js';
+import { type Model, type PropertyDef, type World, PHASE_NAMES } from '../../model/model.js';
 import type { Coverage, NoReturnPoint } from '../results/result.js';
-import type { ExploredGraph, Reverse } from './explored-graph.js';
+import { type ExploredGraph, type Reverse, backwardReach } from './explored-graph.js';
 import type { GrowInt32 } from './state-store.js';
 
 // The meetings counted by model.countMeetings, as the coverage's combinations list.
@@ -97,4 +97,35 @@ function backwardLabel(rev: Reverse, n: number, seeds: GrowInt32, seedLabel: Gro
     }
   }
   return label;
+}
+
+// Eventually properties (runbook-terminates: the runbook can always still end), judged by kind
+// over the explored graph: every explored state must reach one where the property's goal
+// holds. For each property not already violated, the shallowest state that cannot (if any).
+// States a bound left unexpanded might still reach one: they count as "may", and the verdict
+// then says unknown.
+export function stuckStates(
+  model: Model,
+  g: ExploredGraph,
+  rev: Reverse,
+  worldOf: (id: number) => World,
+  depthOf: (id: number) => number,
+  alreadyFound: (property: string) => boolean,
+): { stuck: [PropertyDef, number][]; livenessUnknown: boolean } {
+  let livenessUnknown = false;
+  const stuck: [PropertyDef, number][] = [];
+  for (const def of model.eventually) {
+    if (alreadyFound(def.name)) continue;
+    const seeds: number[] = [];
+    for (let i = 0; i < g.states; i++) {
+      const goal = model.reachedGoal(def, worldOf(i));
+      if (goal || !g.expanded[i]) seeds.push(i);
+      if (!g.expanded[i] && !goal) livenessUnknown = true;
+    }
+    const canReach = backwardReach(rev, g.states, seeds);
+    let first = -1;
+    for (let i = 0; i < g.states; i++) if (!canReach[i] && (first < 0 || depthOf(i) < depthOf(first))) first = i;
+    if (first >= 0) stuck.push([def, first]);
+  }
+  return { stuck, livenessUnknown };
 }

@@ -5,10 +5,11 @@
 import { type Ev, type Model, type PropertyHit, type World, EVENT_KINDS, PHASE_NAMES } from '../../model/model.js';
 import { concretePath } from './trace.js';
 import { GrowInt32, REFUSED_BOUND, StateStore, takeRefused } from './state-store.js';
-import { type EngineOutcome, type Finding, countFault, countSteps, emptyCoverage } from './outcome.js';
-import { combinationList, noReturnPoints } from './explore-analysis.js';
+import { type EngineOutcome, type Finding, emptyCoverage } from './outcome.js';
+import { combinationList, noReturnPoints, stuckStates } from './explore-analysis.js';
+import { PositionCounts } from './position-counts.js';
 import { NO_LIMITS, SERIES_MAX, type SearchLimits, runToEnd } from './limits.js';
-import { type ExploredGraph, backwardReach, reverseAdjacency } from './explored-graph.js';
+import { type ExploredGraph, reverseAdjacency } from './explored-graph.js';
 
 export interface ExploreOptions {
   maxDepth: number;
@@ -22,8 +23,6 @@ export interface ExploreOptions {
   // time budget, interrupt and memory budget; a cut search is inconclusive, with what it found
   limits?: SearchLimits;
 }
-
-const STEP_KIND = EVENT_KINDS.indexOf('step');
 
 export function explore(model: Model, opts: ExploreOptions): EngineOutcome {
   return runToEnd(exploreSteps(model, opts));
@@ -64,25 +63,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
   const statesPerDepth: number[] = [];
   const eventCounts = new Float64Array(EVENT_KINDS.length);
   const enteredCounts = new Float64Array(PHASE_NAMES.length);
-  // Events by kind at each runbook position the search meets: positions get dense slots as
-  // they are found, so a scenario pays for the positions it has, not for every code there is.
-  const NK = EVENT_KINDS.length;
-  const slotCode: number[] = [];
-  const slotOfCode = new Map<number, number>();
-  let byPosition = new Float64Array(16 * NK);
-  const slotOf = (code: number): number => {
-    let i = slotOfCode.get(code);
-    if (i === undefined) {
-      i = slotCode.push(code) - 1;
-      slotOfCode.set(code, i);
-      if ((i + 1) * NK > byPosition.length) {
-        const b = new Float64Array(byPosition.length * 2);
-        b.set(byPosition);
-        byPosition = b;
-      }
-    }
-    return i;
-  };
+  const positions = new PositionCounts();
   const slot = new GrowInt32();
   const combos = model.meetingCounts();
   let transitions = 0;
@@ -116,7 +97,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
     phase.push(model.phaseOf(w));
     const code = model.positionCode(w);
     g.position.push(code);
-    slot.push(slotOf(code));
+    slot.push(positions.slotOf(code));
     if (depth > deepest) deepest = depth;
     g.reason.push(model.reasonOf(w));
     expanded.push(0);
@@ -182,7 +163,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
       }
       store.read(id, w);
       expanded.a[id] = 1;
-      const at = slot.a[id] * NK;
+      const at = slot.a[id];
       for (let j = 0; j < alphabet.length; j++) {
         const e = alphabet[j];
         if (!model.isEnabled(w, e)) continue;
@@ -192,7 +173,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
         eventCounts[kind]++;
         const toPhase = model.phaseOf(nw);
         if (toPhase !== model.phaseOf(w)) enteredCounts[toPhase]++;
-        byPosition[at + kind]++;
+        positions.add(at, kind);
         for (const hit of model.edgeViolations(w, nw)) {
           markBad(id, hit.property);
           if (!findings.has(hit.property)) findings.set(hit.property, { hit, path: pathTo(id, e) });
@@ -230,44 +211,17 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
   g.expanded = Uint8Array.from(expanded.a.subarray(0, expanded.n));
   g.bad = Uint8Array.from(isBad.a.subarray(0, g.states));
 
-  // Eventually properties (runbook-terminates: the runbook can always still end), by kind: every
-  // explored state must reach a state where the goal holds. States left unexpanded by a bound
-  // might still reach one: they count as "may", and the verdict says unknown.
-  let livenessUnknown = false;
   const rev = reverseAdjacency(g);
-  for (const def of model.eventually) {
-    if (findings.has(def.name)) continue;
-    const seeds: number[] = [];
-    for (let i = 0; i < g.states; i++) {
-      const goal = model.reachedGoal(def, store.view(i));
-      if (goal || !g.expanded[i]) seeds.push(i);
-      if (!g.expanded[i] && !goal) livenessUnknown = true;
-    }
-    const canReach = backwardReach(rev, g.states, seeds);
-    let stuck = -1;
-    for (let i = 0; i < g.states; i++) if (!canReach[i] && (stuck < 0 || depthOf.a[i] < depthOf.a[stuck])) stuck = i;
-    if (stuck >= 0) findings.set(def.name, { hit: model.stuckHit(def), path: pathTo(stuck) });
-  }
+  const { stuck, livenessUnknown } = stuckStates(model, g, rev, (i) => store.view(i), (i) => depthOf.a[i], (name) => findings.has(name));
+  for (const [def, id] of stuck) findings.set(def.name, { hit: model.stuckHit(def), path: pathTo(id) });
 
   const coverage = emptyCoverage();
   EVENT_KINDS.forEach((name, k) => {
     if (eventCounts[k]) coverage.events[name] = eventCounts[k];
   });
-  const slots = slotCode.map((code, i) => [code, i]).sort((a, b) => a[0] - b[0]);
-  for (const [code, i] of slots) {
-    const count = byPosition[i * NK + STEP_KIND];
-    if (count) countSteps(model, coverage, code, count);
-  }
+  positions.fill(model, coverage);
   enteredCounts.forEach((count, phase) => {
     if (count) coverage.phasesEntered[PHASE_NAMES[phase]] = count;
-  });
-  EVENT_KINDS.forEach((name, kind) => {
-    if (!model.isFault(kind << 8)) return;
-    for (const [code, i] of slots) {
-      const count = byPosition[i * NK + kind];
-      if (!count) continue;
-      countFault(model, coverage, name, code, count);
-    }
   });
   for (let i = 0; i < g.states; i++) coverage.phases[PHASE_NAMES[g.phase[i]]] = (coverage.phases[PHASE_NAMES[g.phase[i]]] ?? 0) + 1;
   coverage.combinations = combinationList(model, combos);
