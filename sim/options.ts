@@ -114,15 +114,15 @@ export interface RecordedRun {
   replay: { path: string; replayPath: string } | undefined;
 }
 
-export function recordedRun(r: { engine: RecordedRun['engine']; seed: number | null; options: Record<string, unknown>; figures: { statesPerDepth: number[] } }): RecordedRun {
+export function recordedRun(r: { engine: RecordedRun['engine']; seed: number | null; options: Record<string, unknown>; figures: { statesPerDepth: number[]; runs?: number } }): RecordedRun {
   const o = r.options;
   const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
   const shard = typeof o.shard === 'string' ? o.shard.split('/').map(Number) : null;
   return {
     engine: r.engine,
     seed: r.seed ?? undefined,
-    // every walk or sequence starts at depth 0, and the series keeps depth 0 exact
-    runs: num(o.runs) ?? r.figures.statesPerDepth[0] ?? 0,
+    // results written before figures.runs existed: every walk or sequence starts at depth 0
+    runs: num(o.runs) ?? r.figures.runs ?? r.figures.statesPerDepth[0] ?? 0,
     maxDepth: num(o.maxDepth) ?? DEFAULT_BOUNDS.maxDepth,
     maxFaults: num(o.maxFaults) ?? DEFAULT_BOUNDS.maxFaults,
     maxStates: num(o.maxStates),

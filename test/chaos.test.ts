@@ -30,6 +30,7 @@ describe('chaos (seeded random walks)', () => {
     expect(r.properties.filter((p) => p.status === 'unknown').length).toBeGreaterThan(5);
     expect(r.expect?.met).toBe(true);
     expect(r.figures.statesPerDepth[0]).toBe(2000); // every run starts from the initial world
+    expect(r.figures.runs).toBe(2000); // what replay --twice re-runs, recorded as a figure
   });
 
   test('the same seed gives byte-identical results for several seeds, and 2 workers give what 1 gives', async () => {
@@ -64,12 +65,14 @@ describe('chaos (seeded random walks)', () => {
     const [s1] = await chaos(file, { runs: 4000, shard: { index: 0, count: 2 } });
     const [s2] = await chaos(file, { runs: 4000, shard: { index: 1, count: 2 } });
     expect(s1.figures.statesPerDepth[0] + s2.figures.statesPerDepth[0]).toBe(4000);
+    expect([s1.figures.runs, s2.figures.runs]).toEqual([2000, 2000]);
     const merged = mergeResultSets([set([s1]), set([s2])], 'rollsafe merge').results;
     expect(merged).toHaveLength(1);
     expect(findings(merged[0])).toEqual(findings(all));
     expect(merged[0].figures.transitions).toBe(all.figures.transitions);
     expect(merged[0].coverage.events).toEqual(all.coverage.events);
     expect(merged[0].options.shards).toEqual(['1/2', '2/2']);
+    expect(merged[0].figures.runs).toBe(4000);
   });
 
   // Merge used to prefer the earliest run among equally short traces; a single run prefers the

@@ -21,6 +21,7 @@ export interface EngineOutcome {
   transitions: number;
   depth: number;
   statesPerDepth: number[];
+  runs?: number; // random engines: walks or command sequences run
   elapsedMs: number;
   complete: boolean;
   boundsHit: string[];
@@ -139,6 +140,7 @@ export function toResult(
       elapsedMs: Math.round(out.elapsedMs),
       statesPerSecond: out.elapsedMs > 0 ? Math.round((out.states / out.elapsedMs) * 1000) : 0,
       statesPerDepth: out.statesPerDepth,
+      ...(out.runs !== undefined ? { runs: out.runs } : {}),
     },
     coverage,
     pointOfNoReturn: out.pointOfNoReturn,

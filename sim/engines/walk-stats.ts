@@ -175,6 +175,7 @@ export async function campaignOutcome(
       transitions: stats.steps,
       depth: stats.deepest,
       statesPerDepth,
+      runs: stats.runs,
       elapsedMs: o.elapsedMs,
       complete: false, // a random campaign never proves safety
       boundsHit: o.boundsHit,

@@ -77,6 +77,7 @@ function mergeTwo(a: RunResult, b: RunResult): RunResult {
   out.figures.elapsedMs += b.figures.elapsedMs;
   out.figures.statesPerSecond = out.figures.elapsedMs > 0 ? Math.round((out.figures.states / out.figures.elapsedMs) * 1000) : 0;
   b.figures.statesPerDepth.forEach((n, i) => (out.figures.statesPerDepth[i] = (out.figures.statesPerDepth[i] ?? 0) + n));
+  if (a.figures.runs !== undefined || b.figures.runs !== undefined) out.figures.runs = (a.figures.runs ?? 0) + (b.figures.runs ?? 0);
   out.coverage = mergeCoverage(a.coverage, b.coverage);
   out.complete = a.complete && b.complete;
   out.boundsHit = [...new Set([...a.boundsHit, ...b.boundsHit])].sort();

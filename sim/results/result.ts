@@ -115,6 +115,7 @@ export interface RunResult {
     elapsedMs: number;
     statesPerSecond: number;
     statesPerDepth: number[];
+    runs?: number; // random engines: walks (chaos) or command sequences (fuzz) run
   };
   coverage: Coverage;
   pointOfNoReturn: NoReturnPoint[]; // explore engine only; empty for random engines
