@@ -1,7 +1,8 @@
 // Turns the budget flags (--time, --max-memory) and the signal handlers into the budget a
 // command's engines receive: the one place the CLI reads the clock and the process's memory.
-import { InvalidArgumentError } from 'commander';
-import { formatDuration, parseDuration } from '../options.js';
+import { type Command, InvalidArgumentError } from 'commander';
+import { OPTION_DOCS, formatDuration, parseDuration } from '../options.js';
+import { FLAG_MAX, intArg } from './args.js';
 import { parseBytes } from '../engines/limits.js';
 import { defaultMaxMemory, heapNearlyFull, memoryUsed, type Interrupt } from './signals.js';
 
@@ -35,3 +36,14 @@ export function engineBudget(flags: BudgetFlags, interrupt: Interrupt) {
   };
 }
 
+
+// The options of every exhaustive search (check, diff): bounds, budgets, symmetry, declared once.
+export function withSearchOptions(command: Command): Command {
+  return command
+    .option('--max-depth <n>', OPTION_DOCS.maxDepth, intArg('--max-depth', 1, FLAG_MAX.maxDepth))
+    .option('--max-faults <n>', OPTION_DOCS.maxFaults, intArg('--max-faults', 0, FLAG_MAX.maxFaults))
+    .option('--max-states <n>', OPTION_DOCS.maxStates, intArg('--max-states', 1, FLAG_MAX.maxStates))
+    .option('--time <duration>', OPTION_DOCS.time, durationArg)
+    .option('--max-memory <size>', OPTION_DOCS.maxMemory, memoryArg)
+    .option('--no-symmetry', OPTION_DOCS.symmetry);
+}

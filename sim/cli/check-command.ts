@@ -1,14 +1,13 @@
 // `rollsafe check <file-or-folder...>`
 import type { Command } from 'commander';
 import { checkAsync, passed } from '../check.js';
-import { OPTION_DOCS } from '../options.js';
 import { RESULT_SET_SCHEMA, type ResultSet, type RunResult } from '../results/result.js';
 import { VERSION } from '../results/version.js';
 import { toJUnit } from '../results/junit.js';
-import { type BudgetFlags, durationArg, engineBudget, memoryArg } from './budget.js';
+import { type BudgetFlags, engineBudget, withSearchOptions } from './budget.js';
 import { checkOutput, scenarioRootFor, writeOutput } from '../results/output.js';
 import { formatResult, formatTable } from '../results/text.js';
-import { type Exit, FLAG_MAX, intArg } from './args.js';
+import type { Exit } from './args.js';
 import { interruptOnSignals } from './signals.js';
 import { isCut } from '../engines/limits.js';
 import { startProgress } from './progress.js';
@@ -24,18 +23,13 @@ interface CheckFlags extends BudgetFlags {
 }
 
 export function registerCheck(program: Command, exit: Exit): void {
-  program
+  const command = program
     .command('check')
     .description('explore every interleaving of each scenario\'s runbook with its faults; compare with its expect block')
     .argument('<paths...>', 'scenario files (.yaml) or folders of them')
     .option('--json <file>', 'write the results (schema rollsafe/results@1) to this file (- for standard output)')
-    .option('--junit <file>', 'write JUnit XML (one test case per scenario and property) to this file')
-    .option('--max-depth <n>', OPTION_DOCS.maxDepth, intArg('--max-depth', 1, FLAG_MAX.maxDepth))
-    .option('--max-faults <n>', OPTION_DOCS.maxFaults, intArg('--max-faults', 0, FLAG_MAX.maxFaults))
-    .option('--max-states <n>', OPTION_DOCS.maxStates, intArg('--max-states', 1, FLAG_MAX.maxStates))
-    .option('--time <duration>', OPTION_DOCS.time, durationArg)
-    .option('--max-memory <size>', OPTION_DOCS.maxMemory, memoryArg)
-    .option('--no-symmetry', OPTION_DOCS.symmetry)
+    .option('--junit <file>', 'write JUnit XML (one test case per scenario and property) to this file');
+  withSearchOptions(command)
     .option('-v, --verbose', 'print every violation trace, not only those of scenarios that fail')
     .action(async (paths: string[], flags: CheckFlags) => {
       exit.code = await runCheck(paths, flags, process.argv.slice(2).join(' '));

@@ -4,12 +4,11 @@ import { commandBudget, exploreScenarioAsync } from '../check.js';
 import { loadScenarioFile } from '../../model/scenario/load.js';
 import { diffExitCode, diffResults, formatDiffMarkdown, formatDiffText } from '../results/diff.js';
 import { isCut } from '../engines/limits.js';
-import { OPTION_DOCS } from '../options.js';
 import { RESULT_SET_SCHEMA, type ResultSet } from '../results/result.js';
 import { VERSION } from '../results/version.js';
-import { type BudgetFlags, durationArg, engineBudget, memoryArg } from './budget.js';
+import { type BudgetFlags, engineBudget, withSearchOptions } from './budget.js';
 import { checkOutput, scenarioRootFor, writeOutput } from '../results/output.js';
-import { type Exit, FLAG_MAX, intArg } from './args.js';
+import type { Exit } from './args.js';
 import { interruptOnSignals } from './signals.js';
 import { startProgress } from './progress.js';
 import type { Progress } from '../progress.js';
@@ -24,19 +23,14 @@ interface DiffFlags extends BudgetFlags {
 }
 
 export function registerDiff(program: Command, exit: Exit): void {
-  program
+  const command = program
     .command('diff')
     .description('explore two versions of a runbook; report the unsafe states the head makes newly reachable (exit 1) and those it removes')
     .argument('<base>', 'the scenario before the change (e.g. the base branch\'s file)')
     .argument('<head>', 'the scenario after the change')
     .option('--markdown <file>', 'also write the comparison as Markdown, ready to post as a pull-request comment')
-    .option('--json <file>', 'also write both results (schema rollsafe/results@1: base first, then head) to this file (- for standard output)')
-    .option('--max-depth <n>', OPTION_DOCS.maxDepth, intArg('--max-depth', 1, FLAG_MAX.maxDepth))
-    .option('--max-faults <n>', OPTION_DOCS.maxFaults, intArg('--max-faults', 0, FLAG_MAX.maxFaults))
-    .option('--max-states <n>', OPTION_DOCS.maxStates, intArg('--max-states', 1, FLAG_MAX.maxStates))
-    .option('--time <duration>', OPTION_DOCS.time, durationArg)
-    .option('--max-memory <size>', OPTION_DOCS.maxMemory, memoryArg)
-    .option('--no-symmetry', OPTION_DOCS.symmetry)
+    .option('--json <file>', 'also write both results (schema rollsafe/results@1: base first, then head) to this file (- for standard output)');
+  withSearchOptions(command)
     .action(async (base: string, head: string, flags: DiffFlags) => {
       // The reproduce line in the PR comment is the exploration, not where its outputs went.
       const argv = process.argv.slice(2).join(' ').replace(/\s--(markdown|json)(=|\s+)\S+/g, '');

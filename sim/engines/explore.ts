@@ -4,7 +4,7 @@
 // out the point of no return, and says which bound, if any, cut the search short.
 import { type Ev, type Model, type PropertyHit, type World, EVENT_KINDS, PHASE_NAMES } from '../../model/model.js';
 import { concretePath } from './trace.js';
-import { GrowInt32, REFUSED_BOUND, StateStore, takeRefused } from './state-store.js';
+import { GrowInt32, StateStore, pathBack, reserveRoom } from './state-store.js';
 import { type EngineOutcome, type Finding, emptyCoverage } from './outcome.js';
 import { combinationList, noReturnPoints, stuckStates } from './explore-analysis.js';
 import { PositionCounts } from './position-counts.js';
@@ -70,13 +70,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
   let deepest = 0;
   const boundsHit = new Set<string>();
 
-  const pathTo = (id: number, extra?: Ev): Ev[] => {
-    const evs: Ev[] = [];
-    for (let i = id; parent.a[i] >= 0; i = parent.a[i]) evs.push(via.a[i]);
-    evs.reverse();
-    if (extra !== undefined) evs.push(extra);
-    return evs;
-  };
+  const pathTo = (id: number, extra?: Ev): Ev[] => pathBack(parent, via, id, extra);
   const markBad = (id: number, property: string) => {
     if (!safety.has(property) || isBad.a[id]) return;
     isBad.a[id] = 1;
@@ -88,7 +82,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
   // Every growable array gets its room before a state is expanded, so a search that reaches
   // the memory budget (or the machine's) ends between two states, with everything consistent.
   const growing = [parent, via, depthOf, phase, expanded, isBad, g.position, slot, g.reason, g.edgeFrom, g.edgeTo, g.rollbackFrom, g.rollbackTo, g.badIds, g.badProperty];
-  const reserve = (n: number) => store.reserve(n, limits.allocate) && growing.every((a) => a.reserve(n, limits.allocate));
+  const reserve = (n: number) => reserveRoom([store, ...growing], n, limits);
   const addState = (w: World, from: number, e: number, depth: number): number => {
     const id = store.add(w);
     parent.push(from);
@@ -116,7 +110,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
   const next = new Int32Array(model.L.size);
   const sorted = new Int32Array(model.L.size);
   const canon = (w: World) => (opts.symmetry ? model.canonicalInto(w, sorted) : w);
-  if (!reserve(1)) throw new RangeError('rollsafe: not even one world fits in memory');
+  if (reserve(1)) throw new RangeError('rollsafe: not even one world fits in memory');
   addState(canon(model.initial()), -1, 0, 0);
   let stoppedEarly = false;
   let sinceCheck = 0;
@@ -155,8 +149,9 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
       }
       // room for the next 64 expansions at once: each adds at most one state and one edge per event
       if (--untilReserve <= 0) {
-        if (!reserve(64 * alphabet.length)) {
-          boundsHit.add(takeRefused() ? REFUSED_BOUND : limits.memoryBound);
+        const cut = reserve(64 * alphabet.length);
+        if (cut) {
+          boundsHit.add(cut);
           break outer;
         }
         untilReserve = 64;

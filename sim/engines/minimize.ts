@@ -8,7 +8,7 @@ import type { Ev, Model, PropertyHit, World } from '../../model/model.js';
 import { concretePath } from './trace.js';
 import { type LivenessCost, liveness, newLivenessMemo } from './liveness.js';
 import { NO_LIMITS, type SearchLimits, runToEnd } from './limits.js';
-import { GrowInt32, REFUSED_BOUND, StateStore, takeRefused } from './state-store.js';
+import { GrowInt32, StateStore, pathBack, reserveRoom } from './state-store.js';
 
 export interface MinimizeOptions {
   maxStates: number; // give up (and keep the engine's own path) beyond this many states
@@ -46,13 +46,7 @@ export function* minimizeSteps(model: Model, property: string, opts: MinimizeOpt
   const store = new StateStore(model.L.size, 1 << 12);
   const parent = new GrowInt32();
   const via = new GrowInt32();
-  const pathTo = (id: number, extra?: Ev): Ev[] => {
-    const evs: Ev[] = [];
-    for (let i = id; parent.a[i] >= 0; i = parent.a[i]) evs.push(via.a[i]);
-    evs.reverse();
-    if (extra !== undefined) evs.push(extra);
-    return evs;
-  };
+  const pathTo = (id: number, extra?: Ev): Ev[] => pathBack(parent, via, id, extra);
   const found = (path: Ev[], hit: PropertyHit): Minimized => {
     const events = concretePath(model, path);
     // the hit is recomputed on the concrete world so node names in it match the trace
@@ -86,7 +80,8 @@ export function* minimizeSteps(model: Model, property: string, opts: MinimizeOpt
         if (expandedCount % 4096 === 0) yield;
       }
       const room = model.events.length;
-      if (!(store.reserve(room, limits.allocate) && parent.reserve(room, limits.allocate) && via.reserve(room, limits.allocate))) return { cut: takeRefused() ? REFUSED_BOUND : limits.memoryBound };
+      const cut = reserveRoom([store, parent, via], room, limits);
+      if (cut) return { cut };
       store.read(id, w);
       for (const e of model.events) {
         if (!model.isEnabled(w, e)) continue;

@@ -2,19 +2,31 @@
 // Int32Array arena and an open-addressing table maps a world's hash to its id. No string keys
 // and no per-state objects, so the search spends its time in the model, not in the allocator.
 // Ids are dense and assigned in insertion order, which the BFS uses as its queue.
-// The system itself refused an allocation (a ulimit, a container's limit): the reserve calls
-// return false and the search names this bound rather than the budget's.
+import type { SearchLimits } from './limits.js';
+
+// What a reserve() says: room made, the memory budget says no, or the system refused the
+// allocation itself (a ulimit, a container's limit, the largest array the engine can make).
+export type Room = 'ok' | 'budget' | 'refused';
+
 export const REFUSED_BOUND = 'memory: an allocation failed (a ulimit, a container limit, or the largest array the engine can make)';
-let refusedFlag = false;
-function refuse(): false {
-  refusedFlag = true;
-  return false;
+
+// Room for `extra` more worlds (or entries) in every one of `growing`, or the bound that ends
+// the search: a search asks before it grows, so it ends between two states, consistent.
+export function reserveRoom(growing: { reserve(extra: number, allocate: (bytes: number) => boolean): Room }[], extra: number, limits: SearchLimits): string | null {
+  for (const g of growing) {
+    const room = g.reserve(extra, limits.allocate);
+    if (room !== 'ok') return room === 'refused' ? REFUSED_BOUND : limits.memoryBound;
+  }
+  return null;
 }
-// whether an allocation was refused since the last call
-export function takeRefused(): boolean {
-  const r = refusedFlag;
-  refusedFlag = false;
-  return r;
+
+// The events from the first world to world `id` (then `extra`), from the parent links.
+export function pathBack(parent: GrowInt32, via: GrowInt32, id: number, extra?: number): number[] {
+  const evs: number[] = [];
+  for (let i = id; parent.a[i] >= 0; i = parent.a[i]) evs.push(via.a[i]);
+  evs.reverse();
+  if (extra !== undefined) evs.push(extra);
+  return evs;
 }
 
 export class StateStore {
@@ -45,14 +57,14 @@ export class StateStore {
 
   // Makes room for `extra` more worlds now, so that add() allocates nothing until then. The
   // search asks first because a doubling is the allocation that can exceed the memory budget
-  // or fail outright; false means no room was made and the store is unchanged.
-  reserve(extra: number, allocate: (bytes: number) => boolean): boolean {
+  // or fail outright; without room, the store is unchanged.
+  reserve(extra: number, allocate: (bytes: number) => boolean): Room {
     const need = this.count + extra;
     try {
       if (need * this.size > this.arena.length) {
         let len = this.arena.length;
         while (need * this.size > len) len *= 2;
-        if (!allocate((len - this.arena.length) * 4)) return false;
+        if (!allocate((len - this.arena.length) * 4)) return 'budget';
         const bigger = new Int32Array(len);
         bigger.set(this.arena);
         this.arena = bigger;
@@ -60,14 +72,14 @@ export class StateStore {
       if (need * 2 > this.table.length) {
         let cap = this.table.length;
         while (need * 2 > cap) cap *= 2;
-        if (!allocate(cap * 4)) return false;
+        if (!allocate(cap * 4)) return 'budget';
         this.rehash(cap);
       }
     } catch (e) {
-      if (e instanceof RangeError) return refuse(); // the engine could not get the memory at all
+      if (e instanceof RangeError) return 'refused';
       throw e;
     }
-    return true;
+    return 'ok';
   }
 
   // Adds w (which must not be present) and returns its id.
@@ -136,21 +148,21 @@ export function hashWorld(w: Int32Array): number {
 export class GrowInt32 {
   a = new Int32Array(1 << 16);
   n = 0;
-  // room for `extra` more pushes without allocating; false (unchanged) when it cannot be had
-  reserve(extra: number, allocate: (bytes: number) => boolean): boolean {
-    if (this.n + extra <= this.a.length) return true;
+  // room for `extra` more pushes without allocating (unchanged when it cannot be had)
+  reserve(extra: number, allocate: (bytes: number) => boolean): Room {
+    if (this.n + extra <= this.a.length) return 'ok';
     let len = this.a.length;
     while (this.n + extra > len) len *= 2;
-    if (!allocate(len * 4)) return false;
+    if (!allocate(len * 4)) return 'budget';
     try {
       const b = new Int32Array(len);
       b.set(this.a);
       this.a = b;
     } catch (e) {
-      if (e instanceof RangeError) return refuse();
+      if (e instanceof RangeError) return 'refused';
       throw e;
     }
-    return true;
+    return 'ok';
   }
   push(v: number): void {
     if (this.n === this.a.length) {
