@@ -18,8 +18,13 @@ export interface PropertyHit {
   latent?: boolean;
 }
 
-export type PropertyKind = 'always' | 'eventually';
-export type Category = 'safety' | 'liveness' | 'availability';
+// Stateright's three kinds: always (every reachable state or step), eventually (from every
+// reachable state a goal stays reachable) and sometimes (some explored run gets there: an
+// example, not a proof obligation on every run).
+export const PROPERTY_KINDS = ['always', 'eventually', 'sometimes'] as const;
+export type PropertyKind = (typeof PROPERTY_KINDS)[number];
+export const CATEGORIES = ['safety', 'liveness', 'availability', 'reachability'] as const;
+export type Category = (typeof CATEGORIES)[number];
 
 // What a violation of the property harms, which is what its blast radius counts: records no
 // node can read any more, reads refused, nodes that disagree, a service with no node up, a
@@ -60,6 +65,10 @@ export interface PropertyDef {
   // Engines judge them by kind (the explorer over its graph, the others by a closure search).
   goal?: (c: Ctx, w: World) => boolean;
   stuck?: string;
+  // sometimes properties have no predicate: their trigger is what some run must reach, judged
+  // from the result's coverage like vacuity. Reached, they hold (one example suffices, even in
+  // a cut search); never reached in a complete search, they are vacuous and make the verdicts
+  // that rest on them vacuous too: a runbook that cannot finish is "safe" for nothing.
 }
 
 export function names(c: Ctx, nodes: number[]): string {

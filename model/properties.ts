@@ -10,6 +10,7 @@ import { unreadableAfterInstall } from './checks.js';
 import { type World, DATA_BACKUP, KEYS_BACKUP, K_DELETED, K_GEN, K_LATEST, K_RECREATED, N_RELEASE, PHASE, Phase, cached, isEndedPhase, keyringAt, nodeAt } from './world.js';
 import { FLEET_PROPERTIES } from './properties-fleet.js';
 import { KEY_PROPERTIES } from './properties-keys.js';
+import { SOMETIMES_PROPERTIES } from './properties-sometimes.js';
 
 export type { BlastRadius, Category, PropertyDef, PropertyHit, PropertyKind, Trigger } from './properties-common.js';
 
@@ -262,6 +263,7 @@ export const PROPERTIES: PropertyDef[] = [
   ...FLEET_PROPERTIES,
   terminates,
   availability,
+  ...SOMETIMES_PROPERTIES,
 ];
 
 export const PROPERTY_NAMES = PROPERTIES.map((p) => p.name);

@@ -59,7 +59,7 @@ describe('the seed runbook (upgrade.yaml)', () => {
     const with_ = (status: string) => r.properties.filter((p) => p.status === status).map((p) => p.name);
     expect(with_('vacuous')).toEqual(['no-unreadable-record', 'no-premature-retirement']);
     expect(with_('not-applicable')).toEqual(['no-key-id-reuse', 'status-encrypt-agreement', 'upgrade-order', 'compatible-releases', 'no-mixed-release-writers', 'no-failover-to-older']);
-    expect(with_('holds')).toEqual(['no-unknown-key-id-decrypt', 'no-one-way-rollback', 'key-id-agreement', 'reads-served', 'supported-path', 'runbook-terminates', 'availability']);
+    expect(with_('holds')).toEqual(['no-unknown-key-id-decrypt', 'no-one-way-rollback', 'key-id-agreement', 'reads-served', 'supported-path', 'runbook-terminates', 'availability', 'upgrade-can-finish', 'rollback-can-start']);
     expect(r.expect).toMatchObject({ met: true });
     expect(r.coverage.stepsNeverReached).toEqual([]);
   });

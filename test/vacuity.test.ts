@@ -1,13 +1,16 @@
 // Vacuous properties: a property that held only because what it guards against never happened
 // is reported as such, beside a verdict that stays safe, in every place that shows the verdict.
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadScenarioText, ScenarioError } from '../model/scenario/load.js';
 import { exploreScenario } from '../sim/check.js';
-import { diffExitCode, diffResults, formatDiffText } from '../sim/results/diff.js';
+import { diffExitCode, diffResults, formatDiffMarkdown, formatDiffText } from '../sim/results/diff.js';
 import { toJUnit } from '../sim/results/junit.js';
 import { mergeResultSets } from '../sim/results/merge.js';
+import { formatResult } from '../sim/results/text.js';
+import { vacuityProblems } from '../sim/results/vacuity.js';
+import { passed as passedOf } from '../sim/results/verdict.js';
 import type { RunResult } from '../sim/results/result.js';
 import { reportHtml } from '../report/index.js';
 import { parseResultText } from '../report/load.js';
@@ -25,7 +28,7 @@ const vacuousIn = (r: RunResult) => r.properties.filter((p) => p.status === 'vac
 // restore it never does. What a single plain component inside a maintenance window cannot do at
 // all (tiers, a shared store, a standby, availability...) is not-applicable, not vacuous.
 const NO_ROLLBACK_VACUOUS = ['no-one-way-rollback', 'no-unreadable-record', 'no-premature-retirement'];
-const NOT_APPLICABLE = ['no-key-id-reuse', 'status-encrypt-agreement', 'reads-served', 'upgrade-order', 'compatible-releases', 'no-mixed-release-writers', 'no-failover-to-older', 'availability'];
+const NOT_APPLICABLE = ['no-key-id-reuse', 'status-encrypt-agreement', 'reads-served', 'upgrade-order', 'compatible-releases', 'no-mixed-release-writers', 'no-failover-to-older', 'availability', 'rollback-can-start'];
 
 let without: RunResult;
 let withRb: RunResult;
@@ -42,7 +45,7 @@ describe('a scenario with no rollback section', () => {
     const r = rollsafe(['check', NO_ROLLBACK, '--json', json]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('safe (expected safe) · 16 states');
-    expect(r.stdout).toContain('     vacuous: 3 of 7 applicable properties held without being put to the test:\n');
+    expect(r.stdout).toContain('     vacuous: 3 of 8 applicable properties held without being put to the test:\n');
     expect(r.stdout).toMatch(/^ {7}no-one-way-rollback {6}never reached: a rollback reinstalls a release$/m);
     const res = JSON.parse(readFileSync(json, 'utf8')).results[0];
     expect(res.verdict).toBe('safe');
@@ -61,8 +64,8 @@ describe('a scenario with no rollback section', () => {
   test('the check table gives the count in its vacuous column and says where the names are', () => {
     const r = rollsafe(['check', 'test/fixtures/vacuous']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^ok\s+test\/fixtures\/vacuous\/no-rollback\.yaml\s+safe\s+safe\s+-\s+3 of 7\s/m);
-    expect(r.stdout).toMatch(/^ok\s+test\/fixtures\/vacuous\/with-rollback\.yaml\s+safe\s+safe\s+-\s+2 of 7\s/m);
+    expect(r.stdout).toMatch(/^ok\s+test\/fixtures\/vacuous\/no-rollback\.yaml\s+safe\s+safe\s+-\s+3 of 8\s/m);
+    expect(r.stdout).toMatch(/^ok\s+test\/fixtures\/vacuous\/with-rollback\.yaml\s+safe\s+safe\s+-\s+2 of 9\s/m);
     expect(r.stdout).toContain('vacuous: properties that held only because what they guard against never happened; check one file to list them');
   });
 });
@@ -79,7 +82,7 @@ describe('a scenario whose rollback is reachable', () => {
   test('check does not list it as vacuous', () => {
     const r = rollsafe(['check', WITH_ROLLBACK]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('vacuous: 2 of 7 applicable properties');
+    expect(r.stdout).toContain('vacuous: 2 of 9 applicable properties');
     expect(r.stdout).not.toMatch(/no-one-way-rollback +never reached/);
   });
 });
@@ -129,7 +132,7 @@ describe('expect.vacuous pins the list', () => {
   test('the corpus pins one: the guarded rollback of incident #9 never runs', () => {
     const r = rollsafe(['check', 'scenarios/incidents/09-safe-guarded-rollback.yaml']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('vacuous: 5 of 7 applicable properties held without being put to the test (expect.vacuous pins them):');
+    expect(r.stdout).toContain('vacuous: 6 of 8 applicable properties held without being put to the test (expect.vacuous pins them):');
     expect(r.stdout).toMatch(/no-one-way-rollback +never reached: a rollback reinstalls a release/);
   });
 });
@@ -178,5 +181,92 @@ describe('vacuity in JUnit, the report, diff and merge', () => {
     expect(statusOf(m, 'no-unreadable-record')).toBe('vacuous');
     expect(statusOf(m, 'availability')).toBe('not-applicable');
     expect(m.coverage.phasesEntered['rolled-back']).toBe(2 * withRb.coverage.phasesEntered['rolled-back']);
+  });
+});
+
+// Sometimes properties: what some run must be able to do. A runbook whose before-you-start check
+// refuses every run is "safe" about an upgrade that never happens; that must not pass.
+describe('sometimes properties: upgrade-can-finish and rollback-can-start', () => {
+  // v2 is not the latest release of a latest-only component, so upgrade-to-latest refuses to start
+  const neverStarts = fixture(WITH_ROLLBACK)
+    .replace('      runs: v1\n', '      runs: v1\n      latest-only: true\n')
+    .replace(/( +- \{ name: v2, .*\n)/, '$1        - { name: v3, reads: { formats: [envelope-v1, envelope-v2] }, writes: { format: envelope-v2 } }\n')
+    .replace('before-you-start: [backend-healthy]', 'before-you-start: [backend-healthy, upgrade-to-latest]');
+  const NEVER = 'never-starts.yaml';
+
+  test('both hold where some run reaches them; rollback-can-start is not applicable without a rollback', () => {
+    expect(statusOf(withRb, 'upgrade-can-finish')).toBe('holds');
+    expect(statusOf(withRb, 'rollback-can-start')).toBe('holds');
+    expect(statusOf(without, 'upgrade-can-finish')).toBe('holds');
+    expect(statusOf(without, 'rollback-can-start')).toBe('not-applicable');
+    expect(withRb.properties.find((p) => p.name === 'upgrade-can-finish')).toMatchObject({ kind: 'sometimes', category: 'reachability', trigger: 'a run finishes the upgrade' });
+  });
+
+  test('a runbook that never starts is safe but fails check, naming what no run reached and how to fix it', () => {
+    const dir = join(OUT, 'never');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, NEVER);
+    writeFileSync(file, neverStarts);
+    const r = rollsafe(['check', file, '--junit', join(dir, 'junit.xml')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('FAIL');
+    expect(r.stdout).toContain('safe (expected safe) · 2 states');
+    expect(r.stdout).toContain(
+      'expectation not met: upgrade-can-finish: no explored run gets there (a run finishes the upgrade), so the safe verdict never tested it: fix the runbook, or name upgrade-can-finish under expect.vacuous if that is intended',
+    );
+    expect(r.stdout).toMatch(/^ {7}rollback-can-start +never reached: a run starts the rollback$/m);
+    const xml = readFileSync(join(dir, 'junit.xml'), 'utf8');
+    expect(xml).toContain('<failure message="upgrade-can-finish: no explored run gets there (a run finishes the upgrade)" type="unexpected-vacuity">');
+  });
+
+  test('without an expect block it fails all the same; an unsafe verdict does not rest on it', () => {
+    const bare = exploreScenario(loadScenarioText(neverStarts.replace(/\nexpect:[\s\S]*$/, '\n'), NEVER));
+    expect(bare.verdict).toBe('safe');
+    expect(passedOf(bare)).toBe(false);
+    expect(formatResult(bare)).toContain('     never reached: upgrade-can-finish: no explored run gets there');
+    const unsafe = structuredClone(bare);
+    unsafe.verdict = 'unsafe';
+    expect(vacuityProblems(null, unsafe.properties, 'unsafe')).toEqual([]);
+  });
+
+  test('pinned under expect.vacuous it passes', () => {
+    const pins = ['no-one-way-rollback', 'no-unreadable-record', 'no-premature-retirement', 'key-id-agreement', 'supported-path', 'upgrade-can-finish', 'rollback-can-start'];
+    const r = exploreScenario(loadScenarioText(neverStarts.replace('expect:\n  verdict: safe\n', `expect:\n  verdict: safe\n  vacuous: [${pins.join(', ')}]\n`), NEVER));
+    expect(r.expect).toMatchObject({ met: true, problems: [] });
+  });
+
+  test('one example proves it even in a cut search or a random campaign; unreached there it is unknown', () => {
+    const cut = exploreScenario(loadScenarioText(fixture(WITH_ROLLBACK), WITH_ROLLBACK), { maxStates: 3 });
+    expect(cut.verdict).toBe('inconclusive');
+    expect(statusOf(cut, 'upgrade-can-finish')).toBe('unknown');
+    expect(statusOf(cut, 'no-one-way-rollback')).toBe('unknown');
+    const deeper = exploreScenario(loadScenarioText(fixture(WITH_ROLLBACK), WITH_ROLLBACK), { maxStates: withRb.figures.states - 1 });
+    expect(deeper.complete).toBe(false);
+    expect(statusOf(deeper, 'upgrade-can-finish')).toBe('holds');
+    const json = join(OUT, 'chaos-sometimes.json');
+    const c = rollsafe(['chaos', WITH_ROLLBACK, '--runs', '200', '--seed', '1', '--json', json]);
+    expect(c.code).toBe(0);
+    const res = JSON.parse(readFileSync(json, 'utf8')).results[0] as RunResult;
+    expect(statusOf(res, 'upgrade-can-finish')).toBe('holds');
+    expect(statusOf(res, 'no-one-way-rollback')).toBe('unknown');
+  });
+
+  test('diff: a change after which no run finishes the upgrade fails, though head is safe', () => {
+    const head = exploreScenario(loadScenarioText(neverStarts, NEVER));
+    const d = diffResults(withRb, head);
+    expect(d.head.verdict).toBe('safe');
+    expect(diffExitCode(d)).toBe(1);
+    const text = formatDiffText(d);
+    expect(text).toContain('FAIL safe only because no run of head gets where base did: upgrade-can-finish (a run finishes the upgrade), rollback-can-start (a run starts the rollback)');
+    expect(formatDiffMarkdown(d)).toContain('### ❌ rollsafe: safe only because no run of head gets where base did');
+    expect(diffExitCode(diffResults(head, withRb))).toBe(0);
+  });
+
+  test('merge: an example on either side proves it', () => {
+    const a = structuredClone(withRb);
+    const b = structuredClone(withRb);
+    a.properties.find((p) => p.name === 'rollback-can-start')!.status = 'unknown';
+    const [m] = mergeResultSets([resultSet([a]), resultSet([b])], 'rollsafe merge').results;
+    expect(statusOf(m, 'rollback-can-start')).toBe('holds');
   });
 });

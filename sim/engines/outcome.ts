@@ -100,10 +100,12 @@ export function toResult(
   });
   const fired = new Set(violations.map((v) => v.property));
   const properties: PropertyStatus[] = model.checked.map((p) => {
-    const proven = out.complete && !(p.kind === 'eventually' && out.livenessUnknown);
     // nothing in the scenario could make it fail (no re-created key, no shared store...)
     const inapplicable = p.applies !== undefined && !p.applies(s);
-    const held = inapplicable ? 'not-applicable' : heldVacuously(p, s, out.coverage) ? 'vacuous' : 'holds';
+    const vacuous = heldVacuously(p, s, out.coverage);
+    // one example proves a sometimes property, whatever cut the search
+    const proven = (out.complete && !(p.kind === 'eventually' && out.livenessUnknown)) || (p.kind === 'sometimes' && !vacuous);
+    const held = inapplicable ? 'not-applicable' : vacuous ? 'vacuous' : 'holds';
     return {
       name: p.name,
       kind: p.kind,
@@ -185,6 +187,6 @@ function judgeExpectation(
   for (const f of fires) if (!fired.includes(f)) problems.push(`expected ${f} to fire; it did not`);
   for (const f of fired) if (want === 'unsafe' && !fires.includes(f)) problems.push(`${f} fired but expect.fires does not name it`);
   // only the exhaustive search can show a trigger unreachable; a random run proves nothing by missing it
-  if (engine === 'explore') problems.push(...vacuityProblems(vacuous, properties));
+  if (engine === 'explore') problems.push(...vacuityProblems(vacuous, properties, got));
   return { verdict: want, fires, vacuous, met: problems.length === 0, problems };
 }

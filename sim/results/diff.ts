@@ -92,15 +92,24 @@ export function diffResults(base: RunResult, head: RunResult): RunbookDiff {
   return { base: side(base), head: side(head), added, removed, kept, newlyVacuous, noLongerVacuous, conclusive: base.complete && head.complete };
 }
 
-// 1 when the head is newly unsafe, or when a bound kept the head's search from proving it is
-// not; 0 otherwise. (2, bad input, is the CLI's.)
+// What some run could do in base and no run can in head (a sometimes property: the upgrade can
+// no longer finish, the rollback can no longer start). A head that is "safe" because its
+// runbook stopped doing what it is for is a regression, not a pass.
+export function lostInHead(d: RunbookDiff): PropertyStatus[] {
+  return d.head.verdict === 'safe' ? d.newlyVacuous.filter((p) => p.kind === 'sometimes') : [];
+}
+
+// 1 when the head is newly unsafe, no run of it can do what a run of base could, or a bound kept
+// the head's search from proving it is not; 0 otherwise. (2, bad input, is the CLI's.)
 export function diffExitCode(d: RunbookDiff): 0 | 1 {
-  return d.added.length > 0 || !d.head.complete ? 1 : 0;
+  return d.added.length > 0 || lostInHead(d).length > 0 || !d.head.complete ? 1 : 0;
 }
 
 function headline(d: RunbookDiff): string {
   if (d.added.length > 0) return `the change makes ${d.added.length} unsafe state${d.added.length === 1 ? '' : 's'} newly reachable`;
   if (!d.head.complete) return `inconclusive: the head's search stopped at a bound (${d.head.boundsHit.join(', ') || 'incomplete'}); nothing new was found in the part explored`;
+  const lost = lostInHead(d);
+  if (lost.length > 0) return `safe only because no run of head gets where base did: ${lost.map((p) => `${p.name} (${p.trigger})`).join(', ')}`;
   const vac = d.newlyVacuous.length ? `, but ${d.newlyVacuous.length} propert${d.newlyVacuous.length === 1 ? 'y is' : 'ies are'} no longer put to the test` : '';
   if (d.removed.length > 0) return `no new unsafe state; the change removes ${d.removed.length}${vac}`;
   return `no change in reachable unsafe states${vac}`;
@@ -167,7 +176,7 @@ export function formatDiffMarkdown(d: RunbookDiff, command?: string): string {
   const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
   const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const out: string[] = [];
-  const mark = diffExitCode(d) ? (d.added.length ? '❌' : '⚠️') : d.newlyVacuous.length ? '⚠️' : '✅';
+  const mark = diffExitCode(d) ? (d.added.length || lostInHead(d).length ? '❌' : '⚠️') : d.newlyVacuous.length ? '⚠️' : '✅';
   out.push(`### ${mark} rollsafe: ${headline(d)}`, '');
   out.push('| | file | verdict | violations | states explored |', '|---|---|---|---|---|');
   for (const [label, s] of [['base', d.base], ['head', d.head]] as const) {

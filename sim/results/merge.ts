@@ -100,7 +100,9 @@ function mergeTwo(a: RunResult, b: RunResult): RunResult {
   const proven = (s?: PropertyStatus['status']) => s === 'holds' || s === 'vacuous' || s === 'not-applicable';
   out.properties = a.properties.map((p) => {
     const q = b.properties.find((x) => x.name === p.name);
-    const status = fired.has(p.name) ? 'violated' : !proven(p.status) || !proven(q?.status) ? 'unknown' : p.status === 'not-applicable' ? 'not-applicable' : p.status === 'holds' || q?.status === 'holds' ? 'holds' : 'vacuous';
+    // one example on either side proves a sometimes property
+    const example = p.kind === 'sometimes' && (p.status === 'holds' || q?.status === 'holds');
+    const status = fired.has(p.name) ? 'violated' : example ? 'holds' : !proven(p.status) || !proven(q?.status) ? 'unknown' : p.status === 'not-applicable' ? 'not-applicable' : p.status === 'holds' || q?.status === 'holds' ? 'holds' : 'vacuous';
     return { ...p, status };
   });
   out.verdict = out.violations.length > 0 ? 'unsafe' : a.verdict === 'safe' && b.verdict === 'safe' ? 'safe' : 'inconclusive';
@@ -112,7 +114,7 @@ function mergeTwo(a: RunResult, b: RunResult): RunResult {
     for (const f of fired) if (!out.expect.fires.includes(f)) problems.push(out.expect.verdict === 'safe' ? `expected safe, but ${f} fired` : `${f} fired but expect.fires does not name it`);
     if (out.engine === 'explore' && out.expect.verdict === 'safe' && out.verdict !== 'safe') problems.push('the search was cut by a bound before it could show the scenario safe');
     const vacuous = out.expect.vacuous ?? null; // absent from results written before it existed
-    if (out.engine === 'explore') problems.push(...vacuityProblems(vacuous, out.properties));
+    if (out.engine === 'explore') problems.push(...vacuityProblems(vacuous, out.properties, out.verdict));
     out.expect = { ...out.expect, vacuous, met: problems.length === 0, problems };
   }
   return out;

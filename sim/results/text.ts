@@ -4,7 +4,7 @@ import { harmText } from './harm.js';
 import type { RunResult, Violation } from './result.js';
 import { type TraceRow, traceRows } from './trace-view.js';
 import { passed } from './verdict.js';
-import { vacuousProperties } from './vacuity.js';
+import { vacuityProblems, vacuousProperties } from './vacuity.js';
 import { count } from './words.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
@@ -87,6 +87,7 @@ export function formatViolation(v: Violation, index: number): string {
 export function formatResult(r: RunResult): string {
   const out = [`${passed(r) ? 'ok  ' : 'FAIL'} ${r.scenario.file} (${r.scenario.name})`, `     ${summaryLine(r)}`];
   if (r.expect && !r.expect.met) for (const p of r.expect.problems) out.push(`     expectation not met: ${p}`);
+  if (!r.expect && r.engine === 'explore') for (const p of vacuityProblems(null, r.properties, r.verdict)) out.push(`     never reached: ${p}`);
   if (r.verdict === 'inconclusive') out.push('     inconclusive: nothing unsafe was found, but the search did not cover the whole space');
   out.push(...formatVacuous(r));
   r.violations.forEach((v, i) => out.push(formatViolation(v, i + 1)));

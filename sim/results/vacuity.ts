@@ -4,7 +4,7 @@
 // readers below take only the result format, for the CLI and the report.
 import type { PropertyDef, Trigger } from '../../model/properties.js';
 import type { CompiledScenario } from '../../model/types.js';
-import type { Coverage, PropertyStatus } from './result.js';
+import type { Coverage, PropertyStatus, Verdict } from './result.js';
 
 const ran = (counts: Record<string, number> | undefined, steps: string[]) =>
   // "migrate to <format>" is the migrate step
@@ -30,9 +30,24 @@ export function vacuousProperties(r: { properties: PropertyStatus[] }): Property
   return r.properties.filter((p) => p.status === 'vacuous');
 }
 
-// expect.vacuous, when the scenario pins it, must name exactly the vacuous properties.
-export function vacuityProblems(pinned: string[] | null | undefined, properties: PropertyStatus[]): string[] {
-  if (!pinned) return [];
+// Sometimes properties the whole search never reached: the runbook cannot do what they name
+// (finish the upgrade, start its rollback) on any run, so every verdict about that part of it
+// is empty. Unlike a vacuous always property this fails the check unless expect.vacuous says it
+// is meant (a guard that is there to refuse every rollback).
+export function neverReached(properties: PropertyStatus[]): PropertyStatus[] {
+  return properties.filter((p) => p.kind === 'sometimes' && p.status === 'vacuous');
+}
+
+// expect.vacuous, when the scenario pins it, must name exactly the vacuous properties; without
+// it, a safe verdict may not rest on a sometimes property never reached (an unsafe one does not
+// rest on it: the harm was found all the same).
+export function vacuityProblems(pinned: string[] | null | undefined, properties: PropertyStatus[], verdict: Verdict): string[] {
+  if (!pinned) {
+    if (verdict !== 'safe') return [];
+    return neverReached(properties).map(
+      (p) => `${p.name}: no explored run gets there (${p.trigger}), so the safe verdict never tested it: fix the runbook, or name ${p.name} under expect.vacuous if that is intended`,
+    );
+  }
   const problems: string[] = [];
   for (const name of pinned) {
     const p = properties.find((x) => x.name === name);
