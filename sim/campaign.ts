@@ -8,7 +8,7 @@ import { Model } from '../model/model.js';
 import { loadAll, passed } from './check.js';
 import { type ChaosConfig, shardRuns } from './engines/chaos.js';
 import { type BatchRunner, inThreadRunner, startWorkerPool } from './engines/chaos-pool.js';
-import { type FuzzToken, fuzzModel } from './engines/fuzz.js';
+import type { FuzzToken } from './engines/fuzz.js';
 import { CAMPAIGN_DEFAULTS, type CampaignFlags, type ResolvedCampaignOptions, formatDuration, resolveCampaignOptions } from './options.js';
 import { toResult } from './engines/outcome.js';
 import type { RunResult } from './results/result.js';
@@ -153,6 +153,8 @@ async function fuzzScenario(s: CompiledScenario, opts: FuzzCampaignOptions, budg
   let stopped: string | null = null;
   const t0 = budget.elapsed();
   const runsCap = o.runs ?? Number.MAX_SAFE_INTEGER;
+  // fast-check is loaded by the runs that use it, not by every command's start-up
+  const { fuzzModel } = await import('./engines/fuzz.js');
   const run = await fuzzModel(model, {
     seed: o.seed,
     runs: runsCap,

@@ -1,10 +1,8 @@
 // YAML text -> plain object, validated against scenario.schema.json, with every problem
 // reported at file:line:column with a fix. No file access here: see load.ts.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { packageRoot } from '../package-root.js';
 import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, type Node } from 'yaml';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
+import { SCENARIO_SCHEMA, SCENARIO_SCHEMA_FILE, scenarioValidator } from './validator.js';
 import { quoteValue } from '../quote.js';
 import { MAX_ALIAS_USES, type TextProblem, checkDocument, checkText, deepProblem, firstAliasOffset, yamlErrorProblem } from './yaml-text.js';
 
@@ -32,13 +30,9 @@ export interface ParsedScenario {
   fail(path: Path, problem: string, fix: string, key?: boolean): never;
 }
 
-export const SCENARIO_SCHEMA_FILE = join(packageRoot(), 'model', 'scenario', 'scenario.schema.json');
-export const SCENARIO_SCHEMA = JSON.parse(readFileSync(SCENARIO_SCHEMA_FILE, 'utf8')) as Record<string, unknown>;
+export { SCENARIO_SCHEMA, SCENARIO_SCHEMA_FILE };
 
-
-
-const ajv = new Ajv({ allErrors: true, strict: false });
-const validate = ajv.compile(SCENARIO_SCHEMA);
+const validate = await scenarioValidator();
 
 export function parseScenarioText(text: string, file: string): ParsedScenario {
   const lc = new LineCounter();

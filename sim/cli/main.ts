@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { run } from './program.js';
+// The command line loads only when there is a command to run: `rollsafe --version` (a CI
+// step's first line, a wrapper's probe) answers without loading the engines and parsers.
 
 // `rollsafe ... | head` closes the pipe early: that is the reader's choice, not an error
 for (const stream of [process.stdout, process.stderr]) {
@@ -11,7 +12,9 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-run(process.argv.slice(2)).then(
+const argv = process.argv.slice(2);
+const answer = argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V') ? import('../results/version.js').then((v) => (process.stdout.write(`${v.VERSION}\n`), 0)) : import('./program.js').then((p) => p.run(argv));
+answer.then(
   (code) => {
     process.exitCode = code;
   },

@@ -1,7 +1,8 @@
 // Progress of every engine on stderr, from the one Progress shape: on a terminal a live bar
 // (random engines: runs, steps/s, time left) or a line rewritten in place (explore: depth,
 // states), otherwise (CI, pipes, files) one plain line a minute so logs stay short.
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgressTypes from 'cli-progress';
 import type { Progress } from '../progress.js';
 import { count } from '../results/words.js';
 
@@ -40,6 +41,8 @@ function rates(now: () => number) {
 export function startProgress(engine: string, now: () => number, stream: NodeJS.WriteStream = process.stderr): ProgressReporter {
   const rate = rates(now);
   if (stream.isTTY && process.env.CI !== 'true') {
+    // the bar's library loads only where a terminal shows it
+    const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof cliProgressTypes;
     const bar = new cliProgress.SingleBar(
       {
         stream,

@@ -2,7 +2,6 @@
 import { statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
-import { createServeApp } from '../../report/serve.js';
 import { type Exit, UsageError, intArg } from './args.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -30,6 +29,8 @@ async function startServer(folder: string, port: number, host: string): Promise<
   if (!st.isDirectory()) throw new UsageError(`${folder}: not a folder; pass the folder that holds the result files, not a file`);
   if (port > 65535) throw new UsageError(`--port ${port}: must be at most 65535`);
   const loopback = LOOPBACK.has(host);
+  // express and the report load here, not at every command's start-up
+  const { createServeApp } = await import('../../report/serve.js');
   const app = createServeApp(folder, { displayRoot: folder, allowedHosts: loopback ? undefined : null });
   const server = await new Promise<ReturnType<typeof app.listen>>((ok, fail) => {
     const s = app.listen(port, host, (err?: Error) => (err ? fail(err) : ok(s)));

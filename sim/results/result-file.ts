@@ -6,7 +6,8 @@
 // (rollsafe/results@1) and a bare RunResult (rollsafe/result@1).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { packageRoot } from '../../model/package-root.js';
 import { quoteValue } from '../../model/quote.js';
 import { RESULT_SCHEMA, RESULT_SET_SCHEMA, type Coverage, type NoReturnPoint, type RunResult } from './result.js';
@@ -53,6 +54,8 @@ function compiled(): { set: ValidateFunction; result: ValidateFunction } {
   if (validators) return validators;
   const schema = JSON.parse(readFileSync(join(packageRoot(), 'docs/result.schema.json'), 'utf8')) as { $id: string };
   // strict off: the schema uses draft-07 union types ("integer" or "null") that strict mode flags
+  // ajv loads when a result file is first read, not at every command's start-up
+  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
   const set = ajv.compile(schema);
   const result = ajv.getSchema(`${schema.$id}#/definitions/result`);
