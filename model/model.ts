@@ -7,6 +7,7 @@ import { type Ev, type EventKind, EVENT_KINDS, FAULT_KINDS, KEYRING_EVENTS, OPER
 import { PROPERTIES, type PropertyDef, type PropertyHit } from './properties.js';
 import { formatLabel } from './properties-common.js';
 import { CHECK_FAILED, INTERRUPTED } from './steps.js';
+import { countSafeDepth } from './scenario/limits.js';
 import {
   type Layout,
   type World,
@@ -103,6 +104,9 @@ export class Model {
   readonly edgeProps: PropertyDef[];
   readonly checked: PropertyDef[];
   readonly eventually: PropertyDef[]; // checked eventually properties, judged by the engines by kind
+  // the deepest run whose record counts are sure to fit their slots: a search with no depth
+  // bound of its own stops there (model/scenario/limits.ts says why it is finite)
+  readonly countSafeDepth: number;
 
   // `run`: the options of this run that change the model itself (the fault budget); the
   // compiled scenario is never changed, so one can serve runs with different options
@@ -116,6 +120,7 @@ export class Model {
     this.stateProps = live.filter((p) => p.state);
     this.edgeProps = live.filter((p) => p.edge);
     this.eventually = live.filter((p) => p.kind === 'eventually');
+    this.countSafeDepth = countSafeDepth(s);
   }
 
   // With no before-you-start checks and no schedule there is nothing to decide before the

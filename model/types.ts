@@ -207,7 +207,11 @@ export interface InitialRecords {
 }
 
 export interface Bounds {
+  // most events in one random walk or fuzz sequence (bounds.max-depth, default 80)
   maxDepth: number;
+  // bounds.max-depth as the file gives it: the exhaustive search needs no depth bound, the
+  // space being finite, so it has one only when asked (null: none)
+  fileMaxDepth: number | null;
   maxFaults: number;
   maxStates: number;
 }

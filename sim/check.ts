@@ -15,6 +15,9 @@ export interface CheckOptions extends ExploreFlags {
   now?: () => number;
   onScenarioStart?: (s: CompiledScenario, index: number, count: number) => void;
   onProgress?: (p: Progress) => void;
+  // the first violation of each property as the search finds it: from the first the verdict is
+  // unsafe, whatever the rest of the search adds
+  onViolation?: (v: { scenario: string; index: number; property: string; steps: number; states: number }) => void;
   // budgets of the whole command (the CLI's --time and --max-memory) and its interrupt flag
   timeMs?: number | null;
   time?: string | null; // the time budget as the user wrote it
@@ -29,10 +32,11 @@ function* exploreScenarioSteps(s: CompiledScenario, opts: CheckOptions, limits?:
   const model = new Model(s, { maxFaults: o.maxFaults });
   const t0 = opts.now ? opts.now() : null;
   const out: EngineOutcome = yield* exploreSteps(model, {
-    maxDepth: o.maxDepth,
+    maxDepth: o.maxDepth ?? Infinity,
     maxStates: o.maxStates,
     symmetry: o.symmetry,
-    stopWhenAllFound: false,
+    failFast: o.failFast,
+    onViolation: opts.onViolation ? (property, steps, states) => opts.onViolation!({ scenario: s.file, index: at.index, property, steps, states }) : undefined,
     now: opts.now,
     onProgress: opts.onProgress
       ? (p) => opts.onProgress!({ engine: 'explore', scenario: s.file, ...at, states: p.states, steps: p.transitions, depth: p.depth, runs: 0, totalRuns: null, found: p.found, elapsedMs: t0 === null ? 0 : opts.now!() - t0, budgetMs: opts.timeMs ?? null })

@@ -9,19 +9,22 @@ export interface ExploreFlags {
   maxFaults?: number;
   maxStates?: number;
   symmetry?: boolean;
+  failFast?: boolean;
 }
 
 export interface ResolvedExploreOptions {
-  maxDepth: number;
+  maxDepth: number | null; // null: no depth bound (the search ends when the space does)
   maxFaults: number;
   maxStates: number;
   symmetry: boolean;
+  failFast: boolean;
 }
 
 export const OPTION_DOCS = {
-  maxDepth: `deepest trace explored, in events (scenario bounds.max-depth; default ${DEFAULT_BOUNDS.maxDepth})`,
+  maxDepth: 'deepest trace explored, in events (scenario bounds.max-depth; default: none, the space is finite and states, memory and time bound it)',
   maxFaults: `most faults in one run (scenario faults.budget; default ${DEFAULT_BOUNDS.maxFaults})`,
   maxStates: `stop after this many distinct states (scenario bounds.max-states; default ${DEFAULT_BOUNDS.maxStates})`,
+  failFast: 'stop at the first violation, with its shortest trace (breadth-first), and skip the rest of the space and the liveness and rollback analyses: a CI gate\'s verdict in the least time',
   symmetry: 'explore every node on its own instead of treating the nodes of a component as interchangeable (slower; the same verdicts)',
   time: 'time budget for the whole command, e.g. 90s, 10m, 1h, shared by its scenarios; a search it cuts is inconclusive and keeps what it found (default: none)',
   maxMemory: 'memory budget, e.g. 4GiB or 800MiB; a search that reaches it ends inconclusive and keeps what it found (default: half of this machine\'s memory)',
@@ -29,10 +32,11 @@ export const OPTION_DOCS = {
 
 export function resolveExploreOptions(s: CompiledScenario, flags: ExploreFlags): ResolvedExploreOptions {
   return {
-    maxDepth: flags.maxDepth ?? s.bounds.maxDepth,
+    maxDepth: flags.maxDepth ?? s.bounds.fileMaxDepth,
     maxFaults: flags.maxFaults ?? s.bounds.maxFaults,
     maxStates: flags.maxStates ?? s.bounds.maxStates,
     symmetry: flags.symmetry ?? true,
+    failFast: flags.failFast ?? false,
   };
 }
 
@@ -104,7 +108,7 @@ export interface RecordedRun {
   engine: 'explore' | 'fuzz' | 'chaos';
   seed: number | undefined;
   runs: number; // runs the campaign did (its own bound, or what the time budget allowed)
-  maxDepth: number;
+  maxDepth: number; // Infinity: a search with no depth bound
   maxFaults: number;
   maxStates: number | undefined;
   symmetry: boolean | undefined;
@@ -123,7 +127,8 @@ export function recordedRun(r: { engine: RecordedRun['engine']; seed: number | n
     seed: r.seed ?? undefined,
     // results written before figures.runs existed: every walk or sequence starts at depth 0
     runs: num(o.runs) ?? r.figures.runs ?? r.figures.statesPerDepth[0] ?? 0,
-    maxDepth: num(o.maxDepth) ?? DEFAULT_BOUNDS.maxDepth,
+    // an exhaustive search records null for "no depth bound"; a campaign always has one
+    maxDepth: num(o.maxDepth) ?? (r.engine === 'explore' ? Infinity : DEFAULT_BOUNDS.maxDepth),
     maxFaults: num(o.maxFaults) ?? DEFAULT_BOUNDS.maxFaults,
     maxStates: num(o.maxStates),
     symmetry: typeof o.symmetry === 'boolean' ? o.symmetry : undefined,

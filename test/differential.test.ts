@@ -45,7 +45,7 @@ describe('XState machine and fast path reach the same graph', () => {
         expect(viaFast.keys).toEqual(viaXState.keys);
         expect(sorted(viaFast.edgeList!)).toEqual(sorted(viaXState.edgeList!));
         // and the explorer's own search, with its packed store, agrees on the counts
-        const out = explore(new Model(s), { maxDepth: 1000, maxStates: 1e7, symmetry, stopWhenAllFound: false });
+        const out = explore(new Model(s), { maxDepth: 1000, maxStates: 1e7, symmetry, failFast: false });
         expect(out.states).toBe(viaXState.keys.size);
         expect(out.transitions).toBe(viaXState.edges);
         // the new events and steps are in the graphs compared, not only in the scenario

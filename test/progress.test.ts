@@ -1,5 +1,5 @@
 // One progress shape for every engine, one reporter for it (sim/cli/progress.ts): a line for
-// an exhaustive search, a bar for a campaign on a terminal; a line a minute off a terminal.
+// an exhaustive search, a bar for a campaign on a terminal; a line every 10 s off a terminal.
 import { describe, expect, test } from 'vitest';
 import type { Progress } from '../sim/progress.js';
 import { startProgress } from '../sim/cli/progress.js';
@@ -19,25 +19,33 @@ describe('progress', () => {
       const { out, stream } = fakeStream(true);
       const p = startProgress('check', () => 0, stream);
       p.update(explore);
+      p.note('scenarios/a.yaml: unsafe: x');
       p.stop();
       expect(out[0]).toBe('\r  check: 2/3 scenarios/a.yaml: depth 7, 12,345 states, 1 property violated\x1b[K');
+      // a note clears the live line first, so the two never share a line
+      expect(out[1]).toBe('\r\x1b[Kscenarios/a.yaml: unsafe: x\n');
       expect(out.at(-1)).toBe('\r\x1b[K');
     } finally {
       if (ci !== undefined) process.env.CI = ci;
     }
   });
 
-  test('off a terminal: a line a minute, for searches and campaigns alike', () => {
+  test('off a terminal: a line every 10 s with rate, elapsed and budget left, for searches and campaigns alike', () => {
     let t = 0;
     const { out, stream } = fakeStream(false);
     const p = startProgress('check', () => t, stream);
     p.update(explore);
     expect(out).toEqual([]);
-    t = 61_000;
+    t = 9_000;
     p.update(explore);
-    expect(out).toEqual(['check: 2/3 scenarios/a.yaml: depth 7, 12,345 states, 1 property violated\n']);
+    expect(out).toEqual([]);
+    t = 11_000;
+    p.update({ ...explore, elapsedMs: 5_000, budgetMs: 65_000 });
+    expect(out).toEqual(['check: 2/3 scenarios/a.yaml: depth 7, 12,345 states, 1 property violated, 2,469 states/s, 5s elapsed, 1m00s of the time budget left\n']);
+    p.note('scenarios/a.yaml: unsafe: x');
+    expect(out[1]).toBe('scenarios/a.yaml: unsafe: x\n');
     t = 130_000;
     p.update({ ...explore, engine: 'chaos', runs: 500, totalRuns: 1000, depth: null, steps: 10_000 });
-    expect(out[1]).toMatch(/^check: scenarios\/a\.yaml \(2\/3\): 500 runs, 1 property violated, [\d,]+ steps\/s, [\dhms]+ left\n$/);
+    expect(out[2]).toMatch(/^check: scenarios\/a\.yaml \(2\/3\): 500 runs, 1 property violated, [\d,]+ steps\/s, [\dhms]+ left\n$/);
   });
 });

@@ -27,7 +27,7 @@ import { type StageContext, compileProcedure } from './compile-stages.js';
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Raw = any;
 
-export const DEFAULT_BOUNDS: Bounds = { maxDepth: 80, maxFaults: 2, maxStates: 5_000_000 };
+export const DEFAULT_BOUNDS: Bounds = { maxDepth: 80, fileMaxDepth: null, maxFaults: 2, maxStates: 5_000_000 };
 
 
 // maxFaults, maxDepth: bounds that override the file's (--max-faults, --max-depth), so the
@@ -262,6 +262,7 @@ export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: numb
   const br: Raw = d.bounds ?? {};
   const bounds: Bounds = {
     maxDepth: br['max-depth'] ?? DEFAULT_BOUNDS.maxDepth,
+    fileMaxDepth: br['max-depth'] ?? null,
     maxFaults: overrides.maxFaults ?? fr.budget ?? DEFAULT_BOUNDS.maxFaults,
     maxStates: br['max-states'] ?? DEFAULT_BOUNDS.maxStates,
   };
@@ -387,7 +388,8 @@ export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: numb
     expect,
   };
   checkUses(p, compiled, declaredFormats);
-  checkRecordCounts(p, compiled, overrides.maxDepth ?? bounds.maxDepth);
+  // a search with no depth bound (Infinity) guards its counts as it goes (countSafeDepth)
+  checkRecordCounts(p, compiled, Number.isFinite(overrides.maxDepth) ? overrides.maxDepth! : bounds.maxDepth);
   checkWorldSize(p, compiled);
   return compiled;
 }

@@ -46,7 +46,7 @@ export function checkNodeCount(p: ParsedScenario, nodes: number): void {
 // (moves between kinds, restores and migrations never add records), and every write is one
 // event, so no count passes the initial records plus one batch per event of the deepest run.
 export function checkRecordCounts(p: ParsedScenario, s: CompiledScenario, maxDepth: number): void {
-  const initial = s.records.reduce((t, r) => t + r.count, 0);
+  const initial = initialRecords(s);
   const writes = s.workload.writes ? maxDepth : 0;
   if (initial + s.workload.batch * writes <= MAX_COUNT) return;
   const raw = p.data as { workload?: { batch?: unknown }; bounds?: { 'max-depth'?: unknown } };
@@ -56,6 +56,16 @@ export function checkRecordCounts(p: ParsedScenario, s: CompiledScenario, maxDep
     `${fmt(initial)} records plus a batch of ${fmt(s.workload.batch)} for each of up to ${fmt(writes)} writes (one per event, max-depth ${fmt(maxDepth)}) can pass ${fmt(MAX_COUNT)}, the most a record count holds`,
     'lower workload.batch, the record counts or max-depth (counts are a measure of blast radius: 1,000 stands for any large number)',
   );
+}
+
+function initialRecords(s: CompiledScenario): number {
+  return s.records.reduce((t, r) => t + r.count, 0);
+}
+
+// The deepest run in which no record count can pass what its slot holds (by the argument above):
+// an explorer with no depth bound stops there, inconclusive, rather than let a count wrap.
+export function countSafeDepth(s: CompiledScenario): number {
+  return s.workload.writes ? Math.floor((MAX_COUNT - initialRecords(s)) / s.workload.batch) : Infinity;
 }
 
 // The world's size, from the layout the model will use, against MAX_WORLD_INTS.

@@ -44,7 +44,7 @@ function best<T>(tries: number, f: () => T): { value: T; ms: number } {
 }
 
 function runExplorer(s: CompiledScenario, symmetry: boolean, tries = 5) {
-  const r = best(tries, () => explore(new Model(s), { maxDepth: 500, maxStates: 50_000_000, symmetry, stopWhenAllFound: false }));
+  const r = best(tries, () => explore(new Model(s), { maxDepth: 500, maxStates: 50_000_000, symmetry, failFast: false }));
   return { states: r.value.states, transitions: r.value.transitions, ms: r.ms };
 }
 

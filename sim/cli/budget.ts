@@ -47,3 +47,8 @@ export function withSearchOptions(command: Command): Command {
     .option('--max-memory <size>', OPTION_DOCS.maxMemory, memoryArg)
     .option('--no-symmetry', OPTION_DOCS.symmetry);
 }
+
+// check only: a CI gate's first-violation stop
+export function withFailFast(command: Command): Command {
+  return command.option('--fail-fast', OPTION_DOCS.failFast);
+}

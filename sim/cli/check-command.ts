@@ -4,13 +4,14 @@ import { checkAsync, passed } from '../check.js';
 import { RESULT_SET_SCHEMA, type ResultSet, type RunResult } from '../results/result.js';
 import { VERSION } from '../results/version.js';
 import { toJUnit } from '../results/junit.js';
-import { type BudgetFlags, engineBudget, withSearchOptions } from './budget.js';
+import { type BudgetFlags, engineBudget, withFailFast, withSearchOptions } from './budget.js';
 import { checkOutput, scenarioRootFor, writeOutput } from '../results/output.js';
 import { formatResult, formatTable } from '../results/text.js';
 import type { Exit } from './args.js';
 import { interruptOnSignals } from './signals.js';
 import { isCut } from '../engines/limits.js';
 import { startProgress } from './progress.js';
+import { count } from '../results/words.js';
 
 interface CheckFlags extends BudgetFlags {
   json?: string;
@@ -19,8 +20,14 @@ interface CheckFlags extends BudgetFlags {
   maxFaults?: number;
   maxStates?: number;
   symmetry: boolean;
+  failFast?: boolean;
   verbose?: boolean;
 }
+
+// A search that has found its first violation has its verdict; it goes on for the full report
+// (every property's shortest trace, liveness, the point of no return). When that takes more
+// than a moment, the verdict is said at once: a reader or a CI log need not wait for it.
+const SAY_VERDICT_AFTER_MS = 1000;
 
 export function registerCheck(program: Command, exit: Exit): void {
   const command = program
@@ -29,7 +36,7 @@ export function registerCheck(program: Command, exit: Exit): void {
     .argument('<paths...>', 'scenario files (.yaml) or folders of them')
     .option('--json <file>', 'write the results (schema rollsafe/results@1) to this file (- for standard output)')
     .option('--junit <file>', 'write JUnit XML (one test case per scenario and property) to this file');
-  withSearchOptions(command)
+  withFailFast(withSearchOptions(command))
     .option('-v, --verbose', 'print every violation trace, not only those of scenarios that fail')
     .action(async (paths: string[], flags: CheckFlags) => {
       exit.code = await runCheck(paths, flags, process.argv.slice(2).join(' '));
@@ -45,15 +52,29 @@ async function runCheck(paths: string[], flags: CheckFlags, command: string): Pr
   const progress = startProgress('check', () => performance.now());
   const interrupt = interruptOnSignals('ending the search under way, then writing what was found');
   let results: RunResult[];
+  let first: { index: number; property: string; steps: number; states: number; said: boolean } | null = null;
   try {
     results = await checkAsync(paths, {
       maxDepth: flags.maxDepth,
       maxFaults: flags.maxFaults,
       maxStates: flags.maxStates,
       symmetry: flags.symmetry,
+      failFast: flags.failFast,
       ...engineBudget(flags, interrupt),
-      onScenarioStart: () => progress.scenarioStarted(),
-      onProgress: (p) => progress.update(p),
+      onScenarioStart: () => {
+        first = null;
+        progress.scenarioStarted();
+      },
+      onViolation: (v) => {
+        first ??= { ...v, said: false };
+      },
+      onProgress: (p) => {
+        progress.update(p);
+        if (first && !first.said && p.elapsedMs >= SAY_VERDICT_AFTER_MS) {
+          first.said = true;
+          progress.note(`${p.scenario}: unsafe: ${first.property} (shortest trace ${count(first.steps, 'step')}, found among the first ${count(first.states, 'state')}); exploring on for the full report (--fail-fast stops at the first violation)`);
+        }
+      },
     });
   } finally {
     interrupt.dispose();

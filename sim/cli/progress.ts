@@ -1,6 +1,7 @@
 // Progress of every engine on stderr, from the one Progress shape: on a terminal a live bar
 // (random engines: runs, steps/s, time left) or a line rewritten in place (explore: depth,
-// states), otherwise (CI, pipes, files) one plain line a minute so logs stay short.
+// states), otherwise (CI, pipes, files) one plain line every 10 s, so a long run piped to a
+// log says it is alive without flooding it.
 import { createRequire } from 'node:module';
 import type cliProgressTypes from 'cli-progress';
 import type { Progress } from '../progress.js';
@@ -9,8 +10,12 @@ import { count } from '../results/words.js';
 export interface ProgressReporter {
   scenarioStarted(): void;
   update(p: Progress): void;
+  // a line that stays (an early verdict), written so the live line is not garbled
+  note(text: string): void;
   stop(): void;
 }
+
+const PLAIN_EVERY_MS = 10_000;
 
 const n = (x: number) => Math.round(x).toLocaleString('en-US');
 
@@ -76,6 +81,9 @@ export function startProgress(engine: string, now: () => number, stream: NodeJS.
         }
         bar.update(Math.min(total, Math.round(Math.max(fracRuns, fracTime) * total)), payload);
       },
+      note(text) {
+        stream.write(`${lineShown ? '\r\x1b[K' : started ? '\n' : ''}${text}\n`);
+      },
       stop() {
         if (started) bar.stop();
         if (lineShown) stream.write('\r\x1b[K');
@@ -86,15 +94,18 @@ export function startProgress(engine: string, now: () => number, stream: NodeJS.
   return {
     scenarioStarted: () => rate.restart(),
     update(p) {
-      if (now() - last < 60_000) return;
+      if (now() - last < PLAIN_EVERY_MS) return;
       last = now();
       if (p.engine === 'explore') {
-        stream.write(`${searchLine(engine, p)}\n`);
+        const secs = Math.max(1e-3, p.elapsedMs / 1000);
+        const budget = p.budgetMs !== null ? `, ${clock(Math.max(0, p.budgetMs - p.elapsedMs))} of the time budget left` : '';
+        stream.write(`${searchLine(engine, p)}, ${n(p.states / secs)} states/s, ${clock(p.elapsedMs)} elapsed${budget}\n`);
         return;
       }
       const r = rate(p);
       stream.write(`${engine}: ${p.scenario} (${p.index + 1}/${p.count}): ${count(p.runs, 'run')}, ${count(p.found, 'property', 'properties')} violated, ${n(r.stepsPerSec)} steps/s, ${clock(timeLeft(p, r.runsPerSec))} left\n`);
     },
+    note: (text) => stream.write(`${text}\n`),
     stop() {},
   };
 }

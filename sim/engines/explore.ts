@@ -12,11 +12,14 @@ import { NO_LIMITS, SERIES_MAX, type SearchLimits, runToEnd } from './limits.js'
 import { type ExploredGraph, reverseAdjacency } from './explored-graph.js';
 
 export interface ExploreOptions {
-  maxDepth: number;
+  maxDepth: number; // Infinity: the search ends when the space does
   maxStates: number;
   symmetry: boolean;
-  // stop as soon as every checked property has a counterexample
-  stopWhenAllFound: boolean;
+  // stop at the first violation: breadth-first, it has the shortest trace there is for its
+  // property; the rest of the space, the liveness and rollback analyses are left out
+  failFast: boolean;
+  // the first violation of each property, as it is found (the verdict is unsafe from the first)
+  onViolation?: (property: string, steps: number, states: number) => void;
   // injected clock (ms); engines never read the wall clock themselves
   now?: () => number;
   onProgress?: (p: { states: number; transitions: number; depth: number; found: number }) => void;
@@ -101,18 +104,20 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
     model.countMeetings(w, combos);
     for (const hit of model.stateViolations(w)) {
       markBad(id, hit.property);
-      if (!findings.has(hit.property)) findings.set(hit.property, { hit, path: pathTo(id) });
+      if (!findings.has(hit.property)) found(hit, pathTo(id));
     }
     return id;
   };
+  const found = (hit: PropertyHit, path: Ev[]) => {
+    findings.set(hit.property, { hit, path });
+    opts.onViolation?.(hit.property, path.length, store.count);
+  };
 
-  const allFound = () => model.checked.every((p) => findings.has(p.name));
   const next = new Int32Array(model.L.size);
   const sorted = new Int32Array(model.L.size);
   const canon = (w: World) => (opts.symmetry ? model.canonicalInto(w, sorted) : w);
   if (reserve(1)) throw new RangeError('rollsafe: not even one world fits in memory');
   addState(canon(model.initial()), -1, 0, 0);
-  let stoppedEarly = false;
   let sinceCheck = 0;
   let untilReserve = 0;
   let checks = 0;
@@ -121,12 +126,14 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
   let levelStart = 0;
   let depth = 0;
 
-  outer: while (levelStart < store.count) {
+  const depthCut = depthBound(model, opts.maxDepth);
+  let stoppedEarly = opts.failFast && findings.size > 0;
+  outer: while (levelStart < store.count && !stoppedEarly) {
     const levelEnd = store.count;
-    if (depth >= opts.maxDepth) {
+    if (depth >= depthCut.depth) {
       for (let id = levelStart; id < levelEnd; id++) {
         if (model.enabledEvents(store.copy(id)).length > 0) {
-          boundsHit.add(`max-depth ${opts.maxDepth}`);
+          boundsHit.add(depthCut.bound);
           break;
         }
       }
@@ -171,7 +178,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
         positions.add(at, kind);
         for (const hit of model.edgeViolations(w, nw)) {
           markBad(id, hit.property);
-          if (!findings.has(hit.property)) findings.set(hit.property, { hit, path: pathTo(id, e) });
+          if (!findings.has(hit.property)) found(hit, pathTo(id, e));
         }
         const cw = canon(nw);
         let to = store.find(cw);
@@ -191,7 +198,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
           g.rollbackTo.push(to);
         }
       }
-      if (opts.stopWhenAllFound && allFound()) {
+      if (opts.failFast && findings.size > 0) {
         stoppedEarly = true;
         break outer;
       }
@@ -206,8 +213,9 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
   g.expanded = Uint8Array.from(expanded.a.subarray(0, expanded.n));
   g.bad = Uint8Array.from(isBad.a.subarray(0, g.states));
 
-  const rev = reverseAdjacency(g);
-  const { stuck, livenessUnknown } = stuckStates(model, g, rev, (i) => store.view(i), (i) => depthOf.a[i], (name) => findings.has(name));
+  // a fail-fast search has its verdict: graph analyses of the part explored would only mislead
+  const rev = stoppedEarly ? null : reverseAdjacency(g);
+  const { stuck, livenessUnknown } = rev ? stuckStates(model, g, rev, (i) => store.view(i), (i) => depthOf.a[i], (name) => findings.has(name)) : { stuck: [], livenessUnknown: true };
   for (const [def, id] of stuck) findings.set(def.name, { hit: model.stuckHit(def), path: pathTo(id) });
 
   const coverage = emptyCoverage();
@@ -236,6 +244,14 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
     stoppedEarly,
     livenessUnknown,
     coverage,
-    pointOfNoReturn: noReturnPoints(model, g, rev),
+    pointOfNoReturn: rev ? noReturnPoints(model, g, rev) : [],
   };
+}
+
+// The depth the search may not pass, and the bound it names then: the user's max-depth, or,
+// with none, the depth past which a record count could outgrow its slot (never reached by a
+// scenario within the schema's ranges and a runbook of sane length).
+function depthBound(model: Model, maxDepth: number): { depth: number; bound: string } {
+  if (maxDepth <= model.countSafeDepth) return { depth: maxDepth, bound: `max-depth ${maxDepth}` };
+  return { depth: model.countSafeDepth, bound: `record counts: a run deeper than ${model.countSafeDepth.toLocaleString('en-US')} events could pass 2,147,483,647 records in one slot` };
 }

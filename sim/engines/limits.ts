@@ -19,6 +19,8 @@ export const NO_LIMITS: SearchLimits = {
 
 export const INTERRUPTED = 'interrupted';
 
+const MEMORY_EVERY_MS = 50;
+
 // Per-depth series (figures.statesPerDepth) hold at most this many entries; the last one counts
 // every state at that depth or deeper, so a result stays small whatever --max-depth says.
 export const SERIES_MAX = 1000;
@@ -55,13 +57,28 @@ export function makeLimits(o: {
   heapFull?: () => boolean; // V8 ends the process when its heap is full, whatever the budget
 }): SearchLimits {
   const memoryBound = o.maxMemory ? `max-memory ${formatBytes(o.maxMemory)}` : 'max-memory';
+  // Reading the process's memory is a system call that cost a fifth of a search's time when
+  // asked every 64 states. Between two readings only the search's own growth can add memory,
+  // and every large growth asks allocate() first, so a reading every MEMORY_EVERY_MS is enough.
+  let lastMemory = -Infinity;
+  let calls = 0;
+  const memoryDue = () => {
+    if (!o.now) return ++calls % 64 === 0;
+    const t = o.now();
+    if (t - lastMemory < MEMORY_EVERY_MS) return false;
+    lastMemory = t;
+    return true;
+  };
   return {
     memoryBound,
     check: () => {
       if (o.interrupted?.()) return INTERRUPTED;
       if (o.now && o.deadline != null && o.now() >= o.deadline) return `time ${o.time ?? ''}`.trim();
-      if (o.maxMemory && o.memoryUsed && o.memoryUsed() > o.maxMemory) return memoryBound;
-      if (o.heapFull?.()) return 'memory: the JavaScript heap is nearly full';
+      if ((o.maxMemory && o.memoryUsed) || o.heapFull) {
+        if (!memoryDue()) return null;
+        if (o.maxMemory && o.memoryUsed && o.memoryUsed() > o.maxMemory) return memoryBound;
+        if (o.heapFull?.()) return 'memory: the JavaScript heap is nearly full';
+      }
       return null;
     },
     allocate: (bytes) => !o.maxMemory || !o.memoryUsed || o.memoryUsed() + bytes <= o.maxMemory,

@@ -29,51 +29,89 @@ export function pathBack(parent: GrowInt32, via: GrowInt32, id: number, extra?: 
   return evs;
 }
 
+// Worlds are mostly small numbers (statuses, positions, versions, flags) and a few counts, so
+// each is stored as zigzag varints: one byte for most slots, 86 ints (344 bytes) of a 5-node
+// world in about 90. Equal worlds have equal encodings, so the table compares bytes. Bytes live
+// in fixed chunks that are never copied (growth adds a chunk: no doubling slack and no moment
+// holding the old and new arena at once), and each world's hash is kept, so growing the table
+// re-inserts without re-reading a single world.
+const CHUNK = 1 << 24; // bytes per arena chunk
+const MAX_ENCODED = 5; // bytes of one int's varint, at most
+
 export class StateStore {
   readonly size: number; // ints per world
-  private arena: Int32Array;
+  private chunks: Uint8Array[] = []; // those after `cur` are reserved, still empty
+  private cur = -1; // the chunk being filled
+  private used = CHUNK; // bytes used in it (CHUNK: full, or none yet)
+  private start: Float64Array; // id -> byte offset in the arena (chunk * CHUNK + position)
+  private hashes: Int32Array;
   private table: Int32Array; // id + 1, 0 = empty
   private mask: number;
+  private readonly scratch: Uint8Array; // the encoding of the world find() last looked up
+  private scratchLen = 0;
+  private scratchHash = 0;
+  private scratchOf: Int32Array | null = null;
+  private readonly decoded: Int32Array;
   count = 0;
 
   constructor(worldSize: number, expected = 1 << 16) {
     this.size = worldSize;
-    this.arena = new Int32Array(worldSize * expected);
+    this.scratch = new Uint8Array(worldSize * MAX_ENCODED);
+    this.decoded = new Int32Array(worldSize);
+    this.start = new Float64Array(expected);
+    this.hashes = new Int32Array(expected);
     let cap = 1;
     while (cap < expected * 2) cap <<= 1;
     this.table = new Int32Array(cap);
     this.mask = cap - 1;
   }
 
-  // Id of w if present, else -1.
+  // Id of w if present, else -1. A following add(w) of the same, unchanged array reuses the
+  // encoding made here.
   find(w: Int32Array): number {
+    const len = this.encode(w);
+    const h = hashBytes(this.scratch, len);
+    this.scratchHash = h;
+    this.scratchOf = w;
     const { table, mask } = this;
-    for (let slot = hashWorld(w) & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
       const v = table[slot];
       if (v === 0) return -1;
-      if (this.equals(v - 1, w)) return v - 1;
+      if (this.hashes[v - 1] === h && this.equals(v - 1, len)) return v - 1;
     }
   }
 
-  // Makes room for `extra` more worlds now, so that add() allocates nothing until then. The
-  // search asks first because a doubling is the allocation that can exceed the memory budget
-  // or fail outright; without room, the store is unchanged.
+  // Makes room for `extra` more worlds now, so that add() allocates nothing but arena chunks
+  // until then. The search asks first because a doubling is the allocation that can exceed the
+  // memory budget or fail outright; without room, the store is unchanged.
   reserve(extra: number, allocate: (bytes: number) => boolean): Room {
     const need = this.count + extra;
     try {
-      if (need * this.size > this.arena.length) {
-        let len = this.arena.length;
-        while (need * this.size > len) len *= 2;
-        if (!allocate((len - this.arena.length) * 4)) return 'budget';
-        const bigger = new Int32Array(len);
-        bigger.set(this.arena);
-        this.arena = bigger;
+      if (need > this.start.length) {
+        let len = this.start.length;
+        while (need > len) len *= 2;
+        if (!allocate((len - this.start.length) * 12)) return 'budget';
+        const start = new Float64Array(len);
+        start.set(this.start);
+        const hashes = new Int32Array(len);
+        hashes.set(this.hashes);
+        this.start = start;
+        this.hashes = hashes;
       }
       if (need * 2 > this.table.length) {
         let cap = this.table.length;
         while (need * 2 > cap) cap *= 2;
         if (!allocate(cap * 4)) return 'budget';
         this.rehash(cap);
+      }
+      // the next `extra` worlds' bytes, at the most they can take (a world never straddles
+      // two chunks, so each chunk may leave one world's worth unused)
+      const bytes = extra * this.scratch.length;
+      const have = CHUNK - this.used + (this.chunks.length - 1 - this.cur) * (CHUNK - this.scratch.length);
+      if (have < bytes) {
+        const more = Math.ceil((bytes - have) / (CHUNK - this.scratch.length));
+        if (!allocate(more * CHUNK)) return 'budget';
+        for (let i = 0; i < more; i++) this.chunks.push(new Uint8Array(CHUNK));
       }
     } catch (e) {
       if (e instanceof RangeError) return 'refused';
@@ -84,36 +122,88 @@ export class StateStore {
 
   // Adds w (which must not be present) and returns its id.
   add(w: Int32Array): number {
-    if ((this.count + 1) * 2 > this.table.length) this.rehash(this.table.length * 2);
-    const id = this.count++;
-    if ((id + 1) * this.size > this.arena.length) {
-      const bigger = new Int32Array(this.arena.length * 2);
-      bigger.set(this.arena);
-      this.arena = bigger;
+    if (this.scratchOf !== w) {
+      const len = this.encode(w);
+      this.scratchHash = hashBytes(this.scratch, len);
     }
-    this.arena.set(w, id * this.size);
-    this.insert(id, hashWorld(w));
+    this.scratchOf = null;
+    const len = this.scratchLen;
+    if (this.count + 1 > this.start.length) this.reserve(1, () => true);
+    if ((this.count + 1) * 2 > this.table.length) this.rehash(this.table.length * 2);
+    if (this.used + len > CHUNK) this.nextChunk();
+    const id = this.count++;
+    const chunk = this.cur;
+    this.chunks[chunk].set(this.scratch.subarray(0, len), this.used);
+    this.start[id] = chunk * CHUNK + this.used;
+    this.used += len;
+    this.hashes[id] = this.scratchHash;
+    this.insert(id, this.scratchHash);
     return id;
   }
 
-  // A view of world `id`; valid until the next add() (the arena may move).
+  // World `id`, decoded into a buffer the next view() overwrites.
   view(id: number): Int32Array {
-    return this.arena.subarray(id * this.size, (id + 1) * this.size);
+    this.read(id, this.decoded);
+    return this.decoded;
   }
 
   read(id: number, into: Int32Array): void {
-    const base = id * this.size;
-    for (let i = 0; i < this.size; i++) into[i] = this.arena[base + i];
+    const at = this.start[id];
+    const bytes = this.chunks[Math.floor(at / CHUNK)];
+    let p = at % CHUNK;
+    for (let i = 0; i < this.size; i++) {
+      let v = 0;
+      let shift = 0;
+      let b: number;
+      do {
+        b = bytes[p++];
+        v |= (b & 0x7f) << shift;
+        shift += 7;
+      } while (b & 0x80);
+      into[i] = (v >>> 1) ^ -(v & 1);
+    }
   }
 
   copy(id: number): Int32Array {
-    return this.arena.slice(id * this.size, (id + 1) * this.size);
+    const w = new Int32Array(this.size);
+    this.read(id, w);
+    return w;
   }
 
-  private equals(id: number, w: Int32Array): boolean {
-    const a = this.arena;
-    const base = id * this.size;
-    for (let i = 0; i < this.size; i++) if (a[base + i] !== w[i]) return false;
+  // Bytes the stored worlds take, for the benchmarks' bytes-per-state figure.
+  get arenaBytes(): number {
+    return this.cur < 0 ? 0 : this.cur * CHUNK + this.used;
+  }
+
+  private nextChunk(): void {
+    if (++this.cur === this.chunks.length) this.chunks.push(new Uint8Array(CHUNK));
+    this.used = 0;
+  }
+
+  // zigzag varints of w into scratch; returns the length
+  private encode(w: Int32Array): number {
+    const out = this.scratch;
+    let p = 0;
+    for (let i = 0; i < w.length; i++) {
+      let v = ((w[i] << 1) ^ (w[i] >> 31)) >>> 0;
+      while (v >= 0x80) {
+        out[p++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+      out[p++] = v;
+    }
+    this.scratchLen = p;
+    return p;
+  }
+
+  private equals(id: number, len: number): boolean {
+    const at = this.start[id];
+    const bytes = this.chunks[Math.floor(at / CHUNK)];
+    const base = at % CHUNK;
+    const s = this.scratch;
+    for (let i = 0; i < len; i++) if (bytes[base + i] !== s[i]) return false;
+    // equal prefixes of a complete encoding: the stored world has the same number of slots, so
+    // the stored encoding cannot go on past `len`
     return true;
   }
 
@@ -127,8 +217,23 @@ export class StateStore {
   private rehash(cap: number): void {
     this.table = new Int32Array(cap);
     this.mask = this.table.length - 1;
-    for (let id = 0; id < this.count; id++) this.insert(id, hashWorld(this.view(id)));
+    for (let id = 0; id < this.count; id++) this.insert(id, this.hashes[id]);
   }
+}
+
+// FNV-1a over the encoded bytes, four at a time, then a murmur finaliser so that the low bits
+// the table uses depend on every byte.
+export function hashBytes(b: Uint8Array, len: number): number {
+  let h = 0x811c9dc5 | 0;
+  let i = 0;
+  for (; i + 4 <= len; i += 4) h = Math.imul(h ^ (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)), 0x01000193);
+  for (; i < len; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h | 0;
 }
 
 // One multiply per word (FNV-1a over 32-bit words), then a murmur finaliser so that the low
