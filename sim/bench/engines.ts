@@ -1,5 +1,6 @@
 // Benchmark of the random engines: model steps per second per core for chaos and fuzz, and the
-// speed-up of two chaos workers over one. Called by sim/bench/main.ts (`npm run bench`);
+// speed-up of two chaos workers over one: `node dist/sim/bench/engines.js` (npm run bench times
+// chaos against walks stepping XState; this adds fuzz and the workers);
 // prints ratios against the targets, never asserts timings. The clock is read here, at the edge.
 import { availableParallelism } from 'node:os';
 import { Model } from '../../model/model.js';

@@ -1,122 +1,112 @@
-// `npm run bench`: the explorer's distinct states per second, with ratios against baselines
-// measured in the same run on the same scenario: a BFS stepping the XState machine (XState's
-// pure transition(), as machineStepper does) and @xstate/graph's getShortestPaths (on a size
-// it can finish). Prints figures; asserts nothing.
-import { readFileSync } from 'node:fs';
+// `npm run bench`: the explorer, the random engines and whole commands, each against a
+// baseline measured in the same run: a BFS stepping the XState machine (its pure transition()),
+// @xstate/graph's getShortestPaths, walks stepping the machine. Every contender runs in a
+// process of its own, in turn (A B C A B C ...), ROUNDS times; figures are medians with min
+// and max, and ratios are taken round by round, so a drift in the machine's speed hits both
+// sides alike. The machine's load is printed beside them. Prints figures; asserts nothing.
+//   npm run bench                 the figures
+//   npm run bench -- --scaling    the scaling table (3-7 nodes, with and without symmetry)
+//   npm run bench -- --rounds 7
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getShortestPaths } from '@xstate/graph';
-import { Model } from '../../model/model.js';
-import seedrandom from 'seedrandom';
-import { createRunbookMachine, machineStepper, toEvent } from '../../model/machine.js';
-import { loadScenarioText } from '../../model/scenario/load.js';
 import { packageRoot } from '../../model/package-root.js';
-import type { CompiledScenario } from '../../model/types.js';
-import { explore } from '../engines/explore.js';
-import { benchEngines } from './engines.js';
-import { xstateBfs } from './xstate-bfs.js';
+import type { Measured } from './contenders.js';
 
-const SCENARIO = 'scenarios/bao-kms-provider/upgrade.yaml';
+const ROOT = packageRoot();
+const CONTENDERS = join(ROOT, 'dist/sim/bench/contenders.js');
+const CLI = join(ROOT, 'dist/sim/cli/main.js');
 
-function variant(nodes: number, budget: number): CompiledScenario {
-  const text = readFileSync(join(packageRoot(), SCENARIO), 'utf8')
-    .replace('nodes: 3', `nodes: ${nodes}`)
-    .replace('budget: 2', `budget: ${budget}`);
-  return loadScenarioText(text, `${SCENARIO} (nodes ${nodes}, fault budget ${budget})`);
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const median = (xs: number[]) => {
+  const s = sorted(xs);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const spread = (xs: number[], digits = 0, unit = '') => `${fmt(median(xs), digits)}${unit} (${fmt(Math.min(...xs), digits)}-${fmt(Math.max(...xs), digits)})`;
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+
+function contender(name: string, arg = 0): Measured {
+  const r = spawnSync(process.execPath, ['--expose-gc', CONTENDERS, name, String(arg)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`bench contender ${name} ${arg} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Measured;
 }
 
-function time<T>(f: () => T): { value: T; ms: number } {
+// Whole-process wall time of a rollsafe command, in ms.
+function command(args: string[]): number {
   const t0 = performance.now();
-  const value = f();
-  return { value, ms: performance.now() - t0 };
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0 && r.status !== 1) throw new Error(`rollsafe ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
 }
 
-const rate = (n: number, ms: number) => Math.round((n / ms) * 1000);
-const fmt = (n: number) => n.toLocaleString('en-US');
-
-// Best of `tries`: the first runs also pay for JIT warm-up, for every contender alike.
-function best<T>(tries: number, f: () => T): { value: T; ms: number } {
-  let out = time(f);
-  for (let i = 1; i < tries; i++) {
-    const t = time(f);
-    if (t.ms < out.ms) out = t;
-  }
+// Each round runs every contender once, in order; returns each one's list of figures.
+function rounds<K extends string>(n: number, contenders: Record<K, () => number>): Record<K, number[]> {
+  const out = Object.fromEntries(Object.keys(contenders).map((k) => [k, [] as number[]])) as Record<K, number[]>;
+  for (let i = 0; i < n; i++) for (const k of Object.keys(contenders) as K[]) out[k].push(contenders[k]());
   return out;
 }
 
-function runExplorer(s: CompiledScenario, symmetry: boolean, tries = 5) {
-  const r = best(tries, () => explore(new Model(s), { maxDepth: 500, maxStates: 50_000_000, symmetry, failFast: false }));
-  return { states: r.value.states, transitions: r.value.transitions, ms: r.ms };
+const perSecond = (m: Measured) => (m.count / m.ms) * 1000;
+const ratios = (a: number[], b: number[]) => a.map((x, i) => x / b[i]);
+
+function scenarioFile(name: string, nodes: number): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rollsafe-bench-'));
+  const file = join(dir, `${name}-${nodes}.yaml`);
+  writeFileSync(file, readFileSync(join(ROOT, 'scenarios/bao-kms-provider', `${name}.yaml`), 'utf8').replace('nodes: 3', `nodes: ${nodes}`));
+  return file;
 }
 
-export async function benchExplorer(): Promise<string[]> {
-  const lines: string[] = [];
-  const say = (l: string) => {
-    lines.push(l);
-    console.log(l);
-  };
+function figures(n: number): void {
+  console.log(`\nexplorer and baselines: ${n} rounds, each contender in its own process (median, min-max)`);
+  const ex = rounds(n, {
+    explore5: () => perSecond(contender('explore', 5)),
+    explore5sym: () => perSecond(contender('explore-symmetry', 5)),
+    xstate5sym: () => perSecond(contender('xstate-bfs', 5)),
+    small: () => perSecond(contender('explore-small')),
+    graph: () => perSecond(contender('xstate-graph')),
+    chaos: () => perSecond(contender('chaos', 20_000)),
+    walk: () => perSecond(contender('xstate-walk', 3_000)),
+  });
+  console.log(`  explorer, 5 nodes, fault budget 3, no symmetry, one worker: ${spread(ex.explore5)} states/s`);
+  console.log(`  explorer, same, symmetry:                                  ${spread(ex.explore5sym)} states/s`);
+  console.log(`  BFS stepping XState's transition(), same space (symmetry):  ${spread(ex.xstate5sym)} states/s`);
+  console.log(`  ratio explorer / XState BFS, per round:                     ${spread(ratios(ex.explore5sym, ex.xstate5sym), 1, 'x')}`);
+  console.log(`  ratio explorer / @xstate/graph (2 nodes, no symmetry):      ${spread(ratios(ex.small, ex.graph), 0, 'x')}`);
+  console.log(`  chaos walks: ${spread(ex.chaos)} model steps/s; ratio chaos / walks stepping XState: ${spread(ratios(ex.chaos, ex.walk), 1, 'x')}`);
 
-  // 1. explorer vs XState-stepped BFS, same scenario, same symmetry reduction
-  const big = variant(5, 3);
-  say(`scenario: ${big.file}`);
-  const ours = runExplorer(big, true);
-  say(`  explorer (fast path, symmetry):       ${fmt(ours.states)} states, ${fmt(ours.transitions)} transitions in ${ours.ms.toFixed(0)} ms = ${fmt(rate(ours.states, ours.ms))} states/s, ${fmt(rate(ours.transitions, ours.ms))} transitions/s`);
-  const xs = best(2, () => xstateBfs(big, { symmetry: true }));
-  say(`  BFS stepping XState (transition()):   ${fmt(xs.value.keys.size)} states in ${xs.ms.toFixed(0)} ms = ${fmt(rate(xs.value.keys.size, xs.ms))} states/s`);
-  say(`  ratio explorer / XState BFS:          ${(rate(ours.states, ours.ms) / rate(xs.value.keys.size, xs.ms)).toFixed(1)}x`);
-  if (xs.value.keys.size !== ours.states) say(`  WARNING: state counts differ (${xs.value.keys.size} vs ${ours.states})`);
-
-  // 2. a larger space, explorer only
-  const larger = variant(7, 3);
-  const l = runExplorer(larger, true, 2);
-  say(`scenario: ${larger.file}`);
-  say(`  explorer (fast path, symmetry):       ${fmt(l.states)} states, ${fmt(l.transitions)} transitions in ${l.ms.toFixed(0)} ms = ${fmt(rate(l.states, l.ms))} states/s`);
-
-  // 3. @xstate/graph on a space it can finish (no symmetry reduction: it has none)
-  const small = variant(2, 1);
-  const oursSmall = runExplorer(small, false);
-  const model = new Model(small);
-  const machine = createRunbookMachine(small);
-  const events = model.events.map(toEvent);
-  const graph = best(2, () => getShortestPaths(machine, { events, serializeState: (snap) => model.key((snap as { context: { world: Int32Array } }).context.world) }));
-  say(`scenario: ${small.file}, no symmetry reduction`);
-  say(`  explorer:                             ${fmt(oursSmall.states)} states in ${oursSmall.ms.toFixed(0)} ms = ${fmt(rate(oursSmall.states, oursSmall.ms))} states/s`);
-  say(`  @xstate/graph getShortestPaths:       ${fmt(graph.value.length)} states in ${graph.ms.toFixed(0)} ms = ${fmt(rate(graph.value.length, graph.ms))} states/s`);
-  say(`  ratio explorer / @xstate/graph:       ${(rate(oursSmall.states, oursSmall.ms) / rate(graph.value.length, graph.ms)).toFixed(0)}x`);
-  if (graph.value.length !== oursSmall.states) say(`  WARNING: state counts differ (${graph.value.length} vs ${oursSmall.states})`);
-
-  // 4. random walks: the same walk stepping the XState machine, as the chaos engine's baseline
-  const walkScenario = variant(3, 2);
-  const xsWalk = best(2, () => xstateRandomWalk(walkScenario, 3_000));
-  say(`scenario: ${walkScenario.file}`);
-  say(`  random walk stepping XState:          ${fmt(xsWalk.value)} steps in ${xsWalk.ms.toFixed(0)} ms = ${fmt(rate(xsWalk.value, xsWalk.ms))} steps/s`);
-  const engines = await benchEngines();
-  for (const l of engines.lines) say(l);
-  const xsRate = rate(xsWalk.value, xsWalk.ms);
-  say(`  ratio chaos / XState walk:            ${(engines.chaosRate / xsRate).toFixed(1)}x; fuzz / XState walk: ${(engines.fuzzRate / xsRate).toFixed(1)}x`);
-  return lines;
+  console.log(`\nwhole commands: ${n} rounds, wall time of the process (median, min-max)`);
+  const big = scenarioFile('broken-upgrade-during-rotation', 7);
+  const cmd = rounds(n, {
+    version: () => command(['--version']),
+    corpus: () => command(['check', join(ROOT, 'scenarios')]),
+    failFast: () => command(['check', big, '--no-symmetry', '--fail-fast']),
+  });
+  console.log(`  rollsafe --version:                                                   ${spread(cmd.version.map((x) => x / 1000), 3, ' s')}`);
+  console.log(`  rollsafe check scenarios/ (the corpus):                               ${spread(cmd.corpus.map((x) => x / 1000), 2, ' s')}`);
+  console.log(`  check --fail-fast, broken-upgrade-during-rotation, 7 nodes, no symmetry: ${spread(cmd.failFast.map((x) => x / 1000), 2, ' s')}`);
 }
 
-// Random walks that step the machine itself: what a chaos engine without the fast path costs.
-function xstateRandomWalk(s: CompiledScenario, walks: number): number {
-  const model = new Model(s);
-  const stepper = machineStepper(createRunbookMachine(s));
-  const events = model.events.map(toEvent);
-  const rng = seedrandom('bench');
-  let steps = 0;
-  for (let i = 0; i < walks; i++) {
-    let snap = stepper.initial();
-    for (let d = 0; d < s.bounds.maxDepth; d++) {
-      const enabled = events.filter((e) => stepper.can(snap, e));
-      if (enabled.length === 0) break;
-      snap = stepper.step(snap, enabled[Math.floor(rng() * enabled.length)]);
-      steps++;
+// One run per line: the table of how the space, time and memory grow with nodes.
+function scaling(): void {
+  console.log('\nscaling: bao upgrade.yaml, fault budget 3, one run each (peak RSS and bytes per state from the process itself)');
+  console.log('| nodes | symmetry | states | time | states/s | peak RSS | bytes per state |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const symmetry of [true, false]) {
+    for (let nodes = 3; nodes <= 7; nodes++) {
+      const m = contender(symmetry ? 'explore-symmetry' : 'explore', nodes);
+      const perState = (m.rssBytes - m.baseRssBytes) / m.count;
+      console.log(`| ${nodes} | ${symmetry ? 'yes' : 'no'} | ${fmt(m.count)} | ${fmt(m.ms / 1000, 1)} s | ${fmt(perSecond(m))} | ${fmt(m.rssBytes / 2 ** 20)} MiB | ${fmt(perState)} |`);
     }
   }
-  return steps;
 }
 
-const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
-if (isMain) {
-  console.log(`rollsafe bench (node ${process.version}, ${new Date().toISOString().slice(0, 10)})`);
-  await benchExplorer();
-}
+const args = process.argv.slice(2);
+const at = args.indexOf('--rounds');
+const n = at >= 0 ? Number(args[at + 1]) : 5;
+console.log(`rollsafe bench: node ${process.version}, ${availableParallelism()} cores, load average ${load()} at the start`);
+if (args.includes('--scaling')) scaling();
+else figures(n);
+console.log(`\nload average ${load()} at the end`);
