@@ -4,7 +4,8 @@
 // out the point of no return, and says which bound, if any, cut the search short.
 import { type Ev, type Model, type PropertyHit, type World, EVENT_KINDS, PHASE_NAMES } from '../../model/model.js';
 import { concretePath } from './trace.js';
-import { GrowInt32, StateStore, pathBack, reserveRoom } from './state-store.js';
+import { GrowBytes, GrowInt32, REFUSED_BOUND, StateStore, isAllocationFailure, pathBack, reserveRoom } from './state-store.js';
+import type { NoReturnPoint } from '../results/result.js';
 import { type EngineOutcome, type Finding, emptyCoverage } from './outcome.js';
 import { combinationList, noReturnPoints, stuckStates } from './explore-analysis.js';
 import { PositionCounts } from './position-counts.js';
@@ -43,10 +44,9 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
   const store = new StateStore(model.L.size);
   const parent = new GrowInt32();
   const via = new GrowInt32();
-  const depthOf = new GrowInt32();
   const g: ExploredGraph = {
     states: 0,
-    edgeFrom: new GrowInt32(),
+    edgeStart: new Int32Array(0),
     edgeTo: new GrowInt32(),
     rollbackFrom: new GrowInt32(),
     rollbackTo: new GrowInt32(),
@@ -59,9 +59,14 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
     badProperty: new GrowInt32(),
     badProperties: [],
   };
-  const phase = new GrowInt32();
-  const expanded = new GrowInt32();
-  const isBad = new GrowInt32();
+  // per state: its runbook phase, whether a safety property fails there, where its edges start
+  const phase = new GrowBytes();
+  const isBad = new GrowBytes();
+  const firstEdge = new GrowInt32();
+  // states [0, expandedBelow) have every successor added (ids go in breadth-first order), and
+  // levelStarts[d] is the first id at depth d: no per-state depth or flag needs keeping
+  let expandedBelow = 0;
+  const levelStarts: number[] = [0];
   const findings = new Map<string, { hit: PropertyHit; path: Ev[] }>();
   const statesPerDepth: number[] = [];
   const eventCounts = new Float64Array(EVENT_KINDS.length);
@@ -84,20 +89,18 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
   };
   // Every growable array gets its room before a state is expanded, so a search that reaches
   // the memory budget (or the machine's) ends between two states, with everything consistent.
-  const growing = [parent, via, depthOf, phase, expanded, isBad, g.position, slot, g.reason, g.edgeFrom, g.edgeTo, g.rollbackFrom, g.rollbackTo, g.badIds, g.badProperty];
+  const growing = [parent, via, phase, isBad, firstEdge, g.position, slot, g.reason, g.edgeTo, g.rollbackFrom, g.rollbackTo, g.badIds, g.badProperty];
   const reserve = (n: number) => reserveRoom([store, ...growing], n, limits);
   const addState = (w: World, from: number, e: number, depth: number): number => {
     const id = store.add(w);
     parent.push(from);
     via.push(e);
-    depthOf.push(depth);
     phase.push(model.phaseOf(w));
     const code = model.positionCode(w);
     g.position.push(code);
     slot.push(positions.slotOf(code));
     if (depth > deepest) deepest = depth;
     g.reason.push(model.reasonOf(w));
-    expanded.push(0);
     isBad.push(0);
     const d = Math.min(depth, SERIES_MAX - 1);
     statesPerDepth[d] = (statesPerDepth[d] ?? 0) + 1;
@@ -130,6 +133,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
   let stoppedEarly = opts.failFast && findings.size > 0;
   outer: while (levelStart < store.count && !stoppedEarly) {
     const levelEnd = store.count;
+    levelStarts.push(levelEnd); // where the states this level adds begin
     if (depth >= depthCut.depth) {
       for (let id = levelStart; id < levelEnd; id++) {
         if (model.enabledEvents(store.copy(id)).length > 0) {
@@ -164,7 +168,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
         untilReserve = 64;
       }
       store.read(id, w);
-      expanded.a[id] = 1;
+      firstEdge.push(g.edgeTo.n);
       const at = slot.a[id];
       for (let j = 0; j < alphabet.length; j++) {
         const e = alphabet[j];
@@ -186,18 +190,17 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
           if (store.count >= opts.maxStates) {
             boundsHit.add(`max-states ${opts.maxStates}`);
             // some successors of this state were never added: liveness must not call it stuck
-            expanded.a[id] = 0;
             break outer;
           }
           to = addState(cw, id, e, depth + 1);
         }
-        g.edgeFrom.push(id);
         g.edgeTo.push(to);
         if (model.isRollbackDecision(e)) {
           g.rollbackFrom.push(id);
           g.rollbackTo.push(to);
         }
       }
+      expandedBelow = id + 1;
       if (opts.failFast && findings.size > 0) {
         stoppedEarly = true;
         break outer;
@@ -209,14 +212,39 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
   }
 
   g.states = store.count;
-  g.phase = Uint8Array.from(phase.a.subarray(0, phase.n));
-  g.expanded = Uint8Array.from(expanded.a.subarray(0, expanded.n));
-  g.bad = Uint8Array.from(isBad.a.subarray(0, g.states));
+  g.phase = phase.a.subarray(0, g.states);
+  g.bad = isBad.a.subarray(0, g.states);
+  const depthOf = (id: number) => {
+    let lo = 0;
+    let hi = levelStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (levelStarts[mid] <= id) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
 
-  // a fail-fast search has its verdict: graph analyses of the part explored would only mislead
-  const rev = stoppedEarly ? null : reverseAdjacency(g);
-  const { stuck, livenessUnknown } = rev ? stuckStates(model, g, rev, (i) => store.view(i), (i) => depthOf.a[i], (name) => findings.has(name)) : { stuck: [], livenessUnknown: true };
-  for (const [def, id] of stuck) findings.set(def.name, { hit: model.stuckHit(def), path: pathTo(id) });
+  // A fail-fast search has its verdict: graph analyses of the part explored would only mislead.
+  // The analyses need memory of their own (the reverse graph): a search that ended because the
+  // system refused an allocation may find none left, and then keeps its findings without them.
+  let livenessUnknown = true;
+  let pointOfNoReturn: NoReturnPoint[] = [];
+  if (!stoppedEarly) {
+    try {
+      g.expanded = new Uint8Array(g.states).fill(1, 0, expandedBelow);
+      g.edgeStart = new Int32Array(g.states + 1).fill(g.edgeTo.n);
+      g.edgeStart.set(firstEdge.a.subarray(0, firstEdge.n));
+      const rev = reverseAdjacency(g);
+      const judged = stuckStates(model, g, rev, (i) => store.view(i), depthOf, (name) => findings.has(name));
+      livenessUnknown = judged.livenessUnknown;
+      for (const [def, id] of judged.stuck) findings.set(def.name, { hit: model.stuckHit(def), path: pathTo(id) });
+      pointOfNoReturn = noReturnPoints(model, g, rev);
+    } catch (e) {
+      if (!isAllocationFailure(e)) throw e;
+      boundsHit.add(REFUSED_BOUND);
+    }
+  }
 
   const coverage = emptyCoverage();
   EVENT_KINDS.forEach((name, k) => {
@@ -244,7 +272,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
     stoppedEarly,
     livenessUnknown,
     coverage,
-    pointOfNoReturn: rev ? noReturnPoints(model, g, rev) : [],
+    pointOfNoReturn,
   };
 }
 

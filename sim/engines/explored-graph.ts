@@ -5,7 +5,9 @@ import type { GrowInt32 } from './state-store.js';
 // The explored graph, kept for the analyses that run after the search.
 export interface ExploredGraph {
   states: number;
-  edgeFrom: GrowInt32;
+  // the edges out of state i are edgeTo[edgeStart[i] .. edgeStart[i + 1]): ids are handed out,
+  // and states expanded, in breadth-first order, so the edges come grouped by their source
+  edgeStart: Int32Array;
   edgeTo: GrowInt32;
   rollbackFrom: GrowInt32; // decide-rollback edges
   rollbackTo: GrowInt32;
@@ -27,13 +29,13 @@ export interface Reverse {
 
 export function reverseAdjacency(g: ExploredGraph): Reverse {
   const n = g.states;
-  const m = g.edgeFrom.n;
+  const m = g.edgeTo.n;
   const start = new Int32Array(n + 1);
   for (let i = 0; i < m; i++) start[g.edgeTo.a[i] + 1]++;
   for (let i = 0; i < n; i++) start[i + 1] += start[i];
   const fill = start.slice();
   const preds = new Int32Array(m);
-  for (let i = 0; i < m; i++) preds[fill[g.edgeTo.a[i]]++] = g.edgeFrom.a[i];
+  for (let from = 0; from < n; from++) for (let j = g.edgeStart[from]; j < g.edgeStart[from + 1]; j++) preds[fill[g.edgeTo.a[j]]++] = from;
   return { start, preds };
 }
 

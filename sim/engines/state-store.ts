@@ -8,6 +8,11 @@ import type { SearchLimits } from './limits.js';
 // allocation itself (a ulimit, a container's limit, the largest array the engine can make).
 export type Room = 'ok' | 'budget' | 'refused';
 
+// V8's words for an allocation it could not make (not a stack overflow, also a RangeError)
+export function isAllocationFailure(e: unknown): boolean {
+  return e instanceof RangeError && /allocation failed|Invalid (typed )?array length|out of memory/i.test(e.message);
+}
+
 export const REFUSED_BOUND = 'memory: an allocation failed (a ulimit, a container limit, or the largest array the engine can make)';
 
 // Room for `extra` more worlds (or entries) in every one of `growing`, or the bound that ends
@@ -247,6 +252,35 @@ export function hashWorld(w: Int32Array): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
+}
+
+// A growing list of bytes (per-state flags and phases: a quarter of an int each).
+export class GrowBytes {
+  a = new Uint8Array(1 << 16);
+  n = 0;
+  reserve(extra: number, allocate: (bytes: number) => boolean): Room {
+    if (this.n + extra <= this.a.length) return 'ok';
+    let len = this.a.length;
+    while (this.n + extra > len) len *= 2;
+    if (!allocate(len)) return 'budget';
+    try {
+      const b = new Uint8Array(len);
+      b.set(this.a);
+      this.a = b;
+    } catch (e) {
+      if (e instanceof RangeError) return 'refused';
+      throw e;
+    }
+    return 'ok';
+  }
+  push(v: number): void {
+    if (this.n === this.a.length) {
+      const b = new Uint8Array(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
 }
 
 // A growing list of ints (the search's parent links, edges, per-state figures).
