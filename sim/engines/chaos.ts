@@ -38,6 +38,7 @@ interface Alphabet {
   faultWeight: number[]; // the scenario's weight for fault events, 0 for the others
   faultIndex: number[]; // index of the fault in scenario.faults, -1 for other events
   upgradeSteps: number; // operator steps of an undisturbed upgrade
+  rollbackIdx: number; // the operator's decision to roll back, in model.events (-1: none)
   // scratch buffers reused by every walk of this model (their contents never outlive a step)
   enabledIdx: Int32Array;
   weights: Float64Array;
@@ -73,6 +74,7 @@ function alphabetOf(model: Model): Alphabet {
     faultWeight,
     faultIndex,
     upgradeSteps: runbookLength(model),
+    rollbackIdx: cls.indexOf(Cls.Rollback),
     enabledIdx: new Int32Array(n),
     weights: new Float64Array(n),
     stepOn: new Uint8Array(n),
@@ -146,134 +148,195 @@ export function runRng(seed: number, run: number): () => number {
   return seedrandom.alea(`${seed}:${run}`);
 }
 
+// One walk in progress: made once per walk, then only its fields change from step to step.
+interface Walk {
+  run: number;
+  rng: () => number;
+  profile: Profile;
+  rate: number[]; // per row of RATES: the rate of the current regime
+  w: World;
+  spare: World; // two buffers in turn: the hot loop allocates no worlds
+  planned: boolean; // the profile's rollback is still to come
+  opSteps: number; // runbook steps the operator has taken
+  endedAt: number; // depth at which the runbook last ended (-1: it is not ended)
+  nodeDown: boolean; // the operator stopped a node and has not started it yet
+  totalWeight: number; // of the events weighed for this step
+  path: Ev[];
+  seen: string[]; // properties already found in this run
+}
+
 // One walk. Findings go into stats (first hit per property in this run).
 // `stop` (a budget or an interrupt) is asked every 65,536 steps: a walk thousands of steps
 // long must not hold a Ctrl-C or a time budget hostage.
 export function chaosWalk(model: Model, cfg: ChaosConfig, run: number, stats: WalkStats, stop?: () => boolean): void {
-  const rng = runRng(cfg.seed, run);
   const a = alphabetOf(model);
-  const p = profile(model, a, rng);
-  const events = model.events;
-  const { enabledIdx, weights, stepOn, since, duration } = a;
-  since.fill(-1); // depth at which an in-flight process could first end
-  const rollbackIdx = a.cls.indexOf(Cls.Rollback);
-  let planned = p.rollbackAfter >= 0;
-  let opSteps = 0;
-  let endedAt = -1; // depth at which the runbook last ended
-  let nodeDown = false; // the operator stopped a node and has not started it yet
-  const path: Ev[] = [];
-  const seen: string[] = [];
-  const record = (property: string, hit: PropertyHit) => {
-    if (seen.includes(property)) return;
-    seen.push(property);
-    stats.found({ property, hit, events: path.slice(), run });
-  };
-
-  let w = model.initial();
-  // two buffers in turn: the hot loop allocates no worlds
-  let spare: World = new Int32Array(w.length);
-  stats.visit(w, 0);
-  for (const hit of model.stateViolations(w)) record(hit.property, hit);
-  const rate = RATES.map((_, i) => drawRate(i, rng));
+  const walk = startWalk(model, a, cfg, run, stats);
   for (let depth = 0; depth < cfg.maxDepth; depth++) {
     if ((depth & 0xffff) === 0xffff && stop?.()) break;
-    if (rng() < REGIME_SWITCH) {
-      const which = Math.floor(rng() * RATES.length);
-      rate[which] = drawRate(which, rng);
-    }
-    const ended = model.isEnded(w);
-    if (!ended) endedAt = -1;
-    else if (endedAt < 0) endedAt = depth;
-    const stretch = opSteps === 0 ? 0 : ended ? 2 : 1;
-    const boost = nodeDown ? BUGGIFY_NODE_DOWN : opSteps > 0 && !ended ? BUGGIFY_RUNBOOK : 1;
-    let n = 0;
-    let total = 0;
-    let steps = 0;
-    for (let i = 0; i < events.length; i++) {
-      stepOn[i] = a.cls[i] === Cls.Step && model.isEnabled(w, events[i]) ? 1 : 0;
-      steps += stepOn[i];
-    }
-    let remediable = false;
-    for (let i = 0; i < events.length; i++) {
-      let wt: number;
-      switch (a.cls[i]) {
-        case Cls.Step:
-          wt = steps > 0 ? rate[OPERATOR] / steps : 0;
-          break;
-        case Cls.Remediate:
-          wt = rate[OPERATOR];
-          remediable = model.isEnabled(w, events[i]);
-          break;
-        case Cls.Rollback:
-          // planned, or the runbook's answer to a failed verification (as likely as remediating)
-          wt = !planned ? 0
-            : p.rollbackAfter > 0 && opSteps >= p.rollbackAfter ? 16
-            : p.rollbackAfter === 0 && ended && depth - endedAt >= p.delay ? 16
-            : 0;
-          if (wt === 0 && remediable) wt = rate[OPERATOR];
-          break;
-        case Cls.Fault:
-          wt = p.armed[stretch][a.faultIndex[i]] ? a.faultWeight[i] * rate[FAULTS] * boost : 0;
-          break;
-        case Cls.Write:
-          wt = rate[WRITES];
-          break;
-        default:
-          if (!model.isEnabled(w, events[i])) {
-            since[i] = -1;
-            continue;
-          }
-          if (since[i] < 0) {
-            since[i] = depth;
-            duration[i] = drawDuration(a, rng);
-          }
-          wt = depth - since[i] >= duration[i] ? 16 : 0;
-      }
-      if (wt <= 0 || (a.cls[i] === Cls.Step ? stepOn[i] === 0 : !model.isEnabled(w, events[i]))) continue;
-      enabledIdx[n] = i;
-      weights[n] = wt;
-      total += wt;
-      n++;
-    }
-    if (n === 0) break;
-    let r = rng() * total;
-    let pick = 0;
-    while (pick < n - 1 && r >= weights[pick]) r -= weights[pick++];
-    const e = events[enabledIdx[pick]];
-    const cls = a.cls[enabledIdx[pick]];
-    if (cls === Cls.Step) {
-      const step = model.stepName(w, e);
-      if (step === 'stop') nodeDown = true;
-      else if (step === 'start') nodeDown = false;
-      opSteps++;
-    } else if (cls === Cls.Rollback) {
-      planned = false;
-      nodeDown = false;
-    }
-    stats.take(w, e);
-    const nw = model.nextInto(w, e, spare);
-    path.push(e);
-    for (const hit of model.edgeViolations(w, nw)) record(hit.property, hit);
-    stats.visit(nw, depth + 1, w);
-    for (const hit of model.stateViolations(nw)) record(hit.property, hit);
-    spare = w;
-    w = nw;
-    if (model.isEnded(w)) {
-      nodeDown = false;
-      // a rollback still planned for after the upgrade has not had its turn yet
-      const waiting = planned && p.rollbackAfter === 0 && rollbackIdx >= 0 && model.isEnabled(w, events[rollbackIdx]);
-      if (!waiting && rng() < STOP_AFTER_END) break;
-    }
+    const i = chooseEvent(model, a, walk, depth);
+    if (i < 0) break;
+    takeEvent(model, a, walk, stats, i, depth);
+    if (stopsAfterEnd(model, a, walk)) break;
   }
-  // eventually properties: the set of worlds that cannot reach the goal is closed under every
-  // event, so judging the walk's last world is enough
+  judgeEventually(model, walk, stats);
+  stats.runs++;
+}
+
+function startWalk(model: Model, a: Alphabet, cfg: ChaosConfig, run: number, stats: WalkStats): Walk {
+  const rng = runRng(cfg.seed, run);
+  const p = profile(model, a, rng);
+  a.since.fill(-1); // depth at which an in-flight process could first end
+  const w = model.initial();
+  const walk: Walk = {
+    run,
+    rng,
+    profile: p,
+    rate: RATES.map((_, i) => drawRate(i, rng)),
+    w,
+    spare: new Int32Array(w.length),
+    planned: p.rollbackAfter >= 0,
+    opSteps: 0,
+    endedAt: -1,
+    nodeDown: false,
+    totalWeight: 0,
+    path: [],
+    seen: [],
+  };
+  stats.visit(w, 0);
+  for (const hit of model.stateViolations(w)) record(walk, stats, hit.property, hit);
+  return walk;
+}
+
+function record(walk: Walk, stats: WalkStats, property: string, hit: PropertyHit): void {
+  if (walk.seen.includes(property)) return;
+  walk.seen.push(property);
+  stats.found({ property, hit, events: walk.path.slice(), run: walk.run });
+}
+
+// The event this step takes (its index in model.events), drawn by weight among the enabled
+// ones; -1 when none is.
+function chooseEvent(model: Model, a: Alphabet, walk: Walk, depth: number): number {
+  const { rng, rate } = walk;
+  if (rng() < REGIME_SWITCH) {
+    const which = Math.floor(rng() * RATES.length);
+    rate[which] = drawRate(which, rng);
+  }
+  const ended = model.isEnded(walk.w);
+  if (!ended) walk.endedAt = -1;
+  else if (walk.endedAt < 0) walk.endedAt = depth;
+  const n = weighEvents(model, a, walk, depth, ended);
+  if (n === 0) return -1;
+  const { weights } = a;
+  let r = rng() * walk.totalWeight;
+  let pick = 0;
+  while (pick < n - 1 && r >= weights[pick]) r -= weights[pick++];
+  return a.enabledIdx[pick];
+}
+
+// Fills a.enabledIdx and a.weights with the events that can be taken now and their weights,
+// and returns how many there are (their sum in walk.totalWeight).
+function weighEvents(model: Model, a: Alphabet, walk: Walk, depth: number, ended: boolean): number {
+  const { enabledIdx, weights, stepOn, since, duration } = a;
+  const { w, rate, profile: p, planned, opSteps, endedAt, nodeDown } = walk;
+  const events = model.events;
+  const stretch = opSteps === 0 ? 0 : ended ? 2 : 1;
+  const boost = nodeDown ? BUGGIFY_NODE_DOWN : opSteps > 0 && !ended ? BUGGIFY_RUNBOOK : 1;
+  let n = 0;
+  let total = 0;
+  let steps = 0;
+  for (let i = 0; i < events.length; i++) {
+    stepOn[i] = a.cls[i] === Cls.Step && model.isEnabled(w, events[i]) ? 1 : 0;
+    steps += stepOn[i];
+  }
+  let remediable = false;
+  for (let i = 0; i < events.length; i++) {
+    let wt: number;
+    switch (a.cls[i]) {
+      case Cls.Step:
+        wt = steps > 0 ? rate[OPERATOR] / steps : 0;
+        break;
+      case Cls.Remediate:
+        wt = rate[OPERATOR];
+        remediable = model.isEnabled(w, events[i]);
+        break;
+      case Cls.Rollback:
+        // planned, or the runbook's answer to a failed verification (as likely as remediating)
+        wt = !planned ? 0
+          : p.rollbackAfter > 0 && opSteps >= p.rollbackAfter ? 16
+          : p.rollbackAfter === 0 && ended && depth - endedAt >= p.delay ? 16
+          : 0;
+        if (wt === 0 && remediable) wt = rate[OPERATOR];
+        break;
+      case Cls.Fault:
+        wt = p.armed[stretch][a.faultIndex[i]] ? a.faultWeight[i] * rate[FAULTS] * boost : 0;
+        break;
+      case Cls.Write:
+        wt = rate[WRITES];
+        break;
+      default:
+        if (!model.isEnabled(w, events[i])) {
+          since[i] = -1;
+          continue;
+        }
+        if (since[i] < 0) {
+          since[i] = depth;
+          duration[i] = drawDuration(a, walk.rng);
+        }
+        wt = depth - since[i] >= duration[i] ? 16 : 0;
+    }
+    if (wt <= 0 || (a.cls[i] === Cls.Step ? stepOn[i] === 0 : !model.isEnabled(w, events[i]))) continue;
+    enabledIdx[n] = i;
+    weights[n] = wt;
+    total += wt;
+    n++;
+  }
+  walk.totalWeight = total;
+  return n;
+}
+
+// Takes event i: the operator's progress, then the step itself, and the properties it breaks
+// on the way (edge) or in the world it leads to (state).
+function takeEvent(model: Model, a: Alphabet, walk: Walk, stats: WalkStats, i: number, depth: number): void {
+  const e = model.events[i];
+  const w = walk.w;
+  const cls = a.cls[i];
+  if (cls === Cls.Step) {
+    const step = model.stepName(w, e);
+    if (step === 'stop') walk.nodeDown = true;
+    else if (step === 'start') walk.nodeDown = false;
+    walk.opSteps++;
+  } else if (cls === Cls.Rollback) {
+    walk.planned = false;
+    walk.nodeDown = false;
+  }
+  stats.take(w, e);
+  const nw = model.nextInto(w, e, walk.spare);
+  walk.path.push(e);
+  for (const hit of model.edgeViolations(w, nw)) record(walk, stats, hit.property, hit);
+  stats.visit(nw, depth + 1, w);
+  for (const hit of model.stateViolations(nw)) record(walk, stats, hit.property, hit);
+  walk.spare = w;
+  walk.w = nw;
+}
+
+// Once the runbook has ended, a walk stops with some chance per step, unless the profile's
+// rollback for after the upgrade has not had its turn yet.
+function stopsAfterEnd(model: Model, a: Alphabet, walk: Walk): boolean {
+  if (!model.isEnded(walk.w)) return false;
+  walk.nodeDown = false;
+  const waiting = walk.planned && walk.profile.rollbackAfter === 0 && a.rollbackIdx >= 0 && model.isEnabled(walk.w, model.events[a.rollbackIdx]);
+  return !waiting && walk.rng() < STOP_AFTER_END;
+}
+
+// eventually properties: the set of worlds that cannot reach the goal is closed under every
+// event, so judging the walk's last world is enough
+function judgeEventually(model: Model, walk: Walk, stats: WalkStats): void {
   for (const def of model.eventually) {
-    if (seen.includes(def.name)) continue;
+    if (walk.seen.includes(def.name)) continue;
     const cost = { steps: 0 };
-    if (liveness(model, w, cost, { goal: (x) => model.reachedGoal(def, x) }) === 'stuck') record(def.name, model.stuckHit(def));
+    if (liveness(model, walk.w, cost, { goal: (x) => model.reachedGoal(def, x) }) === 'stuck') record(walk, stats, def.name, model.stuckHit(def));
     stats.modelSteps += cost.steps;
   }
-  stats.runs++;
 }
 
 export function chaosBatch(model: Model, cfg: ChaosConfig, runs: number[], stop?: () => boolean): WalkStatsData {
