@@ -229,6 +229,21 @@ describe('sometimes properties: upgrade-can-finish and rollback-can-start', () =
     expect(vacuityProblems(null, unsafe.properties, 'unsafe')).toEqual([]);
   });
 
+  test('expect.fires may not name one: a sometimes property never fires', () => {
+    const text = fixture(WITH_ROLLBACK).replace('expect:\n  verdict: safe\n', 'expect:\n  verdict: unsafe\n  fires: [upgrade-can-finish]\n');
+    let err: unknown;
+    try {
+      loadScenarioText(text, 'fires.yaml');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ScenarioError);
+    expect(err).toMatchObject({
+      problem: "expect.fires names 'upgrade-can-finish', a sometimes property: it never fires (it holds when some run gets there, and is vacuous when none does)",
+      fix: "remove 'upgrade-can-finish' from expect.fires; to say no run gets there, name it under expect.vacuous",
+    });
+  });
+
   test('pinned under expect.vacuous it passes', () => {
     const pins = ['no-one-way-rollback', 'no-unreadable-record', 'no-premature-retirement', 'key-id-agreement', 'supported-path', 'upgrade-can-finish', 'rollback-can-start'];
     const r = exploreScenario(loadScenarioText(neverStarts.replace('expect:\n  verdict: safe\n', `expect:\n  verdict: safe\n  vacuous: [${pins.join(', ')}]\n`), NEVER));

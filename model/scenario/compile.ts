@@ -15,7 +15,7 @@ import type {
   Runbook,
   TriggerName,
 } from '../types.js';
-import { PROPERTY_NAMES } from '../properties.js';
+import { PROPERTIES, PROPERTY_NAMES } from '../properties.js';
 import { type ParsedScenario, type Path, listOf } from './parse.js';
 import { checkUses } from './uses.js';
 import { checkRecordCounts, checkWorldSize } from './limits.js';
@@ -181,6 +181,8 @@ function compileExpect(p: ParsedScenario, ex: Raw, properties: string[]): Compil
   const fires: string[] = ex.fires ?? [];
   fires.forEach((f, i) => {
     if (!properties.includes(f)) p.fail(['expect', 'fires', i], `expect.fires names '${f}', which this scenario does not check`, `add '${f}' to properties, or remove it from expect.fires`);
+    // a sometimes property holds on one example or is vacuous: nothing can make it fire
+    if (PROPERTIES.find((x) => x.name === f)?.kind === 'sometimes') p.fail(['expect', 'fires', i], `expect.fires names '${f}', a sometimes property: it never fires (it holds when some run gets there, and is vacuous when none does)`, `remove '${f}' from expect.fires; to say no run gets there, name it under expect.vacuous`);
   });
   if (ex.verdict === 'unsafe' && fires.length === 0) p.fail(['expect'], 'expect.verdict is unsafe but expect.fires names no property', 'list the properties that must fire under expect.fires');
   if (ex.verdict === 'safe' && fires.length > 0) p.fail(['expect', 'fires'], 'expect.verdict is safe but expect.fires names properties', 'remove expect.fires, or make the verdict unsafe');
