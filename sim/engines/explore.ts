@@ -5,7 +5,7 @@
 import { type Ev, type Model, type PropertyHit, type World, EVENT_KINDS, PHASE_NAMES } from '../../model/model.js';
 import { concretePath } from './trace.js';
 import { GrowBytes, GrowInt32, REFUSED_BOUND, StateStore, isAllocationFailure, pathBack, reserveRoom } from './state-store.js';
-import type { NoReturnPoint } from '../results/result.js';
+import type { Coverage, NoReturnPoint } from '../results/result.js';
 import { type EngineOutcome, type Finding, emptyCoverage } from './outcome.js';
 import { combinationList, noReturnPoints, stuckStates } from './explore-analysis.js';
 import { PositionCounts } from './position-counts.js';
@@ -135,12 +135,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
     const levelEnd = store.count;
     levelStarts.push(levelEnd); // where the states this level adds begin
     if (depth >= depthCut.depth) {
-      for (let id = levelStart; id < levelEnd; id++) {
-        if (model.enabledEvents(store.copy(id)).length > 0) {
-          boundsHit.add(depthCut.bound);
-          break;
-        }
-      }
+      if (frontierMoves(model, store, levelStart, levelEnd)) boundsHit.add(depthCut.bound);
       break;
     }
     const w = new Int32Array(model.L.size);
@@ -214,48 +209,19 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
   g.states = store.count;
   g.phase = phase.a.subarray(0, g.states);
   g.bad = isBad.a.subarray(0, g.states);
-  const depthOf = (id: number) => {
-    let lo = 0;
-    let hi = levelStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (levelStarts[mid] <= id) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
 
-  // A fail-fast search has its verdict: graph analyses of the part explored would only mislead.
-  // The analyses need memory of their own (the reverse graph): a search that ended because the
-  // system refused an allocation may find none left, and then keeps its findings without them.
+  // a fail-fast search has its verdict: graph analyses of the part explored would only mislead
   let livenessUnknown = true;
   let pointOfNoReturn: NoReturnPoint[] = [];
   if (!stoppedEarly) {
-    try {
-      g.expanded = new Uint8Array(g.states).fill(1, 0, expandedBelow);
-      g.edgeStart = new Int32Array(g.states + 1).fill(g.edgeTo.n);
-      g.edgeStart.set(firstEdge.a.subarray(0, firstEdge.n));
-      const rev = reverseAdjacency(g);
-      const judged = stuckStates(model, g, rev, (i) => store.view(i), depthOf, (name) => findings.has(name));
-      livenessUnknown = judged.livenessUnknown;
-      for (const [def, id] of judged.stuck) findings.set(def.name, { hit: model.stuckHit(def), path: pathTo(id) });
-      pointOfNoReturn = noReturnPoints(model, g, rev);
-    } catch (e) {
-      if (!isAllocationFailure(e)) throw e;
-      boundsHit.add(REFUSED_BOUND);
-    }
+    const done = analyseGraph(model, g, store, { expandedBelow, firstEdge, levelStarts }, (name) => findings.has(name));
+    if (done) {
+      livenessUnknown = done.livenessUnknown;
+      for (const [def, id] of done.stuck) findings.set(def.name, { hit: model.stuckHit(def), path: pathTo(id) });
+      pointOfNoReturn = done.pointOfNoReturn;
+    } else boundsHit.add(REFUSED_BOUND);
   }
-
-  const coverage = emptyCoverage();
-  EVENT_KINDS.forEach((name, k) => {
-    if (eventCounts[k]) coverage.events[name] = eventCounts[k];
-  });
-  positions.fill(model, coverage);
-  enteredCounts.forEach((count, phase) => {
-    if (count) coverage.phasesEntered[PHASE_NAMES[phase]] = count;
-  });
-  for (let i = 0; i < g.states; i++) coverage.phases[PHASE_NAMES[g.phase[i]]] = (coverage.phases[PHASE_NAMES[g.phase[i]]] ?? 0) + 1;
-  coverage.combinations = combinationList(model, combos);
+  const coverage = coverageOf(model, g, { eventCounts, enteredCounts, positions, combos });
 
   const elapsedMs = now() - t0;
   const result: Finding[] = [];
@@ -274,6 +240,65 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
     coverage,
     pointOfNoReturn,
   };
+}
+
+// A state at the depth bound with a move left: the bound cut something.
+function frontierMoves(model: Model, store: StateStore, from: number, to: number): boolean {
+  for (let id = from; id < to; id++) if (model.enabledEvents(store.copy(id)).length > 0) return true;
+  return false;
+}
+
+// Liveness and the point of no return, over the graph the search kept. They need memory of
+// their own (the reverse graph): a search that ended because the system refused an allocation
+// may find none left, and then keeps its findings without them (null).
+function analyseGraph(
+  model: Model,
+  g: ExploredGraph,
+  store: StateStore,
+  bfs: { expandedBelow: number; firstEdge: GrowInt32; levelStarts: number[] },
+  found: (property: string) => boolean,
+): { livenessUnknown: boolean; stuck: ReturnType<typeof stuckStates>['stuck']; pointOfNoReturn: NoReturnPoint[] } | null {
+  // ids are breadth-first: a state's depth is the level whose id range holds it
+  const { levelStarts } = bfs;
+  const depthOf = (id: number) => {
+    let lo = 0;
+    let hi = levelStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (levelStarts[mid] <= id) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  try {
+    g.expanded = new Uint8Array(g.states).fill(1, 0, bfs.expandedBelow);
+    g.edgeStart = new Int32Array(g.states + 1).fill(g.edgeTo.n);
+    g.edgeStart.set(bfs.firstEdge.a.subarray(0, bfs.firstEdge.n));
+    const rev = reverseAdjacency(g);
+    const { stuck, livenessUnknown } = stuckStates(model, g, rev, (i) => store.view(i), depthOf, found);
+    return { livenessUnknown, stuck, pointOfNoReturn: noReturnPoints(model, g, rev) };
+  } catch (e) {
+    if (!isAllocationFailure(e)) throw e;
+    return null;
+  }
+}
+
+function coverageOf(
+  model: Model,
+  g: ExploredGraph,
+  counts: { eventCounts: Float64Array; enteredCounts: Float64Array; positions: PositionCounts; combos: ReturnType<Model['meetingCounts']> },
+): Coverage {
+  const coverage = emptyCoverage();
+  EVENT_KINDS.forEach((name, k) => {
+    if (counts.eventCounts[k]) coverage.events[name] = counts.eventCounts[k];
+  });
+  counts.positions.fill(model, coverage);
+  counts.enteredCounts.forEach((count, phase) => {
+    if (count) coverage.phasesEntered[PHASE_NAMES[phase]] = count;
+  });
+  for (let i = 0; i < g.states; i++) coverage.phases[PHASE_NAMES[g.phase[i]]] = (coverage.phases[PHASE_NAMES[g.phase[i]]] ?? 0) + 1;
+  coverage.combinations = combinationList(model, counts.combos);
+  return coverage;
 }
 
 // The depth the search may not pass, and the bound it names then: the user's max-depth, or,
