@@ -34,9 +34,10 @@ export function pathBack(parent: GrowInt32, via: GrowInt32, id: number, extra?: 
   return evs;
 }
 
-// Worlds are mostly small numbers (statuses, positions, versions, flags) and a few counts, so
-// each is stored as zigzag varints: one byte for most slots, 86 ints (344 bytes) of a 5-node
-// world in about 90. Equal worlds have equal encodings, so the table compares bytes. Bytes live
+// Worlds are mostly zeros, small numbers (statuses, positions, versions, flags) and a few
+// counts, so each is stored as a bitmap of its non-zero slots followed by those slots as zigzag
+// varints: 86 ints (344 bytes) of a 5-node world in about 50. Equal worlds have equal
+// encodings (the bitmap fixes how many varints follow), so the table compares bytes. Bytes live
 // in fixed chunks that are never copied (growth adds a chunk: no doubling slack and no moment
 // holding the old and new arena at once), and each world's hash is kept, so growing the table
 // re-inserts without re-reading a single world.
@@ -61,7 +62,7 @@ export class StateStore {
 
   constructor(worldSize: number, expected = 1 << 16) {
     this.size = worldSize;
-    this.scratch = new Uint8Array(worldSize * MAX_ENCODED);
+    this.scratch = new Uint8Array(((worldSize + 7) >> 3) + worldSize * MAX_ENCODED);
     this.decoded = new Int32Array(worldSize);
     this.start = new Float64Array(expected);
     this.hashes = new Int32Array(expected);
@@ -155,8 +156,13 @@ export class StateStore {
   read(id: number, into: Int32Array): void {
     const at = this.start[id];
     const bytes = this.chunks[Math.floor(at / CHUNK)];
-    let p = at % CHUNK;
+    const map = at % CHUNK;
+    let p = map + ((this.size + 7) >> 3);
     for (let i = 0; i < this.size; i++) {
+      if ((bytes[map + (i >> 3)] & (1 << (i & 7))) === 0) {
+        into[i] = 0;
+        continue;
+      }
       let v = 0;
       let shift = 0;
       let b: number;
@@ -185,11 +191,14 @@ export class StateStore {
     this.used = 0;
   }
 
-  // zigzag varints of w into scratch; returns the length
+  // the non-zero bitmap and zigzag varints of w into scratch; returns the length
   private encode(w: Int32Array): number {
     const out = this.scratch;
-    let p = 0;
+    let p = (w.length + 7) >> 3;
+    out.fill(0, 0, p);
     for (let i = 0; i < w.length; i++) {
+      if (w[i] === 0) continue;
+      out[i >> 3] |= 1 << (i & 7);
       let v = ((w[i] << 1) ^ (w[i] >> 31)) >>> 0;
       while (v >= 0x80) {
         out[p++] = (v & 0x7f) | 0x80;
