@@ -191,21 +191,30 @@ export class StateStore {
     this.used = 0;
   }
 
-  // the non-zero bitmap and zigzag varints of w into scratch; returns the length
+  // the non-zero bitmap and zigzag varints of w into scratch; returns the length (this runs
+  // for every successor the search generates: one pass, the bitmap kept in a local)
   private encode(w: Int32Array): number {
     const out = this.scratch;
-    let p = (w.length + 7) >> 3;
-    out.fill(0, 0, p);
-    for (let i = 0; i < w.length; i++) {
-      if (w[i] === 0) continue;
-      out[i >> 3] |= 1 << (i & 7);
-      let v = ((w[i] << 1) ^ (w[i] >> 31)) >>> 0;
-      while (v >= 0x80) {
-        out[p++] = (v & 0x7f) | 0x80;
-        v >>>= 7;
+    const n = w.length;
+    let p = (n + 7) >> 3;
+    let bits = 0;
+    for (let i = 0; i < n; i++) {
+      const x = w[i];
+      if (x !== 0) {
+        bits |= 1 << (i & 7);
+        let v = ((x << 1) ^ (x >> 31)) >>> 0;
+        while (v >= 0x80) {
+          out[p++] = (v & 0x7f) | 0x80;
+          v >>>= 7;
+        }
+        out[p++] = v;
       }
-      out[p++] = v;
+      if ((i & 7) === 7) {
+        out[i >> 3] = bits;
+        bits = 0;
+      }
     }
+    if (n & 7) out[n >> 3] = bits;
     this.scratchLen = p;
     return p;
   }
