@@ -133,6 +133,8 @@ describe('--sarif on diff, chaos and merge', () => {
     expect(d.code).toBe(1);
     const [x] = d.log.runs[0].results!;
     expect([x.ruleId, x.baselineState, x.level]).toEqual(['key-id-agreement', 'new', 'note']);
+    // one category per changed runbook: a pull request's files do not replace each other's alerts
+    expect(d.log.runs[0].automationDetails?.id).toBe(`rollsafe/diff/${bao}/broken-no-key-id-check.yaml/`);
     expect(where(x)).toBe(`${bao}/broken-no-key-id-check.yaml:67:3-15`);
     const same = sarifOf(['diff', `${bao}/broken-no-key-id-check.yaml`, `${bao}/broken-no-key-id-check.yaml`], 'diff-same');
     expect(same.code).toBe(0);
@@ -147,7 +149,9 @@ describe('--sarif on diff, chaos and merge', () => {
     expect(x.ruleId).toBe('no-unknown-key-id-decrypt');
     expect(x.message.text).toContain('re-run the run that found it: rollsafe chaos');
     // merged from inside test-output: the scenario is still found, and named from where merge ran
-    const m = sarifOf(['merge', 'chaos.json', '--json', 'merged.json'], 'merged', OUT);
+    const m = sarifOf(['merge', 'chaos.json', '--json', 'merged.json', '--junit', 'merged.xml'], 'merged', OUT);
+    // JUnit's file attribute names the scenario from where merge ran, too
+    expect(readFileSync(join(OUT, 'merged.xml'), 'utf8')).toContain(`file="../../${file}"`);
     const [y] = m.log.runs[0].results!;
     expect(y.locations![0].physicalLocation!.artifactLocation!.uri).toBe(`file://${join(ROOT, file)}`);
     expect(y.locations![0].physicalLocation!.region).toEqual(x.locations![0].physicalLocation!.region);
@@ -158,7 +162,7 @@ describe('toSarif', () => {
   const result = (): RunResult => JSON.parse(readFileSync(join(OUT, 'merged.json'), 'utf8')).results[0];
 
   test('a scenario that can no longer be read still gets its results, at the file alone', () => {
-    const log = valid(toSarif([result()], { command: 'merge', commandLine: 'rollsafe merge', sources: () => ({ uri: 'gone.yaml', text: null }) }));
+    const log = valid(toSarif([result()], { category: 'merge', commandLine: 'rollsafe merge', sources: () => ({ uri: 'gone.yaml', text: null }) }));
     const x = log.runs[0].results![0];
     expect(x.locations![0].physicalLocation).toEqual({ artifactLocation: { uri: 'gone.yaml', uriBaseId: '%SRCROOT%' } });
     expect(x.relatedLocations).toBeUndefined();
@@ -167,7 +171,7 @@ describe('toSarif', () => {
   test('brackets in result text are escaped so that only our links are links', () => {
     const r = result();
     r.violations[0].detail = 'a [bracketed](1) detail';
-    const log = valid(toSarif([r], { command: 'check', commandLine: 'x', sources: () => ({ uri: 'a.yaml', text: null }) }));
+    const log = valid(toSarif([r], { category: 'check', commandLine: 'x', sources: () => ({ uri: 'a.yaml', text: null }) }));
     expect(log.runs[0].results![0].message.text).toContain('a \\[bracketed\\](1) detail');
   });
 });

@@ -76,6 +76,6 @@ export function report(results: RunResult[], outputs: { json: Output | null; jun
     if (json.path !== null) say(`results written to ${json.shown}; replay a violation with: rollsafe replay ${json.shown} --violation 1\n`);
   }
   if (junit) writeOutput(junit, toJUnit(results, { name: `rollsafe ${engine}`, resultFile: json?.path ?? undefined }));
-  if (outputs.sarif) writeSarif(outputs.sarif, results, { command: engine });
+  if (outputs.sarif) writeSarif(outputs.sarif, results, { category: engine });
   return interrupted ?? (failed > 0 ? 1 : 0);
 }

@@ -77,6 +77,6 @@ async function runCheck(paths: string[], flags: CheckFlags, command: string): Pr
     if (json.path !== null) say(`results written to ${json.shown}\n`);
   }
   if (junit) writeOutput(junit, toJUnit(results, { name: 'rollsafe check', resultFile: json?.path ?? undefined }));
-  if (sarif) writeSarif(sarif, results, { command: 'check' });
+  if (sarif) writeSarif(sarif, results, { category: 'check' });
   return interrupt.exitCode() ?? (failed > 0 ? 1 : 0);
 }

@@ -74,7 +74,7 @@ async function runDiff(basePath: string, headPath: string, flags: DiffFlags, rep
   }
   if (sarif) {
     const added = new Set(d.added.map((a) => a.violation));
-    writeSarif(sarif, [headResult], { command: 'diff', baseline: (v) => (added.has(v) ? 'new' : 'unchanged') });
+    writeSarif(sarif, [headResult], { category: `diff/${headResult.scenario.file}`, baseline: (v) => (added.has(v) ? 'new' : 'unchanged') });
   }
   return interrupt.exitCode() ?? diffExitCode(d);
 }

@@ -11,7 +11,7 @@ import { type SarifSource, toSarif } from '../results/sarif.js';
 export const SARIF_FLAG_DOC = 'write SARIF 2.1.0 (one result per violation, at the scenario line that completes it) for code scanning';
 
 export interface SarifRun {
-  command: string; // check, fuzz, chaos, merge, diff
+  category: string; // check, fuzz, chaos, merge, diff/<head file>
   // the folder each result's scenario path starts from (default: where the command runs)
   rootOf?: (r: RunResult) => string;
   baseline?: (v: Violation) => 'new' | 'unchanged';
@@ -35,7 +35,7 @@ export function writeSarif(out: Output, results: RunResult[], run: SarifRun): vo
     sources.set(r.scenario.file, { uri, text });
   }
   const log = toSarif(results, {
-    command: run.command,
+    category: run.category,
     commandLine: `rollsafe ${process.argv.slice(2).join(' ')}`,
     sources: (file) => sources.get(file) ?? { uri: encodeURI(file), text: null },
     baseline: run.baseline,

@@ -26,7 +26,9 @@ export interface SarifSource {
 }
 
 export interface SarifOptions {
-  command: string; // e.g. "rollsafe check scenarios/" (runs of one command share a category)
+  // code scanning's category: runs of one category replace each other's alerts (check, merge;
+  // diff/<head file>, one per runbook a pull request changes)
+  category: string;
   commandLine: string;
   sources: (scenarioFile: string) => SarifSource;
   // diff: whether each head violation is new or was reachable in the base already
@@ -143,7 +145,7 @@ export function toSarif(results: RunResult[], o: SarifOptions): Log {
     runs: [
       {
         tool: { driver: { name: 'rollsafe', version: VERSION, semanticVersion: VERSION, rules } },
-        automationDetails: { id: `rollsafe/${o.command}/` },
+        automationDetails: { id: `rollsafe/${o.category}/` },
         originalUriBaseIds: { [SRCROOT]: { description: { text: 'the folder rollsafe ran in (in CI, the repository root)' } } },
         columnKind: 'utf16CodeUnits',
         invocations: [{ commandLine: o.commandLine, executionSuccessful: true }],
