@@ -58,6 +58,7 @@ function parseMermaid(text: string) {
   const edges = new Map<string, string>();
   let initial: string | null = null;
   const stack: string[] = [];
+  let note = false;
   const id = (s: string) => {
     expect(s).toMatch(ID);
     return s;
@@ -65,7 +66,16 @@ function parseMermaid(text: string) {
   for (const raw of lines.slice(end + 2)) {
     const line = raw.trim();
     let m: RegExpExecArray | null;
+    if (note) {
+      note = line !== 'end note';
+      continue;
+    }
     if (line === '' || line.startsWith('%%')) continue;
+    if ((m = /^note (right|left) of (\S+)$/.exec(line))) {
+      expect(states.has(id(m[2]))).toBe(true);
+      note = true;
+      continue;
+    }
     if ((m = /^state "([^"]*)" as (\S+) \{$/.exec(line))) {
       states.set(id(m[2]), { parent: stack.at(-1) ?? null, label: m[1] });
       stack.push(m[2]);
@@ -86,6 +96,7 @@ function parseMermaid(text: string) {
     }
   }
   expect(stack).toEqual([]);
+  expect(note).toBe(false);
   return { states, edges, initial };
 }
 
@@ -165,6 +176,7 @@ describe('rollsafe graph on the command line', () => {
     expect(got.edges.get(`${mermaidId('upgrading.each-node.doctor')} -> ${mermaidId('upgrading.each-node.stop')}`)).toMatch(/^step x\d+/);
     const cut = rollsafe(['graph', BROKEN, '--explored', '--max-states', '100', '--format', 'dot']);
     expect(cut.stdout).toContain('the search stopped early (max-states 100)');
+    expect(rollsafe(['graph', BROKEN]).stdout).toContain('  note right of s_before\n    anywhere: api-server-restart, backend-outage, rotation-starts, rotation-completes, backend-recovers, write, cache-expires\n  end note\n');
   });
 
   test('bad usage exits 2 and says what is valid', () => {

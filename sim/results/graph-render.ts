@@ -23,7 +23,6 @@ function all(states: GraphState[]): GraphState[] {
 export function toMermaid(g: Graph): string {
   // the front matter is YAML, read before the diagram's grammar: a JSON string is valid there
   const out = ['---', `title: ${JSON.stringify(g.title.replace(/\s+/g, ' '))}`, '---', 'stateDiagram-v2'];
-  for (const n of g.notes) out.push(`  %% ${n.replace(/\n/g, ' ')}`);
   const state = (st: GraphState, indent: string) => {
     const id = mermaidId(st.path);
     if (st.children.length === 0) {
@@ -37,6 +36,11 @@ export function toMermaid(g: Graph): string {
   };
   for (const st of g.states) state(st, '  ');
   out.push(`  [*] --> ${mermaidId(g.initial)}`);
+  // what the graph says once (events possible anywhere, a bound hit) hangs off its first state;
+  // a note runs to 'end note', so only that line is kept out of it
+  if (g.notes.length && g.states.length) {
+    out.push(`  note right of ${mermaidId(g.states[0].path)}`, ...g.notes.map((n) => `    ${n.replace(/\n/g, ' ').replace(/end note/gi, 'end-note')}`), '  end note');
+  }
   for (const e of g.edges) out.push(`  ${mermaidId(e.from)} --> ${mermaidId(e.to)} : ${mermaidText(e.labels.join(' / '))}`);
   const bad = all(g.states).filter((s) => s.bad.length).map((s) => mermaidId(s.path));
   if (bad.length) {
