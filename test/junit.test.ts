@@ -69,13 +69,15 @@ function parseXml(xml: string): El {
   return root;
 }
 
-// The common (Jenkins junit-10.xsd) JUnit schema: allowed attributes, required ones, children.
+// The common (Jenkins junit-10.xsd) JUnit schema: allowed attributes, required ones, children;
+// plus testcase@file, which test reporters (pytest's xunit family, GitLab, GitHub's test-report
+// actions) read to link and annotate the file a case tests.
 const SCHEMA: Record<string, { attrs: string[]; required: string[]; children: string[]; numeric: string[] }> = {
   testsuites: { attrs: ['name', 'time', 'tests', 'failures', 'disabled', 'errors'], required: [], children: ['testsuite'], numeric: ['time', 'tests', 'failures', 'disabled', 'errors'] },
   testsuite: { attrs: ['name', 'tests', 'failures', 'errors', 'time', 'disabled', 'skipped', 'timestamp', 'hostname', 'id', 'package'], required: ['name', 'tests'], children: ['properties', 'testcase', 'system-out', 'system-err'], numeric: ['tests', 'failures', 'errors', 'time', 'disabled', 'skipped'] },
   properties: { attrs: [], required: [], children: ['property'], numeric: [] },
   property: { attrs: ['name', 'value'], required: ['name', 'value'], children: [], numeric: [] },
-  testcase: { attrs: ['name', 'assertions', 'time', 'classname', 'status'], required: ['name'], children: ['skipped', 'error', 'failure', 'system-out', 'system-err'], numeric: ['time', 'assertions'] },
+  testcase: { attrs: ['name', 'assertions', 'time', 'classname', 'status', 'file'], required: ['name'], children: ['skipped', 'error', 'failure', 'system-out', 'system-err'], numeric: ['time', 'assertions'] },
   failure: { attrs: ['message', 'type'], required: [], children: [], numeric: [] },
   skipped: { attrs: ['message'], required: [], children: [], numeric: [] },
   'system-out': { attrs: [], required: [], children: [], numeric: [] },
@@ -112,6 +114,9 @@ describe('JUnit XML', () => {
       expect(s.children.filter((c) => c.name === 'testcase').map((c) => c.attrs.name)).toEqual(results[i].properties.map((p) => p.name));
     });
     expect(Number(root.attrs.tests)).toBe(results.reduce((a, r) => a + r.properties.length, 0));
+    suites.forEach((s, i) => {
+      for (const c of s.children.filter((x) => x.name === 'testcase')) expect(c.attrs.file).toBe(results[i].scenario.file);
+    });
     // every bao scenario meets its expectation: expected violations pass, with the trace as output
     expect(root.attrs.failures).toBe('0');
     const rot = suites.find((s) => s.attrs.name === 'bao-kms-provider-rollback-after-rotation')!;

@@ -84,14 +84,14 @@ describe('numbers one past their maximum are refused with their place', () => {
     return alibaba.replace(from, to);
   };
   test('already-upgraded days-ago: 2^32 + 8 no longer wraps to day 8', () => {
-    expect(refusal(edit('days-ago: 8', 'days-ago: 4294967304'))).toBe('24:33: runbook.already-upgraded.days-ago is 4294967304, but it must be <= 3650');
+    expect(refusal(edit('days-ago: 8', 'days-ago: 4294967304'))).toBe('25:33: runbook.already-upgraded.days-ago is 4294967304, but it must be <= 3650');
   });
   test('at the top of the range the verdict is the one in the middle', () => {
     const late = edit('days-ago: 8', 'days-ago: 3650').replace('rollback-window-days: 7', 'rollback-window-days: 3649');
     expect(fired(late)).toEqual(['supported-path']);
     const within = edit('days-ago: 8', 'days-ago: 3650').replace('rollback-window-days: 7', 'rollback-window-days: 3650');
     expect(fired(within)).toEqual([]);
-    expect(refusal(edit('rollback-window-days: 7', 'rollback-window-days: 3651'))).toBe('17:125: system.components[0].releases[1].rollback-window-days is 3651, but it must be <= 3650');
+    expect(refusal(edit('rollback-window-days: 7', 'rollback-window-days: 3651'))).toBe('18:125: system.components[0].releases[1].rollback-window-days is 3651, but it must be <= 3650');
   });
   test('fault budget, weights and bounds', () => {
     expect(refusal(`${alibaba}faults: { budget: 1001, image-replace-fails: {} }\n`)).toMatch(/^\d+:\d+: faults.budget is 1001, but it must be <= 1000$/);

@@ -10,10 +10,12 @@ import { interruptOnSignals } from './signals.js';
 import { formatTable, formatViolation, summaryLine } from '../results/text.js';
 import { startProgress } from './progress.js';
 import { count } from '../results/words.js';
+import { writeSarif } from './sarif-output.js';
 
 export interface OutputFlags {
   json?: string;
   junit?: string;
+  sarif?: string;
   verbose?: boolean;
 }
 
@@ -33,8 +35,8 @@ export async function runCampaign<O extends CampaignOptions>(engine: string, opt
 }
 
 // The outputs a campaign will write, checked before it starts.
-export function checkOutputs(flags: OutputFlags): { json: Output | null; junit: Output | null } {
-  return { json: checkOutput('--json', flags.json), junit: checkOutput('--junit', flags.junit) };
+export function checkOutputs(flags: OutputFlags): { json: Output | null; junit: Output | null; sarif: Output | null } {
+  return { json: checkOutput('--json', flags.json), junit: checkOutput('--junit', flags.junit), sarif: checkOutput('--sarif', flags.sarif) };
 }
 
 function formatCampaignResult(r: RunResult): string {
@@ -57,10 +59,10 @@ function formatCampaignResult(r: RunResult): string {
   return out.join('\n');
 }
 
-export function report(results: RunResult[], outputs: { json: Output | null; junit: Output | null }, flags: OutputFlags, engine: string, command: string, interrupted: number | null): number {
+export function report(results: RunResult[], outputs: { json: Output | null; junit: Output | null; sarif: Output | null }, flags: OutputFlags, engine: string, command: string, interrupted: number | null): number {
   const { json, junit } = outputs;
   // with the JSON on standard output, what people read goes to standard error
-  const say = (text: string) => (json?.path === null ? process.stderr : process.stdout).write(text);
+  const say = (text: string) => (json?.path === null || outputs.sarif?.path === null ? process.stderr : process.stdout).write(text);
   if (results.length > 1) say(`${formatTable(results)}\n`);
   for (const r of results) {
     if (results.length === 1 || flags.verbose || !campaignPassed(r)) say(`\n${formatCampaignResult(r)}\n`);
@@ -74,5 +76,6 @@ export function report(results: RunResult[], outputs: { json: Output | null; jun
     if (json.path !== null) say(`results written to ${json.shown}; replay a violation with: rollsafe replay ${json.shown} --violation 1\n`);
   }
   if (junit) writeOutput(junit, toJUnit(results, { name: `rollsafe ${engine}`, resultFile: json?.path ?? undefined }));
+  if (outputs.sarif) writeSarif(outputs.sarif, results, { category: engine });
   return interrupted ?? (failed > 0 ? 1 : 0);
 }

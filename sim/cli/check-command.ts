@@ -12,10 +12,12 @@ import { interruptOnSignals } from './signals.js';
 import { isCut } from '../engines/limits.js';
 import { startProgress } from './progress.js';
 import { count } from '../results/words.js';
+import { SARIF_FLAG_DOC, writeSarif } from './sarif-output.js';
 
 interface CheckFlags extends BudgetFlags {
   json?: string;
   junit?: string;
+  sarif?: string;
   maxDepth?: number;
   maxFaults?: number;
   maxStates?: number;
@@ -35,7 +37,8 @@ export function registerCheck(program: Command, exit: Exit): void {
     .description('explore every interleaving of each scenario\'s runbook with its faults; compare with its expect block')
     .argument('<paths...>', 'scenario files (.yaml) or folders of them')
     .option('--json <file>', 'write the results (schema rollsafe/results@1) to this file (- for standard output)')
-    .option('--junit <file>', 'write JUnit XML (one test case per scenario and property) to this file');
+    .option('--junit <file>', 'write JUnit XML (one test case per scenario and property) to this file')
+    .option('--sarif <file>', SARIF_FLAG_DOC);
   withFailFast(withSearchOptions(command))
     .option('-v, --verbose', 'print every violation trace, not only those of scenarios that fail')
     .action(async (paths: string[], flags: CheckFlags) => {
@@ -47,8 +50,9 @@ async function runCheck(paths: string[], flags: CheckFlags, command: string): Pr
   // outputs are checked before any work: a typo must not cost the run
   const json = checkOutput('--json', flags.json);
   const junit = checkOutput('--junit', flags.junit);
+  const sarif = checkOutput('--sarif', flags.sarif);
   // with the JSON on standard output, what people read goes to standard error
-  const say = (text: string) => (json?.path === null ? process.stderr : process.stdout).write(text);
+  const say = (text: string) => (json?.path === null || sarif?.path === null ? process.stderr : process.stdout).write(text);
   const progress = startProgress('check', () => performance.now());
   const interrupt = interruptOnSignals('ending the search under way, then writing what was found');
   let results: RunResult[];
@@ -94,5 +98,6 @@ async function runCheck(paths: string[], flags: CheckFlags, command: string): Pr
     if (json.path !== null) say(`results written to ${json.shown}\n`);
   }
   if (junit) writeOutput(junit, toJUnit(results, { name: 'rollsafe check', resultFile: json?.path ?? undefined }));
+  if (sarif) writeSarif(sarif, results, { category: 'check' });
   return interrupt.exitCode() ?? (failed > 0 ? 1 : 0);
 }

@@ -11,11 +11,13 @@ import { checkOutput, scenarioRootFor, writeOutput } from '../results/output.js'
 import type { Exit } from './args.js';
 import { interruptOnSignals } from './signals.js';
 import { startProgress } from './progress.js';
+import { SARIF_FLAG_DOC, writeSarif } from './sarif-output.js';
 import type { Progress } from '../progress.js';
 
 interface DiffFlags extends BudgetFlags {
   markdown?: string;
   json?: string;
+  sarif?: string;
   maxDepth?: number;
   maxFaults?: number;
   maxStates?: number;
@@ -29,11 +31,12 @@ export function registerDiff(program: Command, exit: Exit): void {
     .argument('<base>', 'the scenario before the change (e.g. the base branch\'s file)')
     .argument('<head>', 'the scenario after the change')
     .option('--markdown <file>', 'also write the comparison as Markdown, ready to post as a pull-request comment')
-    .option('--json <file>', 'also write both results (schema rollsafe/results@1: base first, then head) to this file (- for standard output)');
+    .option('--json <file>', 'also write both results (schema rollsafe/results@1: base first, then head) to this file (- for standard output)')
+    .option('--sarif <file>', `${SARIF_FLAG_DOC}: the head's violations, each marked new or unchanged against the base`);
   withSearchOptions(command)
     .action(async (base: string, head: string, flags: DiffFlags) => {
       // The reproduce line in the PR comment is the exploration, not where its outputs went.
-      const argv = process.argv.slice(2).join(' ').replace(/\s--(markdown|json)(=|\s+)\S+/g, '');
+      const argv = process.argv.slice(2).join(' ').replace(/\s--(markdown|json|sarif)(=|\s+)\S+/g, '');
       exit.code = await runDiff(base, head, flags, `rollsafe ${argv}`, `rollsafe ${process.argv.slice(2).join(' ')}`);
     });
 }
@@ -41,7 +44,8 @@ export function registerDiff(program: Command, exit: Exit): void {
 async function runDiff(basePath: string, headPath: string, flags: DiffFlags, reproduce: string, command: string): Promise<number> {
   const markdown = checkOutput('--markdown', flags.markdown);
   const json = checkOutput('--json', flags.json);
-  const say = (text: string) => (json?.path === null || markdown?.path === null ? process.stderr : process.stdout).write(text);
+  const sarif = checkOutput('--sarif', flags.sarif);
+  const say = (text: string) => (json?.path === null || markdown?.path === null || sarif?.path === null ? process.stderr : process.stdout).write(text);
   // Both files are loaded (and so validated) before either is explored.
   const base = loadScenarioFile(basePath, { maxFaults: flags.maxFaults, maxDepth: flags.maxDepth });
   const head = loadScenarioFile(headPath, { maxFaults: flags.maxFaults, maxDepth: flags.maxDepth });
@@ -67,6 +71,10 @@ async function runDiff(basePath: string, headPath: string, flags: DiffFlags, rep
     const partial = interrupt.interrupted() || isCut(baseResult) || isCut(headResult);
     const set: ResultSet = { schema: RESULT_SET_SCHEMA, tool: { name: 'rollsafe', version: VERSION }, command, partial, scenarioRoot: scenarioRootFor(json), results: [baseResult, headResult] };
     writeOutput(json, `${JSON.stringify(set, null, 2)}\n`);
+  }
+  if (sarif) {
+    const added = new Set(d.added.map((a) => a.violation));
+    writeSarif(sarif, [headResult], { category: `diff/${headResult.scenario.file}`, baseline: (v) => (added.has(v) ? 'new' : 'unchanged') });
   }
   return interrupt.exitCode() ?? diffExitCode(d);
 }

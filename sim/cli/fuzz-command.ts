@@ -5,6 +5,7 @@ import { CAMPAIGN_OPTION_DOCS, OPTION_DOCS } from '../options.js';
 import { PROPERTY_NAMES } from '../../model/properties.js';
 import { type OutputFlags, checkOutputs, report, runCampaign } from './campaign-output.js';
 import { durationArg, memoryArg } from './budget.js';
+import { SARIF_FLAG_DOC } from './sarif-output.js';
 import { type Exit, FLAG_MAX, UsageError, intArg } from './args.js';
 
 interface FuzzFlags extends OutputFlags {
@@ -43,6 +44,7 @@ export function registerFuzz(program: Command, exit: Exit): void {
     .option('--max-faults <n>', OPTION_DOCS.maxFaults, intArg('--max-faults', 0, FLAG_MAX.maxFaults))
     .option('--json <file>', 'write the results (schema rollsafe/results@1) to this file (- for standard output)')
     .option('--junit <file>', 'write JUnit XML (one test case per scenario and property) to this file')
+    .option('--sarif <file>', SARIF_FLAG_DOC)
     .option('-v, --verbose', 'print every result, not only those that fail')
     .action(async (paths: string[], flags: FuzzFlags) => {
       if ((flags.path === undefined) !== (flags.replayPath === undefined) || (flags.path !== undefined && flags.seed === undefined)) {

@@ -1,6 +1,6 @@
 // JUnit XML for CI systems: one <testsuite> per scenario, one <testcase> per checked property.
 // Follows the common (Jenkins) JUnit schema: testsuites > testsuite(name, tests, failures,
-// errors, skipped, time) > properties?, testcase(name, classname, time) > failure(message,
+// errors, skipped, time) > properties?, testcase(name, classname, file, time) > failure(message,
 // type)? | skipped(message)?, system-out?. A failing case carries the counterexample trace and
 // how to replay it; a property that held only vacuously is skipped (CI shows it as a warning),
 // or a failure when expect.vacuous pins the vacuous properties and does not name it.
@@ -12,6 +12,8 @@ import { count } from './words.js';
 export interface JUnitOptions {
   name: string; // e.g. "rollsafe chaos"
   resultFile?: string; // the --json file, for `rollsafe replay` commands
+  // the scenario file as test reporters should link it (default: as the result names it)
+  fileOf?: (scenarioFile: string) => string;
 }
 
 interface Case {
@@ -107,8 +109,10 @@ export function toJUnit(results: RunResult[], o: JUnitOptions): string {
       ...props.map(([k, v]) => `      <property name="${escapeAttr(k)}" value="${escapeAttr(v)}"/>`),
       '    </properties>',
     ];
+    // `file` is what test reporters (GitHub test-report actions, GitLab, Jenkins) link and annotate
+    const file = escapeAttr(o.fileOf ? o.fileOf(r.scenario.file) : r.scenario.file);
     for (const c of cases) {
-      const open = `    <testcase name="${escapeAttr(c.name)}" classname="${escapeAttr(c.classname)}" time="${secs(c.time)}"`;
+      const open = `    <testcase name="${escapeAttr(c.name)}" classname="${escapeAttr(c.classname)}" file="${file}" time="${secs(c.time)}"`;
       if (!c.failure && !c.out && c.skipped === undefined) {
         lines.push(`${open}/>`);
         continue;
