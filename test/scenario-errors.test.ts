@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { loadScenarioText, ScenarioError } from '../model/scenario/load.js';
 import { SCENARIO_SCHEMA_FILE } from '../model/scenario/parse.js';
-import { PROPERTY_NAMES } from '../model/properties.js';
+import { PROPERTIES, PROPERTY_NAMES } from '../model/properties.js';
 import { rollsafe } from './helpers.js';
 
 const cases = [
@@ -113,9 +113,10 @@ runbook:
     throw new Error('expected a ScenarioError');
   };
 
-  test('every property the model checks can be named in properties and expect.fires', () => {
+  test('every property the model checks can be named in properties, and every one that can fire in expect.fires', () => {
     const list = PROPERTY_NAMES.join(', ');
-    const s = loadScenarioText(`${base}properties: [${list}]\nexpect: { verdict: unsafe, fires: [${list}] }\n`, 'tiny.yaml');
+    const firing = PROPERTIES.filter((p) => p.kind !== 'sometimes').map((p) => p.name).join(', ');
+    const s = loadScenarioText(`${base}properties: [${list}]\nexpect: { verdict: unsafe, fires: [${firing}] }\n`, 'tiny.yaml');
     expect(s.properties).toEqual(PROPERTY_NAMES);
   });
 
