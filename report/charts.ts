@@ -62,7 +62,7 @@ export function recordsChart(v: ViolationView): ChartSpec {
   const failing = v.records.steps.length - 1;
   return {
     id: `chart-records-${v.id}`,
-    title: 'Records per wire format and key version',
+    title: 'Records by wire format and key version',
     config: {
       type: 'line',
       data: {

@@ -54,13 +54,16 @@ function renderCombinations(c: CoverageView, unit: Unit): Html {
   const title = html`<h5>Release × record format × key state reached</h5>`;
   if (!c.combinations) return html`${title}${NOT_COMPUTED('combinations')}`;
   if (c.combinations.length === 0) return html`${title}<p class="muted">No running node met a live record.</p>`;
+  // one AAD shape for every record: a column that never varies is said once, in the heading
+  const aads = new Set(c.combinations.map((x) => x.aad));
+  const oneAad = aads.size === 1 ? [...aads][0] : null;
   const rows = [...c.combinations]
     .sort((a, b) => a.release.localeCompare(b.release) || a.format.localeCompare(b.format) || a.keyVersion - b.keyVersion)
     .map(
       (x) =>
-        html`<tr${!x.readable && html` class="unreadable"`}><td>${x.release}</td><td>${x.format}</td><td>${x.aad}</td><td>v${x.keyVersion}</td><td>${x.readable ? 'readable' : html`<strong>unreadable</strong>`}</td><td class="num">${n(x.states)}</td></tr>`,
+        html`<tr${!x.readable && html` class="unreadable"`}><td>${x.release}</td><td>${x.format}</td>${oneAad === null && html`<td>${x.aad}</td>`}<td>v${x.keyVersion}</td><td>${x.readable ? 'readable' : html`<strong>unreadable</strong>`}</td><td class="num">${n(x.states)}</td></tr>`,
     );
-  return html`${title}<div class="scroll"><table class="data combos"><thead><tr><th>release</th><th>wire format</th><th>AAD</th><th>key version</th><th>release can read it</th><th>${units(unit)}</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+  return html`${title}<div class="scroll"><table class="data combos"><thead><tr><th>release</th><th>wire format${oneAad !== null && ` (AAD ${oneAad})`}</th>${oneAad === null && html`<th>AAD</th>`}<th>key version</th><th>release can read it</th><th>${units(unit)}</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 // Positions down, in runbook order (coverage.positions), faults across: there are few fault

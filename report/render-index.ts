@@ -90,7 +90,7 @@ function indexRow(run: RunView): Html {
   const bounds = x.boundsHit.length > 0 && html`<div class="warn-text small">${x.boundsHit.join(', ')}</div>`;
   return html`<tr data-run="${run.id}" data-verdict="${x.verdict}" data-expect="${run.expectation}" data-fired="${fired.join(' ')}" data-folder="${run.folder}"${!run.passed && html` class="failed"`}>
 <td><a href="#${run.id}">${x.scenario.name}</a></td><td>${verdictBadge(run)}${bounds}</td><td>${expectationBadge(run)}</td>
-<td>${links.length ? joinHtml(links, ' ') : html`<span class="muted">—</span>`}</td><td class="small wide">${run.folder}</td><td class="wide">${x.engine}</td><td class="num wide">${vac || html`<span class="muted">—</span>`}</td><td class="num">${n(x.figures.states)}</td><td class="wide">${sparkline(x.figures.statesPerDepth ?? [], x.figures.depth)}</td><td class="num">${secs(x.figures.elapsedMs)}</td></tr>`;
+${links.length ? html`<td>${joinHtml(links, ' ')}</td>` : html`<td class="none"></td>`}<td class="small wide">${run.folder}</td><td class="wide">${x.engine}</td>${vac ? html`<td class="num wide">${vac}</td>` : html`<td class="none wide"></td>`}<td class="num">${n(x.figures.states)}</td><td class="wide">${sparkline(x.figures.statesPerDepth ?? [], x.figures.depth)}</td><td class="num">${secs(x.figures.elapsedMs)}</td></tr>`;
 }
 
 // One small multiple per run: its own curve on its own scale, so a 3-state incident and a
@@ -108,7 +108,8 @@ export function sparkline(data: number[], depth: number): Html {
 }
 
 const STATUS_MARK = { holds: ['holds', 'good'], vacuous: ['vacuous', 'warn'], 'not-applicable': ['n/a', 'muted'], violated: ['violated', 'bad'], unknown: ['unknown', 'warn'] } as const;
-const STATUSES = Object.keys(STATUS_MARK) as (keyof typeof STATUS_MARK)[];
+// the statuses that need a look first
+const STATUSES = ['violated', 'unknown', 'vacuous', 'not-applicable', 'holds'] as const;
 
 export function renderProperties(r: Report): Html {
   const note = html`<p class="muted small">vacuous: it held, but no explored run did what could make it fail. n/a: nothing in the scenario could make it fail. unknown: a bound cut the search before a verdict. Hover a property for what it means.</p>`;

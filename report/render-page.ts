@@ -19,7 +19,9 @@ export function reportCsp(scripts: string[]): string {
 
 // The page's executable scripts, exactly as inlined: `serve` lists the same hashes in its header.
 export function reportScripts(chartJs: string): string[] {
-  return [scriptText(chartJs), `(${reportClient.toString()})();`];
+  // tsx (esbuild's keepNames) wraps the function's inner functions in __name(), a helper the page
+  // does not have: the script brings a stand-in, harmless where the build (tsc) left none
+  return [scriptText(chartJs), `((__name) => (${reportClient.toString()})())((f) => f);`];
 }
 
 export interface RenderOptions {

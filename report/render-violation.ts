@@ -25,7 +25,7 @@ ${exposure(v)}
 <dt>Replay</dt><dd><code class="replay">${v.replay}</code> <span class="muted small">prints the trace in words</span></dd>
 </dl>
 ${renderTimeline(v.timeline, v.id)}
-<figure class="chart small"><figcaption>${chart.title} over the trace</figcaption><div class="canvas-box"><canvas id="${chart.id}" data-chart role="img" aria-label="${chart.title}"></canvas></div></figure>
+<figure class="chart small"><figcaption>${chart.title} over the trace</figcaption><div class="canvas-box"><canvas id="${chart.id}" data-chart role="img"></canvas></div></figure>
 </article>`;
 }
 
@@ -53,7 +53,7 @@ export function renderTimeline(t: Timeline, id: string): Html {
       if (i > 0 && !c.changed && (!failing || (r.kind === 'node' && !r.affected))) return html`<td${failing && html` class="failing"`}></td>`;
       return html`<td${cls && html` class="${cls}"`}>${cellLines(c.lines, i > 0 && !failing ? r.cells[i - 1].lines : null)}</td>`;
     });
-    const label = html`${r.label}${r.affected && html` <span class="badge bad" title="in the blast radius">hit</span>`}`;
+    const label = html`${r.label}${r.affected && html` <span class="badge bad">hit</span>`}`;
     return html`<tr class="row-${r.kind}"${r.kind !== 'node' && html` data-row="${r.label}"`}><th>${label}</th>${cells}</tr>`;
   });
   return html`<div class="timeline-wrap"><table class="timeline" id="${id}-timeline">

@@ -27,7 +27,7 @@ p.warn, div.vacuous-list { background: var(--warn-bg); border-left: 4px solid va
 .scroll { overflow-x: auto; max-width: 100%; }
 .filters { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 8px 0; }
 .filters input[type=search] { flex: 1 1 220px; min-width: 0; padding: 4px 6px; } .filters select, .filters button { padding: 3px 4px; max-width: 100%; }
-table.index td { vertical-align: middle; } table.index tr[hidden] { display: none; }
+table.index td { vertical-align: middle; } table.index td.none::after { content: '—'; color: var(--muted); } table.index tr[hidden] { display: none; }
 svg.spark { display: block; } svg.spark polyline { fill: none; stroke: #2563eb; stroke-width: 1.5; }
 details.run { border-top: 1px solid var(--line); padding: 4px 0; }
 details.run > summary { cursor: pointer; padding: 6px 0; font-size: 16px; font-weight: 600; }
