@@ -25,6 +25,7 @@ a { color: #1d4ed8; }
 .ok-text { color: var(--good); } .bad-text { color: var(--bad); font-weight: 600; } .warn-text { color: var(--warn); font-weight: 600; }
 p.warn, div.vacuous-list { background: var(--warn-bg); border-left: 4px solid var(--warn); padding: 6px 10px; } div.vacuous-list p, div.vacuous-list ul { margin: 2px 0; }
 .scroll { overflow-x: auto; max-width: 100%; }
+pre.diff { overflow-x: auto; background: #f9fafb; border: 1px solid var(--line); padding: 8px; font-size: 12px; }
 .filters { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 8px 0; }
 .filters input[type=search] { flex: 1 1 220px; min-width: 0; padding: 4px 6px; } .filters select, .filters button { padding: 3px 4px; max-width: 100%; }
 table.index td { vertical-align: middle; } table.index td.none::after { content: '—'; color: var(--muted); } table.index tr[hidden] { display: none; }
