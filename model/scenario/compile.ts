@@ -19,7 +19,8 @@ import type {
   TriggerName,
 } from '../types.js';
 import { PROPERTY_NAMES } from '../properties.js';
-import { type ParsedScenario, type Path, listOf } from './parse.js';
+import { type ParsedScenario, type Path, listOf, useOneOf } from './parse.js';
+import { nearestName } from './nearest.js';
 import { checkUses } from './uses.js';
 import { checkDependencyCycles, checkNodeCount, checkRecordCounts, checkWorldSize } from './limits.js';
 import { type StageContext, compileProcedure } from './compile-stages.js';
@@ -42,7 +43,10 @@ export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: numb
 
   const lookup = (list: string[], value: string, path: Path, what: string, listPath: string): number => {
     const i = list.indexOf(value);
-    if (i < 0) p.fail(path, `unknown ${what} '${value}'`, list.length ? `declare it in ${listPath} (known: ${listOf(list)})` : `declare it in ${listPath} (none is declared yet)`);
+    if (i < 0) {
+      const near = nearestName(value, list);
+      p.fail(path, `unknown ${what} '${value}'`, near !== null ? `did you mean '${near}'? (or declare '${value}' in ${listPath})` : list.length ? `declare it in ${listPath} (known: ${listOf(list)})` : `declare it in ${listPath} (none is declared yet)`);
+    }
     return i;
   };
   const mask = (values: string[] | undefined, list: string[], path: Path, what: string, listPath: string): number =>
@@ -111,7 +115,7 @@ export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: numb
     const perNode = runs.map((name, i) => {
       const r = relIdx.find((x) => releases[x].name === name);
       if (r === undefined) {
-        p.fail(Array.isArray(cr.runs) ? [...cpath, 'runs', i] : [...cpath, 'runs'], `component '${cr.name}' runs '${name}', which is not one of its releases`, `use one of: ${listOf(relIdx.map((x) => releases[x].name))}`);
+        p.fail(Array.isArray(cr.runs) ? [...cpath, 'runs', i] : [...cpath, 'runs'], `component '${cr.name}' runs '${name}', which is not one of its releases`, useOneOf(name, relIdx.map((x) => releases[x].name)));
       }
       return r!;
     });
@@ -119,7 +123,7 @@ export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: numb
     let initial = perNode.reduce((a, b) => (releases[b].order < releases[a].order ? b : a));
     if (cr.previous !== undefined) {
       const prev = relIdx.find((x) => releases[x].name === cr.previous);
-      if (prev === undefined) p.fail([...cpath, 'previous'], `previous '${cr.previous}' is not a release of '${cr.name}'`, `use one of: ${listOf(relIdx.map((x) => releases[x].name))}`);
+      if (prev === undefined) p.fail([...cpath, 'previous'], `previous '${cr.previous}' is not a release of '${cr.name}'`, useOneOf(cr.previous, relIdx.map((x) => releases[x].name)));
       initial = prev!;
     }
     const firstNode = nodeNames.length;
@@ -154,7 +158,7 @@ export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: numb
   (sys.components as Raw[]).forEach((cr, ci) => {
     components[ci].dependsOn = ((cr['depends-on'] ?? []) as string[]).map((name, i) => {
       const d = components.findIndex((c) => c.name === name);
-      if (d < 0 || d === ci) p.fail(['system', 'components', ci, 'depends-on', i], `'${cr.name}' depends on '${name}', which is not another component`, `use one of: ${listOf(components.filter((_, j) => j !== ci).map((c) => c.name))}`);
+      if (d < 0 || d === ci) p.fail(['system', 'components', ci, 'depends-on', i], `'${cr.name}' depends on '${name}', which is not another component`, useOneOf(name, components.filter((_, j) => j !== ci).map((c) => c.name)));
       return d;
     });
   });
@@ -200,7 +204,7 @@ export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: numb
   const rb: Raw = d.runbook;
   const compIndex = (name: string, path: Path): number => {
     const i = components.findIndex((c) => c.name === name);
-    if (i < 0) p.fail(path, `'${name}' is not a component of the system`, `use one of: ${listOf(components.map((c) => c.name))}`);
+    if (i < 0) p.fail(path, `'${name}' is not a component of the system`, useOneOf(name, components.map((c) => c.name)));
     return i;
   };
   if (rb.component === undefined && rb.components === undefined) p.fail(['runbook'], 'the runbook names no component', "add 'component: <name>' (or 'components: [...]') to runbook");
@@ -214,7 +218,7 @@ export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: numb
   const setTarget = (ci: number, name: string, path: Path) => {
     const c = components[ci];
     const t = c.releases.find((r) => releases[r].name === name);
-    if (t === undefined) p.fail(path, `upgrade.to '${name}' is not a release of '${c.name}'`, `use one of: ${listOf(c.releases.map((r) => releases[r].name))}`);
+    if (t === undefined) p.fail(path, `upgrade.to '${name}' is not a release of '${c.name}'`, useOneOf(name, c.releases.map((r) => releases[r].name)));
     if (releases[t!].order <= releases[c.initialRelease].order) {
       p.fail(path, `upgrade.to '${name}' is not newer than '${releases[c.initialRelease].name}', which ${c.name} runs`, 'list releases oldest first and upgrade to a later one');
     }
@@ -244,7 +248,7 @@ export function compileScenario(p: ParsedScenario, overrides: { maxFaults?: numb
     const named = r.keyring === undefined ? -1 : keyringIndex(r.keyring, [...path, 'keyring']);
     const owner = components.find((c) => (c.formats >> f.format) & 1 && (named < 0 || c.keyring === named)) ?? comp;
     const writer = r.writer === undefined ? owner.initialRelease : releaseByName.get(`${owner.name}/${r.writer}`);
-    if (writer === undefined) p.fail([...path, 'writer'], `writer '${r.writer}' is not a release of '${owner.name}', which serves ${wireFormats[f.format]}`, `use one of: ${listOf(owner.releases.map((x) => releases[x].name))}`);
+    if (writer === undefined) p.fail([...path, 'writer'], `writer '${r.writer}' is not a release of '${owner.name}', which serves ${wireFormats[f.format]}`, useOneOf(r.writer, owner.releases.map((x) => releases[x].name)));
     const keyring = r.keyring === undefined ? owner.keyring : keyringIndex(r.keyring, [...path, 'keyring']);
     if (kv > keyrings[keyring].maxVersion) p.fail([...path, 'key-version'], `key-version ${kv} is above keyring '${keyrings[keyring].name}' max-version ${keyrings[keyring].maxVersion}`, 'lower it, or raise the keyring\'s max-version');
     return { keyring, keyVersion: kv, format: f.format, aad: f.aad, writer: writer!, count: r.count };
