@@ -46,7 +46,7 @@ export interface ViolationView {
 }
 
 export interface Timeline {
-  columns: { index: number; label: string; actor: string; step: string | null; node: string | null; changes: string[]; failing: boolean; latent: boolean }[];
+  columns: { index: number; label: string; actor: string; step: string | null; node: string | null; changes: string[]; changesNothing: boolean; failing: boolean; latent: boolean }[];
   rows: { label: string; kind: 'runbook' | 'keyring' | 'node' | 'records'; affected: boolean; cells: { lines: string[]; changed: boolean }[] }[];
 }
 
@@ -171,6 +171,7 @@ export function timeline(v: Violation): Timeline {
     step: r.step,
     node: r.node,
     changes: r.changes,
+    changesNothing: r.changesNothing,
     failing: r.last,
     latent: r.latent && !r.last,
   }));

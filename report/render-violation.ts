@@ -43,7 +43,7 @@ function exposure(v: ViolationView): Html | null {
 export function renderTimeline(t: Timeline, id: string): Html {
   const head = t.columns.map(
     (c) =>
-      html`<th${headClass(c)}${(c.failing || c.latent) && html` data-step="${c.index}"`}${c.failing && html` data-failing="true"`}${c.latent && html` data-latent="true"`}><b>${c.index}${c.failing ? ' ✖' : c.latent ? ' ◐' : ''}</b><i>${c.actor}</i>${c.label}${c.index > 0 && c.changes.length === 0 && html`<em class="nothing">changes nothing</em>`}</th>`,
+      html`<th${headClass(c)}${(c.failing || c.latent) && html` data-step="${c.index}"`}${c.failing && html` data-failing="true"`}${c.latent && html` data-latent="true"`}><b>${c.index}${c.failing ? ' ✖' : c.latent ? ' ◐' : ''}</b><i>${c.actor}</i>${c.label}${c.changesNothing && html`<em class="nothing">changes nothing</em>`}</th>`,
   );
   const rows = t.rows.map((r) => {
     const cells = r.cells.map((c, i) => {

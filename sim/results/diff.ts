@@ -132,7 +132,10 @@ function stepLines(v: Violation): string[] {
     .slice(1)
     .map((r) => {
       const mark = r.latent ? '  <- latent (a cache still hides it)' : r.manifest ? '  <- manifest' : '';
-      return `${String(r.index).padStart(3)}. ${r.actor.padEnd(11)} ${r.text}${r.changes.length ? `: ${r.changes.join('; ')}` : ''}${mark}`;
+      // a step that moves nothing is still in the trace (it is what the runbook does), marked so
+      // a reviewer does not look for its effect
+      const nothing = r.changesNothing ? (r.changes.length ? '  <- changes nothing but the runbook\'s place' : ' (changes nothing)') : '';
+      return `${String(r.index).padStart(3)}. ${r.actor.padEnd(11)} ${r.text}${r.changes.length ? `: ${r.changes.join('; ')}` : ''}${nothing}${mark}`;
     });
 }
 
@@ -176,7 +179,9 @@ export function formatDiffText(d: RunbookDiff): string {
   return out.join('\n');
 }
 
-export function formatDiffMarkdown(d: RunbookDiff, command?: string): string {
+// command: how to run the comparison again (it names the base as REV:PATH when it came from
+// git, so it works outside CI); reportUrl: where the full report of both results is.
+export function formatDiffMarkdown(d: RunbookDiff, command?: string, reportUrl?: string): string {
   const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
   const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const out: string[] = [];
@@ -186,6 +191,7 @@ export function formatDiffMarkdown(d: RunbookDiff, command?: string): string {
   for (const [label, s] of [['base', d.base], ['head', d.head]] as const) {
     out.push(`| ${label} | ${code(s.file)} | ${cell(verdictText(s))}${s.complete ? '' : ` (bound hit: ${cell(s.boundsHit.join(', '))})`} | ${s.violations} | ${s.states.toLocaleString('en-US')} |`);
   }
+  if (reportUrl) out.push('', `[Full report](${reportUrl.replace(/[()\s]/g, encodeURIComponent)}): each violation as a timeline, coverage, where rollback stops being safe.`);
   if (d.added.length) {
     out.push('', `#### Newly reachable (${d.added.length})`);
     for (const a of d.added) {
