@@ -61,7 +61,7 @@ export function renderTimeline(t: Timeline, id: string): Html {
 <tbody>
 ${joinHtml(rows, '\n')}
 </tbody></table></div>
-<p class="legend"><span class="swatch failing"></span> failing · ${t.columns.some((c) => c.latent) && '◐ harm done under a cache · '}<span class="swatch changed"></span> what changed · ″ unchanged</p>`;
+<p class="legend"><span class="swatch failing"></span> failing · ${t.columns.some((c) => c.latent) && '◐ harm done under a cache · '}<span class="swatch changed"></span> what changed · – unchanged</p>`;
 }
 
 // Operator steps are the plain case; faults and the environment are coloured apart.

@@ -40,7 +40,7 @@ p.properties .badge { margin-right: 4px; }
 td.mix { min-width: 260px; } .bar { display: inline-flex; margin-right: 6px; width: 90px; height: 10px; background: #e5e7eb; vertical-align: middle; border-radius: 2px; overflow: hidden; }
 .bar i { display: block; height: 100%; } .bar i.safe { background: var(--good); } .bar i.refused { background: #ca8a04; } .bar i.unsafe { background: var(--bad); }
 ul.guards { margin: 2px 0 10px; }
-table.timeline td:empty::after { content: '〃'; color: #9ca3af; } table.timeline td:empty { text-align: center; vertical-align: middle; }
+table.timeline td:empty::after { content: '–'; color: #9ca3af; } table.timeline td:empty { text-align: center; vertical-align: middle; }
 p.counts { margin: 4px 0; } p.counts .never { background: var(--bad-bg); color: var(--bad); font-weight: 600; }
 .nothing { display: block; font-style: italic; color: var(--muted); font-size: 10px; }
 table.data { border-collapse: collapse; margin: 6px 0 10px; }

@@ -28,7 +28,7 @@ export function registerDiff(program: Command, exit: Exit): void {
   const command = program
     .command('diff')
     .description('explore two versions of a runbook; report the unsafe states the head makes newly reachable (exit 1) and those it removes')
-    .argument('<base>', 'the scenario before the change: a file, or REV:PATH read with git show (e.g. main:runbooks/bao.yaml)')
+    .argument('<base>', 'the scenario before the change: a file, or REV:PATH read with git show (e.g. main:runbooks/upgrade.yaml)')
     .argument('<head>', 'the scenario after the change')
     .option('--markdown <file>', 'also write the comparison as Markdown, ready to post as a pull-request comment')
     .option('--json <file>', 'also write both results (schema rollsafe/results@1: base first, then head) to this file (- for standard output)')

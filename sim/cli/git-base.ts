@@ -7,7 +7,7 @@ import { ScenarioError } from '../../model/scenario/load.js';
 import { firstInvalidUtf8 } from '../../model/scenario/load.js';
 import { MAX_SCENARIO_CHARS } from '../../model/scenario/yaml-text.js';
 
-const FIX = 'pass a scenario file, or REV:PATH of one in this git repository (e.g. main:runbooks/bao.yaml, as `git show` takes it)';
+const FIX = 'pass a scenario file, or REV:PATH of one in this git repository (e.g. main:runbooks/upgrade.yaml, as `git show` takes it)';
 
 // The text of a scenario given as REV:PATH, or null when `spec` is a file (or names none).
 export function readGitScenario(spec: string): string | null {

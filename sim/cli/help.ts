@@ -16,7 +16,7 @@ const SIGNALS: [string, string] = ['130/143', 'interrupted by Ctrl-C / SIGTERM, 
 export const COMMAND_HELP: Record<string, Help> = {
   check: {
     examples: [
-      ['rollsafe check scenarios/bao-kms-provider/upgrade.yaml', 'one runbook: its verdict, what its expect block said, every violation as a trace'],
+      ['rollsafe check runbooks/upgrade.yaml', 'one runbook: its verdict, what its expect block said, every violation as a trace'],
       ['rollsafe check scenarios/ --json out/all.json --junit out/all.xml', 'a folder of runbooks: one table, the results as JSON and JUnit'],
       ['rollsafe check runbook.yaml --max-depth 40 --time 10m', 'a tighter bound and a time budget (a cut search is inconclusive, never safe)'],
     ],
@@ -25,7 +25,7 @@ export const COMMAND_HELP: Record<string, Help> = {
   },
   fuzz: {
     examples: [
-      ['rollsafe fuzz scenarios/bao-kms-provider/upgrade.yaml --runs 2000', 'model-based runs; a failure is shrunk and printed with its replay token'],
+      ['rollsafe fuzz runbooks/upgrade.yaml --runs 2000', 'model-based runs; a failure is shrunk and printed with its replay token'],
       ['rollsafe fuzz runbook.yaml --seed 42 --json out/fuzz.json', 'a fixed seed, the results as JSON'],
     ],
     exits: [['0', 'no violation found (a random campaign proves nothing safe)'], ['1', 'a violation, or an expectation not met'], BAD_INPUT, SIGNALS],
@@ -70,7 +70,7 @@ export const COMMAND_HELP: Record<string, Help> = {
   },
   diff: {
     examples: [
-      ['rollsafe diff main:runbooks/bao.yaml runbooks/bao.yaml', 'the base branch\'s version (read with git show) against the working copy'],
+      ['rollsafe diff main:runbooks/upgrade.yaml runbooks/upgrade.yaml', 'the base branch\'s version (read with git show) against the working copy'],
       ['rollsafe diff old.yaml new.yaml --markdown comment.md --report-url "$RUN_URL"', 'a pull-request comment that links to the full report'],
     ],
     exits: [['0', 'nothing newly unsafe'], ['1', 'the head makes an unsafe state newly reachable, or its search was cut by a bound'], BAD_INPUT, SIGNALS],
