@@ -23,7 +23,7 @@ a { color: #1d4ed8; }
 .badge.bad, .badge.rb-unsafe { background: var(--bad-bg); color: var(--bad); } .badge.good, .badge.rb-safe { background: var(--good-bg); color: var(--good); }
 .badge.warn, .badge.rb-refused { background: var(--warn-bg); color: var(--warn); } .badge.rb-not-offered { background: #e5e7eb; color: #374151; }
 .ok-text { color: var(--good); } .bad-text { color: var(--bad); font-weight: 600; } .warn-text { color: var(--warn); font-weight: 600; }
-p.warn, div.vacuous-list { background: var(--warn-bg); border-left: 4px solid var(--warn); padding: 6px 10px; } div.vacuous-list p, div.vacuous-list ul { margin: 2px 0; }
+p.warn:not(.banner), div.vacuous-list { background: var(--warn-bg); border-left: 4px solid var(--warn); padding: 6px 10px; } div.vacuous-list p, div.vacuous-list ul { margin: 2px 0; }
 .scroll { overflow-x: auto; max-width: 100%; }
 pre.diff { overflow-x: auto; background: #f9fafb; border: 1px solid var(--line); padding: 8px; font-size: 12px; }
 .filters { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 8px 0; }
