@@ -38,7 +38,12 @@ case $engine in
   explore)
     if [ -n "${BASE_SHA:-}" ]; then
       # A pull request: each changed runbook against its base version; new ones on their own.
-      mkdir -p "$out/base" "$out/sarif"
+      mkdir -p "$out/sarif"
+      # the run's page, where the report is uploaded as an artefact
+      report_url=()
+      if [ -n "${GITHUB_SERVER_URL:-}" ] && [ -n "${GITHUB_REPOSITORY:-}" ] && [ -n "${GITHUB_RUN_ID:-}" ]; then
+        report_url=(--report-url "$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID")
+      fi
       : > "$out/comment.md"
       changed=$(git diff --name-only --diff-filter=AMR "$BASE_SHA"...HEAD -- "$INPUT_SCENARIOS" | grep -E '\.ya?ml$' || true)
       added=()
@@ -46,9 +51,9 @@ case $engine in
       for f in $changed; do
         if git cat-file -e "$BASE_SHA:$f" 2>/dev/null; then
           n=$((n + 1))
-          mkdir -p "$out/base/$(dirname "$f")"
-          git show "$BASE_SHA:$f" > "$out/base/$f"
-          run_logged "$out/diff-$n.txt" rollsafe diff "$out/base/$f" "$f" --markdown "$out/diff-$n.md" --sarif "$out/sarif/diff-$n.sarif" "${time_flag[@]}" "${extra[@]}"
+          # the base is named REV:PATH (rollsafe reads it with git show), so the comment's
+          # reproduce command works in any clone, not only in this job
+          run_logged "$out/diff-$n.txt" rollsafe diff "$BASE_SHA:$f" "$f" --markdown "$out/diff-$n.md" --sarif "$out/sarif/diff-$n.sarif" --json "$out/diff-$n.json" "${report_url[@]}" "${time_flag[@]}" "${extra[@]}"
           { echo "#### \`$f\`"; echo; if [ -s "$out/diff-$n.md" ]; then cat "$out/diff-$n.md"; else echo '```text'; cat "$out/diff-$n.txt"; echo '```'; fi; echo; } >> "$out/comment.md"
         else
           added+=("$f")
@@ -62,6 +67,11 @@ case $engine in
       fi
       # a diff refused at its input writes no SARIF: upload only what there is
       if compgen -G "$out/sarif/*.sarif" > /dev/null; then sarif="$out/sarif"; fi
+      # the report of both versions of each runbook: what the comment's link leads to
+      if compgen -G "$out/diff-*.json" > /dev/null; then
+        run_logged "$out/report.txt" rollsafe report "$out"/diff-*.json -o "$out/rollsafe-report.html"
+        report="$out/rollsafe-report.html"
+      fi
       if [ -z "$changed" ]; then
         echo "no scenario under $INPUT_SCENARIOS changed in this pull request"
         echo "### rollsafe explore: no runbook changed under \`$INPUT_SCENARIOS\`" >> "$summary"

@@ -109,6 +109,17 @@ function previousReadsAll(c: Ctx, w: World, reads: (rel: Release, k: number) => 
   });
 }
 
+// When each guard refuses, in the runbook's words: at a runbook position, the states where a
+// rollback decision is refused are set apart from those where it goes ahead by exactly this.
+export const GUARD_REFUSES: Record<GuardName, string> = {
+  'previous-reads-wire-formats': 'live records are in a wire format the previous release cannot read',
+  'previous-reads-aad-shapes': 'live records carry an AAD shape the previous release cannot interpret',
+  'previous-promoted-active-key': 'a key rotation is under way, or completed to a key version the previous release never promoted',
+  'not-one-way': 'a node runs a release whose notes call the upgrade one-way',
+  'within-rollback-window': "the new release's rollback window has passed since the upgrade",
+  'backup-exists': "the backup the rollback's restore needs was not taken",
+};
+
 export function guardHolds(c: Ctx, w: World, g: GuardName): boolean {
   switch (g) {
     case 'previous-reads-wire-formats':

@@ -6,7 +6,8 @@ import type { Step } from './types.js';
 import { type Ev, type EventKind, EVENT_KINDS, FAULT_KINDS, KEYRING_EVENTS, OPERATOR_KINDS, alphabet, apply, applyInto, enabled, evKeyring, evKind, evNode, reasonText, ev } from './events.js';
 import { PROPERTIES, type PropertyDef, type PropertyHit } from './properties.js';
 import { formatLabel } from './properties-common.js';
-import { CHECK_FAILED, INTERRUPTED } from './steps.js';
+import { CHECK_FAILED, INTERRUPTED, refusingGuard } from './steps.js';
+import { GUARD_REFUSES } from './checks.js';
 import { countSafeDepth } from './scenario/limits.js';
 import {
   type Layout,
@@ -267,6 +268,12 @@ export class Model {
 
   reasonText(code: number): string | null {
     return reasonText(this.c, code);
+  }
+
+  // The guard that refused a rollback decision (a reason code from reasonOf) and when it refuses.
+  refusal(code: number): { guard: string; condition: string } | null {
+    const guard = refusingGuard(this.c, code);
+    return guard ? { guard, condition: GUARD_REFUSES[guard] } : null;
   }
 
   // A number naming where the runbook is: phase, stage, nodes done in the stage, step.

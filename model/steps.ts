@@ -2,7 +2,7 @@
 // failed verifications, deciding a rollback. Every function mutates the world buffer it is
 // given (a fresh copy made by events.ts apply); none reads anything but its arguments.
 import type { Ctx } from './semantics.js';
-import type { Stage, Step } from './types.js';
+import type { GuardName, Stage, Step } from './types.js';
 import {
   backendUp,
   keyringOf,
@@ -74,6 +74,11 @@ export function reasonText(c: Ctx, code: number): string | null {
   if (code < 300) return `rollback refused by guard ${g}: patch forward instead`;
   if (code < 400) return `rollback halted before reinstalling the previous release: guard ${g} no longer holds`;
   return 'restore halted: no backup was taken';
+}
+
+// The guard that refused a rollback decision, from the reason code it left (null: none did).
+export function refusingGuard(c: Ctx, code: number): GuardName | null {
+  return code >= Reason.Refused && code < Reason.Halted ? (c.s.runbook.rollback?.guards[code - Reason.Refused] ?? null) : null;
 }
 
 export function stepEnabled(c: Ctx, w: World, node: number, pos: ReturnType<typeof position>): boolean {

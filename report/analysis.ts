@@ -10,18 +10,31 @@ export interface Report {
   runs: RunView[];
   propertyMatrix: { property: string; explanation: string; statuses: (PropertyStatus['status'] | null)[] }[];
   violationsPerProperty: { property: string; count: number }[];
+  // the largest searches only: forty lines on one chart are a tangle; every run's own curve is
+  // drawn small in the index
   statesPerDepth: { label: string; data: number[] }[];
+  statesPerDepthOmitted: number;
+  folders: string[]; // the scenario folders (systems) the runs come from, for the index's filter
 }
 
+// The verdict says what the search found; the expectation whether that is what the scenario's
+// expect block said. Two things, shown apart: an unsafe scenario can be exactly as expected.
+export type ExpectationState = 'met' | 'unmet' | 'none';
+
 export interface RunView {
-  id: string; // anchor, unique in the page
+  id: string; // anchor, unique in the page, made from the scenario's name so links stay stable
   file: string;
+  folder: string; // the scenario file's folder: its system
   result: LoadedResult;
   passed: boolean; // met its expectation, or (with none) safe
+  expectation: ExpectationState;
+  unit: 'state' | 'world'; // what figures.states counts: distinct states (explore) or worlds a walk visited
   violations: ViolationView[];
   coverage: CoverageView;
   noReturn: NoReturnPoint[] | null; // null: not computed by this result
 }
+
+export const DEPTH_CHART_TOP = 8;
 
 export interface ViolationView {
   id: string;
@@ -33,7 +46,7 @@ export interface ViolationView {
 }
 
 export interface Timeline {
-  columns: { index: number; label: string; actor: string; step: string | null; node: string | null; changes: string[]; failing: boolean; latent: boolean }[];
+  columns: { index: number; label: string; actor: string; step: string | null; node: string | null; changes: string[]; changesNothing: boolean; failing: boolean; latent: boolean }[];
   rows: { label: string; kind: 'runbook' | 'keyring' | 'node' | 'records'; affected: boolean; cells: { lines: string[]; changed: boolean }[] }[];
 }
 
@@ -53,15 +66,27 @@ export interface CoverageView {
 
 export function analyse(files: ResultFile[]): Report {
   const runs: RunView[] = [];
-  files.forEach((f, fi) => {
+  const ids = new Set<string>();
+  files.forEach((f) => {
     let number = 0;
-    f.results.forEach((r, ri) => {
-      const id = `run-${fi + 1}-${ri + 1}`;
+    f.results.forEach((r) => {
+      const id = uniqueId(`s-${slug(r.scenario.name)}${r.engine === 'explore' ? '' : `-${r.engine}`}`, ids);
       const violations = r.violations.map((v, vi) => {
         number += 1;
         return violationView(v, `${id}-v${vi + 1}`, number, f.path);
       });
-      runs.push({ id, file: f.path, result: r, passed: passed(r), violations, coverage: coverageView(r), noReturn: r.pointOfNoReturn ?? null });
+      runs.push({
+        id,
+        file: f.path,
+        folder: folderOf(r.scenario.file),
+        result: r,
+        passed: passed(r),
+        expectation: r.expect ? (r.expect.met ? 'met' : 'unmet') : 'none',
+        unit: r.engine === 'explore' ? 'state' : 'world',
+        violations,
+        coverage: coverageView(r),
+        noReturn: r.pointOfNoReturn ?? null,
+      });
     });
   });
   const all = runs.map((r) => r.result);
@@ -89,10 +114,35 @@ export function analyse(files: ResultFile[]): Report {
     runs,
     propertyMatrix,
     violationsPerProperty,
-    statesPerDepth: runs
-      .filter((r) => r.result.figures.statesPerDepth?.length)
-      .map((r) => ({ label: r.result.scenario.name, data: r.result.figures.statesPerDepth })),
+    ...largestSearches(runs),
+    folders: unique(runs.map((r) => r.folder)).sort(),
   };
+}
+
+function largestSearches(runs: RunView[]): Pick<Report, 'statesPerDepth' | 'statesPerDepthOmitted'> {
+  const withSeries = runs.filter((r) => r.result.figures.statesPerDepth?.length);
+  const top = [...withSeries].sort((a, b) => b.result.figures.states - a.result.figures.states).slice(0, DEPTH_CHART_TOP);
+  return {
+    statesPerDepth: top.map((r) => ({ label: r.result.scenario.name, data: r.result.figures.statesPerDepth })),
+    statesPerDepthOmitted: withSeries.length - top.length,
+  };
+}
+
+// "scenarios/bao-kms-provider/upgrade.yaml" -> "scenarios/bao-kms-provider"
+export function folderOf(file: string): string {
+  const cut = file.replace(/\\/g, '/').lastIndexOf('/');
+  return cut > 0 ? file.slice(0, cut) : '.';
+}
+
+function slug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80) || 'scenario';
+}
+
+function uniqueId(base: string, taken: Set<string>): string {
+  let id = base;
+  for (let i = 2; taken.has(id); i++) id = `${base}-${i}`;
+  taken.add(id);
+  return id;
 }
 
 // Same rule as `check`: an expectation decides when there is one.
@@ -121,6 +171,7 @@ export function timeline(v: Violation): Timeline {
     step: r.step,
     node: r.node,
     changes: r.changes,
+    changesNothing: r.changesNothing,
     failing: r.last,
     latent: r.latent && !r.last,
   }));

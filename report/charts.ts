@@ -1,6 +1,6 @@
-// Chart.js configurations as plain JSON (pure), and the few lines of browser code that draw
-// them. Configs carry no functions so they can sit in the page as inert JSON data.
-import type { Report, ViolationView } from './analysis.js';
+// Chart.js configurations as plain JSON (pure). Configs carry no functions so they can sit in
+// the page as inert JSON data; report/client.ts draws them.
+import type { Report, RunView, ViolationView } from './analysis.js';
 
 export interface ChartSpec {
   id: string; // the canvas element's id
@@ -30,19 +30,30 @@ export function violationsPerPropertyChart(r: Report): ChartSpec {
   };
 }
 
+// What a run's per-depth series counts: new distinct states for the explorer, worlds visited
+// for the random engines (the CLI's words for each).
+export function depthUnit(runs: Pick<RunView, 'unit'>[]): string {
+  const units = new Set(runs.map((r) => r.unit));
+  if (units.size > 1) return 'new distinct states (explore) or worlds visited (chaos, fuzz)';
+  return units.has('world') ? 'worlds visited' : 'new distinct states';
+}
+
 export function statesPerDepthChart(r: Report): ChartSpec | null {
   if (r.statesPerDepth.length === 0) return null;
   const depth = Math.max(...r.statesPerDepth.map((s) => s.data.length));
+  const runs = r.runs.filter((x) => r.statesPerDepth.some((s) => s.label === x.result.scenario.name));
+  const unit = depthUnit(runs);
+  const title = r.statesPerDepthOmitted > 0 ? `${unit[0].toUpperCase()}${unit.slice(1)} per depth: the ${r.statesPerDepth.length} largest runs` : `${unit[0].toUpperCase()}${unit.slice(1)} per depth`;
   return {
     id: 'chart-states-per-depth',
-    title: 'States explored per depth',
+    title,
     config: {
       type: 'line',
       data: {
         labels: Array.from({ length: depth }, (_, i) => i),
         datasets: r.statesPerDepth.map((s, i) => ({ label: s.label, data: s.data, borderColor: colour(i), backgroundColor: colour(i), pointRadius: 0, borderWidth: 2 })),
       },
-      options: { ...BASE_OPTIONS, scales: { x: { title: { display: true, text: 'depth (events from the initial world)' } }, y: { beginAtZero: true, title: { display: true, text: 'new distinct states' } } } },
+      options: { ...BASE_OPTIONS, scales: { x: { title: { display: true, text: 'depth (events from the initial world)' } }, y: { beginAtZero: true, title: { display: true, text: unit } } } },
     },
   };
 }
@@ -51,18 +62,36 @@ export function recordsChart(v: ViolationView): ChartSpec {
   const failing = v.records.steps.length - 1;
   return {
     id: `chart-records-${v.id}`,
-    title: 'Records per wire format and key version',
+    title: 'Records by wire format and key version',
     config: {
       type: 'line',
       data: {
         labels: v.records.steps.map((s, i) => (i === failing ? `${s} ✖` : String(s))),
         // Zero is drawn as a gap: on a log axis a series then starts where its records appear.
-        datasets: v.records.series.map((s, i) => ({ label: s.label, data: s.counts.map((c) => (c > 0 ? c : null)), borderColor: colour(i), backgroundColor: colour(i), stepped: true, pointRadius: 2, borderWidth: 2 })),
+        datasets: v.records.series.map((s, i) => ({ label: s.label, data: s.counts.map((c) => (c > 0 ? c : null)), borderColor: colour(i), backgroundColor: colour(i), ...RECORDS_DATASET })),
       },
       options: { ...BASE_OPTIONS, scales: { x: { title: { display: true, text: 'trace step' } }, y: { type: 'logarithmic', min: 1, title: { display: true, text: 'records (log scale)' } } } },
     },
   };
 }
+
+// The page's chart data. Options that many charts share are written once, under `shared`, and
+// named by the charts that use them: seventy record charts repeated the same options.
+// A record chart's datasets carry only label and data; `style` names the look they share, and
+// the palette colours them in order.
+export function chartData(r: Report): { shared: Record<string, unknown>; palette: string[]; charts: { id: string; config: Record<string, unknown> }[] } {
+  const shared: Record<string, unknown> = {};
+  const charts = allCharts(r).map((c) => {
+    if (!c.id.startsWith('chart-records-')) return { id: c.id, config: c.config };
+    shared.records ??= c.config.options;
+    shared.recordsDataset ??= RECORDS_DATASET;
+    const data = c.config.data as { labels: unknown; datasets: { label: string; data: unknown }[] };
+    return { id: c.id, config: { type: c.config.type, data: { labels: data.labels, datasets: data.datasets.map((d) => ({ label: d.label, data: d.data })) }, options: 'records', style: 'recordsDataset' } };
+  });
+  return { shared, palette: PALETTE, charts };
+}
+
+const RECORDS_DATASET = { stepped: true, pointRadius: 2, borderWidth: 2 };
 
 export function allCharts(r: Report): ChartSpec[] {
   const out: ChartSpec[] = [violationsPerPropertyChart(r)];
@@ -70,32 +99,4 @@ export function allCharts(r: Report): ChartSpec[] {
   if (depth) out.push(depth);
   for (const run of r.runs) for (const v of run.violations) out.push(recordsChart(v));
   return out;
-}
-
-declare const Chart: new (el: HTMLCanvasElement, config: unknown) => unknown;
-
-// Runs in the browser (serialised with toString). Marks the body when done so tests and
-// screenshots know the page is complete; a chart that fails is shown, not swallowed.
-export function drawCharts(): void {
-  performance.mark('rollsafe-charts-start');
-  const data = JSON.parse(document.getElementById('rollsafe-charts')!.textContent!) as { id: string; config: unknown }[];
-  let drawn = 0;
-  for (const c of data) {
-    const el = document.getElementById(c.id) as HTMLCanvasElement | null;
-    if (!el) continue;
-    try {
-      new Chart(el, c.config);
-      drawn += 1;
-    } catch (e) {
-      el.insertAdjacentText('afterend', `chart failed: ${String(e)}`);
-      console.error(e);
-    }
-  }
-  performance.mark('rollsafe-charts-end');
-  // The failing step is the last column: bring it into view so the reader starts there.
-  for (const th of Array.from(document.querySelectorAll<HTMLElement>('table.timeline th[data-failing]'))) {
-    const wrap = th.closest<HTMLElement>('.timeline-wrap');
-    if (wrap) wrap.scrollLeft = Math.max(0, th.offsetLeft + th.offsetWidth - wrap.clientWidth + 40);
-  }
-  document.body.dataset.chartsDrawn = String(drawn);
 }

@@ -22,11 +22,10 @@ export function renderViolation(v: ViolationView): Html {
 <dt>Nodes affected</dt><dd>${blast.nodes.length ? joinHtml(blast.nodes.map((x) => html`<code>${x}</code>`), ', ') : 'none'}</dd>
 <dt>Shortest trace</dt><dd>${count(steps, 'step')}; the violation holds after step ${v.v.trace[steps].index}</dd>
 ${exposure(v)}
-<dt>Replay</dt><dd><code class="replay">${v.replay}</code></dd>
+<dt>Replay</dt><dd><code class="replay">${v.replay}</code> <span class="muted small">prints the trace in words</span></dd>
 </dl>
 ${renderTimeline(v.timeline, v.id)}
-<figure class="chart small"><figcaption>${chart.title} over the trace</figcaption><div class="canvas-box"><canvas id="${chart.id}" role="img" aria-label="${chart.title}"></canvas></div></figure>
-${renderSteps(v)}
+<figure class="chart small"><figcaption>${chart.title} over the trace</figcaption><div class="canvas-box"><canvas id="${chart.id}" data-chart role="img"></canvas></div></figure>
 </article>`;
 }
 
@@ -38,34 +37,45 @@ function exposure(v: ViolationView): Html | null {
   return html`<dt>Latent harm</dt><dd class="latent">done at step ${n(x.latentStep)} while a cache still hid it (unsafe from there); ${shown}</dd>`;
 }
 
+// A cell that did not change shows a ditto mark: the grid reads as what each step changed, the
+// first and the failing column in full. (Repeating every cell made a corpus report 600 KB of
+// timelines.) A step that changes nothing at all says so in its heading.
 export function renderTimeline(t: Timeline, id: string): Html {
   const head = t.columns.map(
     (c) =>
-      html`<th class="${c.failing ? 'failing' : c.latent ? 'latent' : ''} actor-${c.actor}" data-step="${c.index}"${c.failing && html` data-failing="true"`}${c.latent && html` data-latent="true"`} title="${c.changes.join('\n') || 'no visible change'}"><span class="step-no">${c.index}${c.failing ? ' ✖' : c.latent ? ' ◐' : ''}</span><span class="actor">${c.actor}</span><span class="event">${c.label}</span></th>`,
+      html`<th${headClass(c)}${(c.failing || c.latent) && html` data-step="${c.index}"`}${c.failing && html` data-failing="true"`}${c.latent && html` data-latent="true"`}><b>${c.index}${c.failing ? ' ✖' : c.latent ? ' ◐' : ''}</b><i>${c.actor}</i>${c.label}${c.changesNothing && html`<em class="nothing">changes nothing</em>`}</th>`,
   );
   const rows = t.rows.map((r) => {
     const cells = r.cells.map((c, i) => {
-      const cls = [t.columns[i].failing ? 'failing' : '', c.changed ? 'changed' : '', t.columns[i].failing && r.affected ? 'affected' : ''].filter(Boolean).join(' ');
-      return html`<td class="${cls}" data-step="${t.columns[i].index}">${c.lines.map((l, li) => html`<div class="${li === 0 ? 'lead' : ''}">${l}</div>`)}</td>`;
+      const failing = t.columns[i].failing;
+      const cls = [failing ? 'failing' : '', c.changed ? 'changed' : '', failing && r.affected ? 'affected' : ''].filter(Boolean).join(' ');
+      // at the failing step a node outside the blast radius that did not change is a ditto too
+      if (i > 0 && !c.changed && (!failing || (r.kind === 'node' && !r.affected))) return html`<td${failing && html` class="failing"`}></td>`;
+      return html`<td${cls && html` class="${cls}"`}>${cellLines(c.lines, i > 0 && !failing ? r.cells[i - 1].lines : null)}</td>`;
     });
-    const label = html`${r.label}${r.affected && html` <span class="badge bad" title="in the blast radius">hit</span>`}`;
-    return html`<tr class="row-${r.kind}" data-row="${r.label}"><th scope="row">${label}</th>${cells}</tr>`;
+    const label = html`${r.label}${r.affected && html` <span class="badge bad">hit</span>`}`;
+    return html`<tr class="row-${r.kind}"${r.kind !== 'node' && html` data-row="${r.label}"`}><th>${label}</th>${cells}</tr>`;
   });
   return html`<div class="timeline-wrap"><table class="timeline" id="${id}-timeline">
 <thead><tr><th scope="col" class="corner">step →</th>${head}</tr></thead>
 <tbody>
 ${joinHtml(rows, '\n')}
 </tbody></table></div>
-<p class="legend"><span class="swatch failing"></span> failing step · ${t.columns.some((c) => c.latent) && '◐ harm done while a cache hid it · '}<span class="swatch changed"></span> changed since the previous step · hover a step for its changes</p>`;
+<p class="legend"><span class="swatch failing"></span> failing · ${t.columns.some((c) => c.latent) && '◐ harm done under a cache · '}<span class="swatch changed"></span> what changed · – unchanged</p>`;
 }
 
-// The same trace as text, in the order a reader follows it, for copying into a ticket.
-function renderSteps(v: ViolationView): Html {
-  const items = v.timeline.columns
-    .filter((c) => c.index > 0)
-    .map(
-      (c) =>
-        html`<li value="${c.index}"${c.failing && html` class="failing"`}><span class="actor-${c.actor}">${c.actor}</span> <strong>${c.label}</strong>: ${c.changes.join('; ') || 'no visible change'}</li>`,
-    );
-  return html`<details class="steps"><summary>Trace as text</summary><ol>\n${joinHtml(items, '\n')}\n</ol></details>`;
+// Operator steps are the plain case; faults and the environment are coloured apart.
+function headClass(c: Timeline['columns'][number]): Html | null {
+  const cls = [c.failing ? 'failing' : c.latent ? 'latent' : '', c.actor === 'fault' ? 'fault' : c.actor === 'environment' ? 'env' : ''].filter(Boolean).join(' ');
+  return cls ? html` class="${cls}"` : null;
+}
+
+// A cell in full (the first and the failing column), or what moved since the cell before it:
+// the lines that are new, or struck through those that are gone.
+function cellLines(lines: string[], before: string[] | null): Html {
+  if (!before) return joinHtml(lines.map((l, li) => (li === 0 ? html`<b>${l}</b>` : l)), html`<br>`);
+  const added = lines.filter((l) => !before.includes(l));
+  // a replaced line's old value is in the cell to the left; only a line dropped outright is shown struck
+  if (added.length > 0) return joinHtml(added, html`<br>`);
+  return joinHtml(before.filter((l) => !lines.includes(l)).map((l) => html`<s>${l}</s>`), html`<br>`);
 }

@@ -8,11 +8,11 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { quoteValue } from '../model/quote.js';
 import { readChartJs } from './assets.js';
-import { type Html, html, trusted } from './html.js';
+import { html } from './html.js';
 import { reportHtml } from './index.js';
 import { ResultFileError, readResultFile } from './load.js';
 import { reportCsp, reportScripts } from './render-page.js';
-import { STYLE } from './style.js';
+import { type FileSummary, diffPage, listingPage, page, parseListQuery, summarise } from './serve-pages.js';
 
 export interface ServeOptions {
   // The folder as the user typed it: replay commands in served reports name files through it.
@@ -25,6 +25,8 @@ export interface ServeOptions {
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]', '::1'];
 // Pages other than reports carry no script at all.
 const PLAIN_CSP = "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+// The list's sort, filter and diff forms are GET requests back to us.
+const LIST_CSP = PLAIN_CSP.replace("form-action 'none'", "form-action 'self'");
 const MAX_DEPTH = 6;
 
 // Rendering runs on the request thread: a 98 MB result took 8 s, and every other request
@@ -113,8 +115,50 @@ export function createServeApp(root: string, o: ServeOptions = {}): express.Expr
     next();
   });
 
-  app.get('/', (_req, res) => {
-    res.type('html').send(listingPage(displayRoot, listResultFiles(realRoot)).text);
+  // A file is read and checked once per version (size and time written): the list is drawn
+  // from what each holds, and a folder of large results must not be parsed on every visit.
+  const summaries = new Map<string, { key: string; summary: FileSummary }>();
+  const summaryOf = (rel: string, bytes: number): FileSummary => {
+    const real = resolveInside(realRoot, rel)!;
+    const modified = statSync(real).mtime;
+    const key = `${bytes}:${modified.getTime()}`;
+    const known = summaries.get(rel);
+    if (known?.key === key) return known.summary;
+    let summary: FileSummary;
+    if (bytes > SERVE_MAX_BYTES) summary = summarise(rel, bytes, modified, null, `too large to summarise here (${mib(bytes)}); open its report`);
+    else {
+      try {
+        summary = summarise(rel, bytes, modified, readResultFile(real), null);
+      } catch (e) {
+        if (!(e instanceof ResultFileError)) throw e;
+        summary = summarise(rel, bytes, modified, null, 'not a result file: open it for the reason');
+      }
+    }
+    summaries.set(rel, { key, summary });
+    return summary;
+  };
+
+  app.get('/', (req, res) => {
+    const files = listResultFiles(realRoot).map((f) => summaryOf(f.rel, f.bytes));
+    res.set('Content-Security-Policy', LIST_CSP).type('html').send(listingPage(displayRoot, files, parseListQuery(req.query as Record<string, unknown>)).text);
+  });
+
+  app.get('/diff', (req, res) => {
+    const rels = ['base', 'head'].map((k) => (typeof req.query[k] === 'string' ? (req.query[k] as string) : ''));
+    const files = rels.map((rel) => resolveInside(realRoot, rel));
+    if (files.some((f) => f === null)) return notFound(res);
+    if (files.some((f) => statSync(f!).size > SERVE_MAX_BYTES)) {
+      res.status(413).type('html').send(page('result file too large', html`<p>One of the files is over ${mib(SERVE_MAX_BYTES)}; compare them with <code>rollsafe diff</code> on the scenarios instead.</p><p><a href="/">back to the list</a></p>`).text);
+      return;
+    }
+    try {
+      const [base, head] = files.map((f) => readResultFile(f!));
+      res.type('html').send(diffPage(rels[0], base, rels[1], head).text);
+    } catch (e) {
+      if (!(e instanceof ResultFileError)) throw e;
+      const message = files.reduce<string>((m, f, i) => m.split(f!).join(join(displayRoot, rels[i])), e.message);
+      res.status(422).type('html').send(page('not a result file', html`<p>${message}</p><p><a href="/">back to the list</a></p>`).text);
+    }
   });
 
   // Express has already split the path into decoded segments; they are joined again and
@@ -178,19 +222,3 @@ function notFound(res: Response): void {
   res.status(404).type('html').send(page('not found', html`<p>No result file at that address in the served folder.</p><p><a href="/">back to the list</a></p>`).text);
 }
 
-function listingPage(displayRoot: string, files: { rel: string; bytes: number }[]): Html {
-  const href = (prefix: string, rel: string) => `${prefix}/${rel.split('/').map(encodeURIComponent).join('/')}`;
-  const rows = files.map(
-    (f) =>
-      html`<tr><td><a class="report-link" href="${href('/report', f.rel)}">${f.rel}</a></td><td class="num">${(f.bytes / 1024).toFixed(1)} KiB</td><td><a href="${href('/results', f.rel)}">raw JSON</a></td></tr>\n`,
-  );
-  const body = files.length
-    ? html`<table class="data"><thead><tr><th>result file</th><th>size</th><th></th></tr></thead><tbody>\n${rows}</tbody></table>`
-    : html`<p class="muted">No result files (*.json) here yet. Write one with <code>rollsafe check --json FILE</code>.</p>`;
-  return page(`results in ${displayRoot}`, body);
-}
-
-function page(title: string, body: Html): Html {
-  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>rollsafe: ${title}</title><style>${trusted(STYLE)}</style></head>
-<body><header><h1>rollsafe: ${title}</h1></header><main>${body}</main></body></html>\n`;
-}

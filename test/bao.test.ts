@@ -74,6 +74,23 @@ describe('the seed runbook (upgrade.yaml)', () => {
       why: 'rollback refused by guard previous-reads-wire-formats: patch forward instead',
     });
     expect(r.pointOfNoReturn.every((p) => p.rollback !== 'unsafe')).toBe(true);
+    // refused is the worst case: the states that have not yet written envelope-v2 roll back safely
+    expect(at('upgrading: node 3 of 3: start')).toMatchObject({ states: 136, safeStates: 73, unsafeStates: 0, refusedStates: [{ guard: 'previous-reads-wire-formats', states: 63 }] });
+  });
+
+  test('point of no return during a rotation: refused only in the states where the rotation is under way or done', () => {
+    const r = run('broken-upgrade-during-rotation');
+    const stop = r.pointOfNoReturn.find((p) => p.position === 'upgrading: node 1 of 3: stop')!;
+    expect(stop).toMatchObject({ rollback: 'refused', states: 26, safeStates: 20, unsafeStates: 0 });
+    expect(stop.refusedStates).toEqual([
+      { guard: 'previous-promoted-active-key', states: 6, condition: 'a key rotation is under way, or completed to a key version the previous release never promoted' },
+    ]);
+    expect(stop.why).toBe('rollback refused by guard previous-promoted-active-key: patch forward instead');
+    for (const p of r.pointOfNoReturn) {
+      const counted = p.safeStates! + p.unsafeStates! + p.refusedStates!.reduce((n, x) => n + x.states, 0);
+      expect(counted, p.position).toBeLessThanOrEqual(p.states);
+      expect(counted > 0, p.position).toBe(p.rollback !== 'not-offered');
+    }
   });
 });
 

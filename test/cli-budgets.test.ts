@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { ResultSet } from '../sim/results/result.js';
 import { tempDir } from './helpers/corpus.js';
-import { ROOT } from './helpers.js';
+import { ROOT, cliEnv } from './helpers.js';
 
 const MAIN = join(ROOT, 'dist/sim/cli/main.js');
-const cli = (args: string[], cwd = ROOT) => spawnSync(process.execPath, [MAIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+const cli = (args: string[], cwd = ROOT) => spawnSync(process.execPath, [MAIN, ...args], { cwd, encoding: 'utf8', env: cliEnv() });
 const read = (f: string) => JSON.parse(readFileSync(f, 'utf8')) as ResultSet;
 const BAO = 'scenarios/bao-kms-provider';
 const UPGRADE = `${BAO}/upgrade.yaml`;
@@ -24,7 +24,7 @@ function bigScenario(dir: string, nodes: number, name = 'upgrade'): string {
 
 // Starts a command, sends `signal` after `afterMs`, and collects what it leaves.
 async function interrupted(args: string[], signal: NodeJS.Signals, afterMs: number) {
-  const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env: { ...process.env, CI: 'true' } });
+  const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env: cliEnv() });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
@@ -180,7 +180,7 @@ describe('outputs', () => {
     expect(r.status).toBe(0);
     const set = JSON.parse(r.stdout) as ResultSet;
     expect(set.results[0].verdict).toBe('safe');
-    expect(r.stderr).toContain('1 passed, 0 failed');
+    expect(r.stderr).toContain('\n1 safe (as expected)\n');
   }, 60_000);
 
   test('a full disk is reported with the file and the reason, exit 2, nothing left behind', () => {

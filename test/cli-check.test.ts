@@ -19,7 +19,7 @@ describe('rollsafe check', () => {
     expect(r.stdout).toMatch(/^ok\s+scenarios\/bao-kms-provider\/broken-all-nodes-at-once\.yaml\s+unsafe\s+unsafe\s+availability/m);
     // the folder's six scenarios and, in findings/, what the seed runbook meets without its freeze
     expect(r.stdout).toMatch(/^ok\s+scenarios\/bao-kms-provider\/findings\/rotation-during-maintenance\.yaml\s+unsafe\s+unsafe\s+no-unknown-key-id-decrypt, runbook-terminates/m);
-    expect(r.stdout).toContain('7 passed, 0 failed');
+    expect(r.stdout).toContain('\n6 unsafe (as expected), 1 safe (as expected)\n');
     const set = JSON.parse(readFileSync(json, 'utf8'));
     expect(set.schema).toBe('rollsafe/results@1');
     expect(set.partial).toBe(false);
@@ -55,7 +55,7 @@ describe('rollsafe check', () => {
     const r = rollsafe(['check', file]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^FAIL /m);
-    expect(r.stdout).toContain('0 passed, 1 failed');
+    expect(r.stdout).toContain('\n1 unsafe (failed: no expect block)\n');
   });
 
   test('a search cut by --max-depth is inconclusive, never safe', () => {

@@ -32,7 +32,15 @@ export function scenarioWith(path: string, edits: [string, string][]): CompiledS
   return loadScenarioText(text, `${path} (edited)`);
 }
 
-export function rollsafe(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+// The environment a CLI test runs rollsafe in: as CI, and with no colour setting of the
+// developer's (FORCE_COLOR, NO_COLOR) leaking into what the tests read.
+export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true', ...extra };
+  for (const k of ['FORCE_COLOR', 'NO_COLOR']) if (!(k in extra)) delete env[k];
+  return env;
+}
+
+export function rollsafe(args: string[], cwd = ROOT, env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: cliEnv(env) });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }

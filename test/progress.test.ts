@@ -30,6 +30,25 @@ describe('progress', () => {
     }
   });
 
+  test('a search on a terminal names the scenario and k/N as soon as it starts, before its first depth', () => {
+    const ci = process.env.CI;
+    delete process.env.CI;
+    try {
+      const { out, stream } = fakeStream(true);
+      const p = startProgress('check', () => 0, stream);
+      p.scenarioStarted({ file: 'scenarios/keys/01-safe-rotate-key.yaml', index: 2, count: 73 });
+      expect(out).toEqual(['\r  check: 3/73 scenarios/keys/01-safe-rotate-key.yaml: starting\x1b[K']);
+      p.stop();
+      expect(out.at(-1)).toBe('\r\x1b[K');
+      // off a terminal nothing is written for it: a log gets a line every 10 s
+      const off = fakeStream(false);
+      startProgress('check', () => 0, off.stream).scenarioStarted({ file: 'a.yaml', index: 0, count: 1 });
+      expect(off.out).toEqual([]);
+    } finally {
+      if (ci !== undefined) process.env.CI = ci;
+    }
+  });
+
   test('off a terminal: a line every 10 s with rate, elapsed and budget left, for searches and campaigns alike', () => {
     let t = 0;
     const { out, stream } = fakeStream(false);

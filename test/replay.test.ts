@@ -89,7 +89,7 @@ describe('replay', () => {
     expect(two.stderr).toContain(`${junk}: "schema" is "something-else", expected "rollsafe/results@1" or "rollsafe/result@1"; pass a file written by`);
     const missing = cli(['replay', join(dir, 'nope.json')]);
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toContain('nope.json: cannot read the file (ENOENT); check the path');
+    expect(missing.stderr).toContain('nope.json: no such file; check the path: pass a file written by `rollsafe check --json FILE` (or chaos/fuzz/merge --json)');
     const range = cli(['replay', good, '--violation', String(n + 1)]);
     expect(range.status).toBe(2);
     expect(range.stderr).toContain(`--violation ${n + 1}: ${good} holds ${n} violations; pick 1..${n}`);

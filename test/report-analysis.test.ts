@@ -122,7 +122,9 @@ describe('analysis', () => {
       ],
     });
     const html = reportHtml([loaded]);
-    expect(html.includes('<tr class="unreadable"><td>v0.4.2</td><td>envelope-v2</td><td>annotations-v1</td><td>v1</td><td><strong>unreadable</strong></td><td class="num">9</td></tr>')).toBe(true);
+    // one AAD shape in every row: said once in the heading, not in a column that never varies
+    expect(html).toContain('<th>wire format (AAD annotations-v1)</th><th>key version</th>');
+    expect(html.includes('<tr class="unreadable"><td>v0.4.2</td><td>envelope-v2</td><td>v1</td><td><strong>unreadable</strong></td><td class="num">9</td></tr>')).toBe(true);
   });
 
   it('orders fault positions by their structured order, never by their words; a label without one keeps its place, last', () => {
@@ -147,6 +149,30 @@ describe('analysis', () => {
     const html = reportHtml([file(resultSet([r]))]);
     expect(html).toContain('From <strong>after all: verify-key-id</strong> on, a rollback is refused by the runbook.');
     expect(html.indexOf('node 1 of 3: stop')).toBeLessThan(html.indexOf('<tr class="rb-refused first-no-return">'));
+  });
+});
+
+describe('index data', () => {
+  it('names each run by its scenario (stable anchors), its folder and its expectation apart from its verdict', () => {
+    const report = analyse([file()]);
+    expect(report.runs.map((r) => [r.id, r.folder, r.result.verdict, r.expectation])).toEqual([
+      ['s-bao-kms-provider-upgrade-during-rotation', 'scenarios/bao-kms-provider', 'unsafe', 'met'],
+      ['s-bao-kms-provider-rollback-after-rotation', 'scenarios/bao-kms-provider', 'unsafe', 'met'],
+      ['s-bao-kms-provider-upgrade', 'scenarios/bao-kms-provider', 'safe', 'met'],
+    ]);
+    expect(report.runs[0].violations[0].id).toBe('s-bao-kms-provider-upgrade-during-rotation-v1');
+    expect(report.folders).toEqual(['scenarios/bao-kms-provider']);
+    // the same scenario twice (two files) still gets two anchors
+    const twice = analyse([file(), file(set, 'out/again.json')]);
+    expect(twice.runs[3].id).toBe('s-bao-kms-provider-upgrade-during-rotation-2');
+  });
+
+  it('keeps the 8 largest runs on the states-per-depth chart and says how many it left out', () => {
+    const many = resultSet(Array.from({ length: 11 }, (_, i) => ({ ...structuredClone(results[2]), figures: { ...results[2].figures, states: 100 + i } })));
+    const report = analyse([file(many)]);
+    expect(report.statesPerDepth).toHaveLength(8);
+    expect(report.statesPerDepthOmitted).toBe(3);
+    expect(report.runs.map((r) => r.id).slice(0, 2)).toEqual(['s-bao-kms-provider-upgrade', 's-bao-kms-provider-upgrade-2']);
   });
 });
 

@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { ACTORS } from '../model/model.js';
 import { PROPERTIES } from '../model/properties.js';
 import { HARMS } from '../model/properties-common.js';
-import { BACKUP_SCOPES } from '../model/types.js';
+import { BACKUP_SCOPES, GUARD_NAMES } from '../model/types.js';
 import { BACKEND_STATES, PHASE_NAMES, STATUS_NAMES } from '../model/world.js';
 import { check } from '../sim/check.js';
 import { ENGINES, PROPERTY_STATUSES, RESULT_SET_SCHEMA, ROLLBACK_OUTCOMES, VERDICTS, type ResultSet } from '../sim/results/result.js';
@@ -44,6 +44,7 @@ describe('the result schema', () => {
       '#/definitions/result/properties/engine': ENGINES,
       '#/definitions/result/properties/verdict': VERDICTS,
       '#/definitions/result/properties/pointOfNoReturn/items/properties/rollback': ROLLBACK_OUTCOMES,
+      '#/definitions/result/properties/pointOfNoReturn/items/properties/refusedStates/items/properties/guard': GUARD_NAMES,
       '#/definitions/result/properties/properties/items/properties/kind': kinds,
       '#/definitions/result/properties/properties/items/properties/category': categories,
       '#/definitions/result/properties/properties/items/properties/status': PROPERTY_STATUSES,

@@ -3,7 +3,7 @@
 // components, so that a runbook that cannot mean anything is refused before it is explored.
 import { REST_OF_NODES } from '../types.js';
 import type { BackupScope, Component, Procedure, Release, Stage, Step, StepName, Strategy, VersionSelector } from '../types.js';
-import { type ParsedScenario, type Path, listOf, quoteName } from './parse.js';
+import { type ParsedScenario, type Path, listOf, quoteName, useOneOf } from './parse.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Raw = any;
@@ -144,7 +144,7 @@ function stageReleases(raw: Raw, i: number, comps: number[], steps: Step[], roll
   const set = (ci: number, rel: string, at: Path) => {
     const c = k.components[ci];
     const r = c.releases.find((x) => k.releases[x].name === rel);
-    if (r === undefined) p.fail(at, `stage ${i + 1} to '${rel}' is not a release of '${c.name}'`, `use one of: ${listOf(c.releases.map((x) => k.releases[x].name))}`);
+    if (r === undefined) p.fail(at, `stage ${i + 1} to '${rel}' is not a release of '${c.name}'`, useOneOf(rel, c.releases.map((x) => k.releases[x].name)));
     to[ci] = r!;
   };
   if (typeof raw === 'string') {

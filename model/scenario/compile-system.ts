@@ -3,7 +3,8 @@
 // and snapshots from elsewhere, each cross-reference checked with its place in the file.
 import { compileKeyrings } from './compile-keyrings.js';
 import type { Component, KeyIdDerivation, Keyring, RecordFormat, Release, Snapshot } from '../types.js';
-import { type ParsedScenario, type Path, listOf } from './parse.js';
+import { type ParsedScenario, type Path, listOf, useOneOf } from './parse.js';
+import { nearestName } from './nearest.js';
 import { checkDependencyCycles, checkNodeCount } from './limits.js';
 
 // the schema-valid YAML data, as compile.ts reads it
@@ -35,7 +36,10 @@ export function compileSystemNames(p: ParsedScenario): SystemNames {
   const keyStates: string[] = sys['key-states'] ?? ['default'];
   const lookup = (list: string[], value: string, path: Path, what: string, listPath: string): number => {
     const i = list.indexOf(value);
-    if (i < 0) p.fail(path, `unknown ${what} '${value}'`, list.length ? `declare it in ${listPath} (known: ${listOf(list)})` : `declare it in ${listPath} (none is declared yet)`);
+    if (i < 0) {
+      const near = nearestName(value, list);
+      p.fail(path, `unknown ${what} '${value}'`, near !== null ? `did you mean '${near}'? (or declare '${value}' in ${listPath})` : list.length ? `declare it in ${listPath} (known: ${listOf(list)})` : `declare it in ${listPath} (none is declared yet)`);
+    }
     return i;
   };
   const mask = (values: string[] | undefined, list: string[], path: Path, what: string, listPath: string): number =>
@@ -87,7 +91,7 @@ export function compileFleet(s: SystemNames): Fleet {
   (sys.components as Raw[]).forEach((cr, ci) => {
     components[ci].dependsOn = ((cr['depends-on'] ?? []) as string[]).map((name, i) => {
       const d = components.findIndex((c) => c.name === name);
-      if (d < 0 || d === ci) p.fail(['system', 'components', ci, 'depends-on', i], `'${cr.name}' depends on '${name}', which is not another component`, `use one of: ${listOf(components.filter((_, j) => j !== ci).map((c) => c.name))}`);
+      if (d < 0 || d === ci) p.fail(['system', 'components', ci, 'depends-on', i], `'${cr.name}' depends on '${name}', which is not another component`, useOneOf(name, components.filter((_, j) => j !== ci).map((c) => c.name)));
       return d;
     });
   });
@@ -157,7 +161,7 @@ function nodeReleases(p: ParsedScenario, cr: Raw, cpath: Path, relIdx: number[],
   const perNode = runs.map((name, i) => {
     const r = relIdx.find((x) => releases[x].name === name);
     if (r === undefined) {
-      p.fail(Array.isArray(cr.runs) ? [...cpath, 'runs', i] : [...cpath, 'runs'], `component '${cr.name}' runs '${name}', which is not one of its releases`, `use one of: ${listOf(relIdx.map((x) => releases[x].name))}`);
+      p.fail(Array.isArray(cr.runs) ? [...cpath, 'runs', i] : [...cpath, 'runs'], `component '${cr.name}' runs '${name}', which is not one of its releases`, useOneOf(name, relIdx.map((x) => releases[x].name)));
     }
     return r!;
   });
@@ -165,7 +169,7 @@ function nodeReleases(p: ParsedScenario, cr: Raw, cpath: Path, relIdx: number[],
   let initial = perNode.reduce((a, b) => (releases[b].order < releases[a].order ? b : a));
   if (cr.previous !== undefined) {
     const prev = relIdx.find((x) => releases[x].name === cr.previous);
-    if (prev === undefined) p.fail([...cpath, 'previous'], `previous '${cr.previous}' is not a release of '${cr.name}'`, `use one of: ${listOf(relIdx.map((x) => releases[x].name))}`);
+    if (prev === undefined) p.fail([...cpath, 'previous'], `previous '${cr.previous}' is not a release of '${cr.name}'`, useOneOf(cr.previous, relIdx.map((x) => releases[x].name)));
     initial = prev!;
   }
   return { perNode, initial };

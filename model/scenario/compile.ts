@@ -16,7 +16,7 @@ import type {
   TriggerName,
 } from '../types.js';
 import { PROPERTIES, PROPERTY_NAMES } from '../properties.js';
-import { type ParsedScenario, type Path, listOf } from './parse.js';
+import { type ParsedScenario, type Path, useOneOf } from './parse.js';
 import { checkUses } from './uses.js';
 import { checkRecordCounts, checkWorldSize } from './limits.js';
 import { type StageContext, compileProcedure } from './compile-stages.js';
@@ -95,7 +95,7 @@ interface RunbookScope {
 
 function componentIndex(p: ParsedScenario, components: Component[], name: string, path: Path): number {
   const i = components.findIndex((c) => c.name === name);
-  if (i < 0) p.fail(path, `'${name}' is not a component of the system`, `use one of: ${listOf(components.map((c) => c.name))}`);
+  if (i < 0) p.fail(path, `'${name}' is not a component of the system`, useOneOf(name, components.map((c) => c.name)));
   return i;
 }
 
@@ -111,7 +111,7 @@ function compileRunbookScope(p: ParsedScenario, rb: Raw, fleet: Fleet): RunbookS
   const setTarget = (ci: number, name: string, path: Path) => {
     const c = components[ci];
     const t = c.releases.find((r) => releases[r].name === name);
-    if (t === undefined) p.fail(path, `upgrade.to '${name}' is not a release of '${c.name}'`, `use one of: ${listOf(c.releases.map((r) => releases[r].name))}`);
+    if (t === undefined) p.fail(path, `upgrade.to '${name}' is not a release of '${c.name}'`, useOneOf(name, c.releases.map((r) => releases[r].name)));
     if (releases[t!].order <= releases[c.initialRelease].order) {
       p.fail(path, `upgrade.to '${name}' is not newer than '${releases[c.initialRelease].name}', which ${c.name} runs`, 'list releases oldest first and upgrade to a later one');
     }
@@ -144,7 +144,7 @@ function compileRecords(s: SystemNames, fleet: Fleet, first: Component): Initial
     const named = r.keyring === undefined ? -1 : keyringIndex(r.keyring, [...path, 'keyring']);
     const owner = components.find((c) => (c.formats >> f.format) & 1 && (named < 0 || c.keyring === named)) ?? first;
     const writer = r.writer === undefined ? owner.initialRelease : fleet.releaseByName.get(`${owner.name}/${r.writer}`);
-    if (writer === undefined) p.fail([...path, 'writer'], `writer '${r.writer}' is not a release of '${owner.name}', which serves ${wireFormats[f.format]}`, `use one of: ${listOf(owner.releases.map((x) => releases[x].name))}`);
+    if (writer === undefined) p.fail([...path, 'writer'], `writer '${r.writer}' is not a release of '${owner.name}', which serves ${wireFormats[f.format]}`, useOneOf(r.writer, owner.releases.map((x) => releases[x].name)));
     const keyring = r.keyring === undefined ? owner.keyring : keyringIndex(r.keyring, [...path, 'keyring']);
     if (kv > keyrings[keyring].maxVersion) p.fail([...path, 'key-version'], `key-version ${kv} is above keyring '${keyrings[keyring].name}' max-version ${keyrings[keyring].maxVersion}`, 'lower it, or raise the keyring\'s max-version');
     return { keyring, keyVersion: kv, format: f.format, aad: f.aad, writer: writer!, count: r.count };

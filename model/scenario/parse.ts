@@ -4,6 +4,7 @@ import { LineCounter, parseDocument, isMap, isPair, isScalar, type Document, typ
 import type { ErrorObject } from 'ajv';
 import { SCENARIO_SCHEMA, SCENARIO_SCHEMA_FILE, scenarioValidator } from './validator.js';
 import { quoteValue } from '../quote.js';
+import { nearestName } from './nearest.js';
 import { MAX_ALIAS_USES, type TextProblem, checkDocument, checkText, deepProblem, firstAliasOffset, yamlErrorProblem } from './yaml-text.js';
 
 export class ScenarioError extends Error {
@@ -17,6 +18,22 @@ export class ScenarioError extends Error {
     // line 0: the problem is the file itself (missing, unreadable), not a place in it
     super(`${line > 0 ? `${file}:${line}:${column}` : file}: ${problem}\n  fix: ${fix}`);
     this.name = 'ScenarioError';
+  }
+}
+
+// Several problems of one file, reported together in file order. Its own file, place, problem
+// and fix are the most telling of them (the deepest), what a caller that reads one gets.
+export class ScenarioErrors extends ScenarioError {
+  constructor(
+    readonly all: ScenarioError[],
+    primary: ScenarioError,
+  ) {
+    const first = all[0];
+    super(primary.file, primary.line, primary.column, primary.problem, primary.fix);
+    this.name = 'ScenarioErrors';
+    const shown = all.slice(0, MAX_ERRORS_SHOWN);
+    const more = all.length > shown.length ? `\n(and ${all.length - shown.length} more)` : '';
+    this.message = `${shown.map((e) => e.message).join('\n')}${more}\n${all.length} problems in ${first.file}`;
   }
 }
 
@@ -88,8 +105,52 @@ export function parseScenarioText(text: string, file: string): ParsedScenario {
   if (typeof data !== 'object' || Array.isArray(data)) {
     parsed.fail([], `a scenario must be a YAML mapping (scenario:, system:, runbook:, ...), not ${Array.isArray(data) ? 'a list' : quoteValue(data)}`, 'start from an example in scenarios/');
   }
-  if (!validate(data)) reportSchemaError(parsed, pickError(validate.errors ?? []));
+  if (!validate(data)) {
+    const errors = validate.errors ?? [];
+    const all = schemaErrors(parsed, errors);
+    throw all.length === 1 ? all[0] : new ScenarioErrors(all, asError(() => reportSchemaError(parsed, pickError(errors))));
+  }
   return parsed;
+}
+
+// Every place the schema refuses, once each, in file order: a file with three typos is fixed in
+// one run, not three. (Past the schema, compile's checks still stop at the first problem: they
+// need the names the file declares to be sound.)
+export const MAX_ERRORS_SHOWN = 20;
+
+function schemaErrors(p: ParsedScenario, errors: ErrorObject[]): ScenarioError[] {
+  // ajv reports one error per failing keyword: group them by the value (or key) they are about,
+  // and report the most telling one of each group, as for a single error
+  const groups = new Map<string, ErrorObject[]>();
+  for (const e of errors) {
+    const extra = e.keyword === 'additionalProperties' ? `/${(e.params as { additionalProperty: string }).additionalProperty}` : '';
+    const key = `${e.instancePath}${extra}${e.propertyName !== undefined ? `#${e.propertyName}` : ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), e]);
+  }
+  const keys = [...groups.keys()];
+  // a combinator's summary ("property name must be valid", "must match a schema in anyOf") is
+  // noise beside the complaints inside the value it is about
+  const SUMMARY = new Set(['propertyNames', 'anyOf', 'oneOf', 'allOf', 'if', 'not', 'contains']);
+  const inner = keys.filter((k) => !(groups.get(k)!.every((e) => SUMMARY.has(e.keyword)) && keys.some((o) => o !== k && (o.startsWith(`${k}/`) || o.startsWith(`${k}#`)))));
+  const out: ScenarioError[] = [];
+  const seen = new Set<string>();
+  for (const k of inner) {
+    const e = asError(() => reportSchemaError(p, pickError(groups.get(k)!)));
+    const id = `${e.line}:${e.column}:${e.problem}`;
+    if (!seen.has(id)) out.push(e);
+    seen.add(id);
+  }
+  return out.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+// reportSchemaError throws what it finds (fail never returns); here it is wanted as a value
+function asError(report: () => never): ScenarioError {
+  try {
+    report();
+  } catch (e) {
+    if (e instanceof ScenarioError) return e;
+    throw e;
+  }
 }
 
 // Offset of the node at `path`, or of its key; falls back to the nearest existing parent.
@@ -150,7 +211,7 @@ function reportSchemaError(p: ParsedScenario, e: ErrorObject): never {
       const extra = (e.params as { additionalProperty: string }).additionalProperty;
       const allowed = Object.keys((schemaAt(path)?.properties as object) ?? {});
       if (extra === '<<') p.fail([...path, extra], `a YAML merge key (<<) in ${at}: scenarios are read as YAML 1.2, which has no merge keys`, 'write the keys out (an alias *name can repeat a whole value, not merge maps)', true);
-      p.fail([...path, extra], `unknown key ${quoteName(extra)} in ${at}`, `use one of: ${allowed.join(', ')}`, true);
+      p.fail([...path, extra], `unknown key ${quoteName(extra)} in ${at}`, useOneOf(extra, allowed, allowed.length), true);
     }
     // falls through (fail never returns)
     case 'enum': {
@@ -165,7 +226,7 @@ function reportSchemaError(p: ParsedScenario, e: ErrorObject): never {
             : path.includes('properties') || path.includes('fires')
               ? 'property'
               : 'value';
-      p.fail(path, `unknown ${what} ${quoteName(value)} in ${at}`, `use one of: ${allowed.join(', ')}`);
+      p.fail(path, `unknown ${what} ${quoteName(value)} in ${at}`, useOneOf(value, allowed, allowed.length));
     }
     // falls through
     case 'required': {
@@ -199,6 +260,12 @@ const fmt = (n: unknown) => (typeof n === 'number' ? n.toLocaleString('en-US') :
 // A name as the corpus's messages show it ('name'), unless it needs quoting to be read safely.
 export function quoteName(v: unknown): string {
   return typeof v === 'string' && /^[A-Za-z0-9._+<-]{1,60}$/.test(v) ? `'${v}'` : quoteValue(v);
+}
+
+// The fix for a name that is not one of `names`: the one it is likely a typo of, else the list.
+export function useOneOf(typed: unknown, names: readonly unknown[], max = 10): string {
+  const near = nearestName(typed, names);
+  return near !== null ? `did you mean '${near}'?` : `use one of: ${listOf(names, max)}`;
 }
 
 // Names offered in a fix ("use one of: ..."): a file may declare thousands, a message needs ten.

@@ -7,7 +7,8 @@ import { VERSION } from '../results/version.js';
 import { type Output, checkOutput, scenarioRootFor, writeOutput } from '../results/output.js';
 import { engineBudget } from './budget.js';
 import { interruptOnSignals } from './signals.js';
-import { formatTable, formatViolation, summaryLine } from '../results/text.js';
+import { type Paint, formatTable, formatViolation, summaryLine, tallyLine } from '../results/text.js';
+import { paintFor } from './colour.js';
 import { startProgress } from './progress.js';
 import { count } from '../results/words.js';
 import { writeSarif } from './sarif-output.js';
@@ -39,9 +40,9 @@ export function checkOutputs(flags: OutputFlags): { json: Output | null; junit: 
   return { json: checkOutput('--json', flags.json), junit: checkOutput('--junit', flags.junit), sarif: checkOutput('--sarif', flags.sarif) };
 }
 
-function formatCampaignResult(r: RunResult): string {
+function formatCampaignResult(r: RunResult, paint: Paint): string {
   const ok = campaignPassed(r);
-  const out = [`${ok ? 'ok  ' : 'FAIL'} ${r.scenario.file} (${r.scenario.name})`, `     ${summaryLine(r).replace(/ states? ·/, (m) => (m === ' state ·' ? ' world visited ·' : ' worlds visited ·'))}`];
+  const out = [`${ok ? paint.ok('ok  ') : paint.fail('FAIL')} ${r.scenario.file} (${r.scenario.name})`, `     ${summaryLine(r, paint).replace(/ states? ·/, (m) => (m === ' state ·' ? ' world visited ·' : ' worlds visited ·'))}`];
   if (r.expect && !r.expect.met) for (const p of r.expect.problems) out.push(`     expectation not met: ${p}`);
   if (r.violations.length === 0) out.push('     no violation found (a random campaign is not a proof of safety)');
   r.violations.forEach((v, i) => {
@@ -62,14 +63,16 @@ function formatCampaignResult(r: RunResult): string {
 export function report(results: RunResult[], outputs: { json: Output | null; junit: Output | null; sarif: Output | null }, flags: OutputFlags, engine: string, command: string, interrupted: number | null): number {
   const { json, junit } = outputs;
   // with the JSON on standard output, what people read goes to standard error
-  const say = (text: string) => (json?.path === null || outputs.sarif?.path === null ? process.stderr : process.stdout).write(text);
-  if (results.length > 1) say(`${formatTable(results)}\n`);
+  const out = json?.path === null || outputs.sarif?.path === null ? process.stderr : process.stdout;
+  const say = (text: string) => out.write(text);
+  const paint = paintFor(out);
+  if (results.length > 1) say(`${formatTable(results, paint, campaignPassed)}\n`);
   for (const r of results) {
-    if (results.length === 1 || flags.verbose || !campaignPassed(r)) say(`\n${formatCampaignResult(r)}\n`);
+    if (results.length === 1 || flags.verbose || !campaignPassed(r)) say(`\n${formatCampaignResult(r, paint)}\n`);
   }
   const failed = results.filter((r) => !campaignPassed(r)).length;
   const partial = interrupted !== null || results.some(isPartial);
-  say(`\n${results.length - failed} passed, ${failed} failed${partial ? ' (partial: cut by the time or memory budget, or an interrupt)' : ''}\n`);
+  say(`\n${tallyLine(results, campaignPassed, paint)}${partial ? ' (partial: cut by the time or memory budget, or an interrupt)' : ''}\n`);
   const set: ResultSet = { schema: RESULT_SET_SCHEMA, tool: { name: 'rollsafe', version: VERSION }, command: `rollsafe ${command}`, partial, scenarioRoot: scenarioRootFor(json), results };
   if (json) {
     writeOutput(json, `${JSON.stringify(set, null, 2)}\n`);

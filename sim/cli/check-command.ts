@@ -6,7 +6,8 @@ import { VERSION } from '../results/version.js';
 import { toJUnit } from '../results/junit.js';
 import { type BudgetFlags, engineBudget, withFailFast, withSearchOptions } from './budget.js';
 import { checkOutput, scenarioRootFor, writeOutput } from '../results/output.js';
-import { formatResult, formatTable } from '../results/text.js';
+import { formatResult, formatTable, tallyLine } from '../results/text.js';
+import { paintFor } from './colour.js';
 import type { Exit } from './args.js';
 import { interruptOnSignals } from './signals.js';
 import { isCut } from '../engines/limits.js';
@@ -52,7 +53,9 @@ async function runCheck(paths: string[], flags: CheckFlags, command: string): Pr
   const junit = checkOutput('--junit', flags.junit);
   const sarif = checkOutput('--sarif', flags.sarif);
   // with the JSON on standard output, what people read goes to standard error
-  const say = (text: string) => (json?.path === null || sarif?.path === null ? process.stderr : process.stdout).write(text);
+  const out = json?.path === null || sarif?.path === null ? process.stderr : process.stdout;
+  const say = (text: string) => out.write(text);
+  const paint = paintFor(out);
   const progress = startProgress('check', () => performance.now());
   const interrupt = interruptOnSignals('ending the search under way, then writing what was found');
   let results: RunResult[];
@@ -65,9 +68,9 @@ async function runCheck(paths: string[], flags: CheckFlags, command: string): Pr
       symmetry: flags.symmetry,
       failFast: flags.failFast,
       ...engineBudget(flags, interrupt),
-      onScenarioStart: () => {
+      onScenarioStart: (s, index, count) => {
         first = null;
-        progress.scenarioStarted();
+        progress.scenarioStarted({ file: s.file, index, count });
       },
       onViolation: (v) => {
         first ??= { ...v, said: false };
@@ -85,17 +88,17 @@ async function runCheck(paths: string[], flags: CheckFlags, command: string): Pr
     progress.stop();
   }
   const single = results.length === 1;
-  if (!single) say(`${formatTable(results)}\n`);
+  if (!single) say(`${formatTable(results, paint)}\n`);
   for (const r of results) {
-    if (single || flags.verbose || !passed(r)) say(`\n${formatResult(r)}\n`);
+    if (single || flags.verbose || !passed(r)) say(`\n${formatResult(r, paint)}\n`);
   }
   const failed = results.filter((r) => !passed(r)).length;
   const partial = interrupt.interrupted() || results.some(isCut);
-  say(`\n${results.length - failed} passed, ${failed} failed${partial ? ' (partial: cut by the time or memory budget, or an interrupt)' : ''}\n`);
+  say(`\n${tallyLine(results, passed, paint)}${partial ? ' (partial: cut by the time or memory budget, or an interrupt)' : ''}\n`);
   if (json) {
     const set: ResultSet = { schema: RESULT_SET_SCHEMA, tool: { name: 'rollsafe', version: VERSION }, command: `rollsafe ${command}`, partial, scenarioRoot: scenarioRootFor(json), results };
     writeOutput(json, `${JSON.stringify(set, null, 2)}\n`);
-    if (json.path !== null) say(`results written to ${json.shown}\n`);
+    if (json.path !== null) say(`results written to ${json.shown}${results.some((r) => r.violations.length) ? `; replay a violation with: rollsafe replay ${json.shown} --violation 1` : ''}\n`);
   }
   if (junit) writeOutput(junit, toJUnit(results, { name: 'rollsafe check', resultFile: json?.path ?? undefined }));
   if (sarif) writeSarif(sarif, results, { category: 'check' });

@@ -1,14 +1,15 @@
 // `rollsafe diff <base-scenario> <head-scenario> [--markdown FILE] [--json FILE]`
 import type { Command } from 'commander';
 import { commandBudget, exploreScenarioAsync } from '../check.js';
-import { loadScenarioFile } from '../../model/scenario/load.js';
+import { loadScenarioFile, loadScenarioText } from '../../model/scenario/load.js';
+import { readGitScenario } from './git-base.js';
 import { diffExitCode, diffResults, formatDiffMarkdown, formatDiffText } from '../results/diff.js';
 import { isCut } from '../engines/limits.js';
 import { RESULT_SET_SCHEMA, type ResultSet } from '../results/result.js';
 import { VERSION } from '../results/version.js';
 import { type BudgetFlags, engineBudget, withSearchOptions } from './budget.js';
 import { checkOutput, scenarioRootFor, writeOutput } from '../results/output.js';
-import type { Exit } from './args.js';
+import { type Exit, UsageError } from './args.js';
 import { interruptOnSignals } from './signals.js';
 import { startProgress } from './progress.js';
 import { SARIF_FLAG_DOC, writeSarif } from './sarif-output.js';
@@ -16,6 +17,7 @@ import type { Progress } from '../progress.js';
 
 interface DiffFlags extends BudgetFlags {
   markdown?: string;
+  reportUrl?: string;
   json?: string;
   sarif?: string;
   maxDepth?: number;
@@ -28,27 +30,36 @@ export function registerDiff(program: Command, exit: Exit): void {
   const command = program
     .command('diff')
     .description('explore two versions of a runbook; report the unsafe states the head makes newly reachable (exit 1) and those it removes')
-    .argument('<base>', 'the scenario before the change (e.g. the base branch\'s file)')
+    .argument('<base>', 'the scenario before the change: a file, or REV:PATH read with git show (e.g. main:runbooks/upgrade.yaml)')
     .argument('<head>', 'the scenario after the change')
     .option('--markdown <file>', 'also write the comparison as Markdown, ready to post as a pull-request comment')
     .option('--json <file>', 'also write both results (schema rollsafe/results@1: base first, then head) to this file (- for standard output)')
-    .option('--sarif <file>', `${SARIF_FLAG_DOC}: the head's violations, each marked new or unchanged against the base`);
+    .option('--sarif <file>', `${SARIF_FLAG_DOC}: the head's violations, each marked new or unchanged against the base`)
+    .option('--report-url <url>', 'link the Markdown comment to the full report at this address (e.g. the CI run that uploads it)');
   withSearchOptions(command)
     .action(async (base: string, head: string, flags: DiffFlags) => {
       // The reproduce line in the PR comment is the exploration, not where its outputs went.
-      const argv = process.argv.slice(2).join(' ').replace(/\s--(markdown|json|sarif)(=|\s+)\S+/g, '');
+      const argv = process.argv.slice(2).join(' ').replace(/\s--(markdown|json|sarif|report-url)(=|\s+)\S+/g, '');
       exit.code = await runDiff(base, head, flags, `rollsafe ${argv}`, `rollsafe ${process.argv.slice(2).join(' ')}`);
     });
 }
 
 async function runDiff(basePath: string, headPath: string, flags: DiffFlags, reproduce: string, command: string): Promise<number> {
+  if (flags.reportUrl !== undefined && !/^https?:\/\/[^\s<>"']+$/.test(flags.reportUrl)) {
+    throw new UsageError(`--report-url: '${flags.reportUrl.slice(0, 200)}' is not an http(s) address; pass the page where the report is, e.g. the CI run's URL`);
+  }
   const markdown = checkOutput('--markdown', flags.markdown);
   const json = checkOutput('--json', flags.json);
   const sarif = checkOutput('--sarif', flags.sarif);
   const say = (text: string) => (json?.path === null || markdown?.path === null || sarif?.path === null ? process.stderr : process.stdout).write(text);
   // Both files are loaded (and so validated) before either is explored.
-  const base = loadScenarioFile(basePath, { maxFaults: flags.maxFaults, maxDepth: flags.maxDepth });
-  const head = loadScenarioFile(headPath, { maxFaults: flags.maxFaults, maxDepth: flags.maxDepth });
+  const load = (path: string) => {
+    const overrides = { maxFaults: flags.maxFaults, maxDepth: flags.maxDepth };
+    const fromGit = readGitScenario(path);
+    return fromGit === null ? loadScenarioFile(path, overrides) : loadScenarioText(fromGit, path, overrides);
+  };
+  const base = load(basePath);
+  const head = load(headPath);
   const interrupt = interruptOnSignals('ending the search under way, then writing the comparison so far');
   const opts = { maxDepth: flags.maxDepth, maxFaults: flags.maxFaults, maxStates: flags.maxStates, symmetry: flags.symmetry, ...engineBudget(flags, interrupt) };
   const budget = commandBudget(opts);
@@ -66,7 +77,7 @@ async function runDiff(basePath: string, headPath: string, flags: DiffFlags, rep
   }
   const d = diffResults(baseResult, headResult);
   say(`${formatDiffText(d)}\n`);
-  if (markdown) writeOutput(markdown, formatDiffMarkdown(d, reproduce));
+  if (markdown) writeOutput(markdown, formatDiffMarkdown(d, reproduce, flags.reportUrl));
   if (json) {
     const partial = interrupt.interrupted() || isCut(baseResult) || isCut(headResult);
     const set: ResultSet = { schema: RESULT_SET_SCHEMA, tool: { name: 'rollsafe', version: VERSION }, command, partial, scenarioRoot: scenarioRootFor(json), results: [baseResult, headResult] };

@@ -2,6 +2,7 @@
 // expected (or safe), 1 for violations or unmet expectations, 2 for bad input or usage.
 import { Command, CommanderError } from 'commander';
 import { ScenarioError } from '../../model/scenario/load.js';
+import { MAX_ERRORS_SHOWN, ScenarioErrors } from '../../model/scenario/parse.js';
 import { VERSION } from '../results/version.js';
 import { registerCheck } from './check-command.js';
 import { registerFuzz } from './fuzz-command.js';
@@ -16,6 +17,7 @@ import { registerInit } from './init-command.js';
 import { OutputError } from '../results/output.js';
 import { ResultFileError } from '../results/result-file.js';
 import { type Exit, UsageError } from './args.js';
+import { addCommandHelp } from './help.js';
 
 export { type Exit, UsageError };
 
@@ -37,6 +39,7 @@ export function buildProgram(exit: Exit): Command {
   registerDiff(program, exit);
   registerGraph(program, exit);
   registerInit(program, exit);
+  addCommandHelp(program);
   return program;
 }
 
@@ -49,6 +52,13 @@ export async function run(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? 0 : 2;
+    }
+    if (e instanceof ScenarioErrors) {
+      // each problem on its own lines, as a single one would be
+      for (const x of e.all.slice(0, MAX_ERRORS_SHOWN)) process.stderr.write(`rollsafe: ${x.message}\n`);
+      const more = e.all.length > MAX_ERRORS_SHOWN ? ` (the first ${MAX_ERRORS_SHOWN} shown)` : '';
+      process.stderr.write(`rollsafe: ${e.all.length} problems in ${e.file}${more}\n`);
+      return 2;
     }
     if (e instanceof ScenarioError || e instanceof UsageError || e instanceof OutputError || e instanceof ResultFileError) {
       process.stderr.write(`rollsafe: ${e.message}\n`);

@@ -8,7 +8,8 @@ import type { Progress } from '../progress.js';
 import { count } from '../results/words.js';
 
 export interface ProgressReporter {
-  scenarioStarted(): void;
+  // which scenario of how many: a search shows it at once, before its first depth is done
+  scenarioStarted(at?: { file: string; index: number; count: number }): void;
   update(p: Progress): void;
   // a line that stays (an early verdict), written so the live line is not garbled
   note(text: string): void;
@@ -62,7 +63,13 @@ export function startProgress(engine: string, now: () => number, stream: NodeJS.
     let started = false;
     let lineShown = false;
     return {
-      scenarioStarted: () => rate.restart(),
+      scenarioStarted(at) {
+        rate.restart();
+        if (at && !started) {
+          stream.write(`\r  ${engine}: ${at.index + 1}/${at.count} ${at.file}: starting\x1b[K`);
+          lineShown = true;
+        }
+      },
       update(p) {
         if (p.engine === 'explore') {
           stream.write(`\r  ${searchLine(engine, p)}\x1b[K`);

@@ -36,39 +36,73 @@ export function combinationList(model: Model, counts: Float64Array): Coverage['c
 const [UPGRADING, UPGRADED, HALTED] = (['upgrading', 'upgraded', 'halted'] as const).map((p) => PHASE_NAMES.indexOf(p));
 
 const SEVERITY = { 'not-offered': 0, safe: 1, refused: 2, unsafe: 3 } as const;
+const OUTCOMES = ['not-offered', 'safe', 'refused', 'unsafe'] as const;
 
-// For every upgrade position, the worst outcome of deciding a rollback there: unsafe when some
-// interleaving after the decision reaches a safety violation, refused when a guard says no.
+// For every upgrade position, the worst outcome of deciding a rollback there (unsafe when some
+// interleaving after the decision reaches a safety violation, refused when a guard says no),
+// and in how many of the position's states each outcome holds: the worst case alone reads as
+// "refused everywhere" when only the states after a rotation refuse.
 export function noReturnPoints(model: Model, g: ExploredGraph, rev: Reverse): NoReturnPoint[] {
   const props = g.badProperties;
   const reaches = backwardLabel(rev, g.states, g.badIds, g.badProperty);
   const points = new Map<number, NoReturnPoint>();
+  const refusals = new Map<number, Map<string, { states: number; condition: string; why: string }>>();
   const ensure = (code: number): NoReturnPoint => {
     let p = points.get(code);
     if (!p) {
       const at = model.positionOf(code);
-      p = { position: at.label, order: code, at, states: 0, rollback: 'not-offered', why: null };
+      p = { position: at.label, order: code, at, states: 0, rollback: 'not-offered', why: null, safeStates: 0, refusedStates: [], unsafeStates: 0 };
       points.set(code, p);
+      refusals.set(code, new Map());
     }
     return p;
   };
-  for (let i = 0; i < g.states; i++) {
-    const ph = g.phase[i];
-    if (ph === UPGRADING || ph === UPGRADED) ensure(g.position.a[i]).states++;
-  }
-  const worse = (p: NoReturnPoint, verdict: NoReturnPoint['rollback'], why: string | null) => {
-    if (SEVERITY[verdict] > SEVERITY[p.rollback]) {
-      p.rollback = verdict;
-      p.why = why;
-    }
-  };
+  // per state, the worst of its rollback decisions (SEVERITY) and the edge that gave it
+  const worst = new Uint8Array(g.states);
+  const worstEdge = new Int32Array(g.states);
+  const outcomeOf = (to: number): NoReturnPoint['rollback'] => (g.phase[to] === HALTED ? 'refused' : reaches[to] ? 'unsafe' : 'safe');
   for (let j = 0; j < g.rollbackFrom.n; j++) {
     const from = g.rollbackFrom.a[j];
-    const to = g.rollbackTo.a[j];
-    const p = ensure(g.position.a[from]);
-    if (g.phase[to] === HALTED) worse(p, 'refused', model.reasonText(g.reason.a[to]));
-    else if (reaches[to]) worse(p, 'unsafe', `${props[reaches[to] - 1]} is reachable after the decision`);
-    else worse(p, 'safe', null);
+    const sev = SEVERITY[outcomeOf(g.rollbackTo.a[j])];
+    if (sev > worst[from]) {
+      worst[from] = sev;
+      worstEdge[from] = j;
+    }
+  }
+  for (let i = 0; i < g.states; i++) {
+    const ph = g.phase[i];
+    // a rollback is decided only while upgrading or upgraded, so every decision is counted here
+    if (ph !== UPGRADING && ph !== UPGRADED) continue;
+    const p = ensure(g.position.a[i]);
+    p.states++;
+    const outcome = OUTCOMES[worst[i]];
+    if (outcome === 'not-offered') continue;
+    const to = g.rollbackTo.a[worstEdge[i]];
+    let why: string | null = null;
+    if (outcome === 'safe') p.safeStates! += 1;
+    else if (outcome === 'unsafe') {
+      p.unsafeStates! += 1;
+      why = `${props[reaches[to] - 1]} is reachable after the decision`;
+    } else {
+      const code = g.reason.a[to];
+      why = model.reasonText(code);
+      const r = model.refusal(code);
+      const guard = r?.guard ?? why ?? 'a guard';
+      const byGuard = refusals.get(p.order)!;
+      const seen = byGuard.get(guard);
+      if (seen) seen.states++;
+      else byGuard.set(guard, { states: 1, condition: r?.condition ?? '', why: why ?? guard });
+    }
+    if (SEVERITY[outcome] > SEVERITY[p.rollback]) {
+      p.rollback = outcome;
+      p.why = why;
+    }
+  }
+  for (const p of points.values()) {
+    const byGuard = [...refusals.get(p.order)!].sort(([a, x], [b, y]) => y.states - x.states || a.localeCompare(b));
+    p.refusedStates = byGuard.map(([guard, x]) => ({ guard, states: x.states, condition: x.condition }));
+    // a refused position is named by the guard that refuses in the most states
+    if (p.rollback === 'refused') p.why = byGuard[0][1].why;
   }
   return [...points.values()].sort((a, b) => a.order - b.order);
 }

@@ -51,7 +51,7 @@ function keyOf(s: ShapedViolation): string {
   return `${s.violation.property}\u0000${s.shape.join('\u0001')}`;
 }
 
-function side(r: RunResult): Side {
+function side(r: Diffable): Side {
   return {
     file: r.scenario.file,
     name: r.scenario.name,
@@ -64,8 +64,12 @@ function side(r: RunResult): Side {
   };
 }
 
-export function diffResults(base: RunResult, head: RunResult): RunbookDiff {
-  const shaped = (r: RunResult) => r.violations.map((violation) => ({ violation, shape: traceShape(violation) }));
+// What a diff reads of a result: a file written before coverage or the point of no return had
+// every field (serve diffs such files) still compares.
+export type Diffable = Omit<RunResult, 'coverage' | 'pointOfNoReturn'>;
+
+export function diffResults(base: Diffable, head: Diffable): RunbookDiff {
+  const shaped = (r: Diffable) => r.violations.map((violation) => ({ violation, shape: traceShape(violation) }));
   // Multiset matching: two identical findings in head against one in base leave one new.
   const pool = new Map<string, number>();
   for (const b of shaped(base)) pool.set(keyOf(b), (pool.get(keyOf(b)) ?? 0) + 1);
@@ -86,7 +90,7 @@ export function diffResults(base: RunResult, head: RunResult): RunbookDiff {
     if (left > 0) headPool.set(keyOf(b), left - 1);
     else removed.push(b);
   }
-  const vacIn = (r: RunResult) => new Set(vacuousProperties(r).map((p) => p.name));
+  const vacIn = (r: Diffable) => new Set(vacuousProperties(r).map((p) => p.name));
   const newlyVacuous = vacuousProperties(head).filter((p) => !vacIn(base).has(p.name));
   const noLongerVacuous = vacuousProperties(base).filter((p) => !vacIn(head).has(p.name) && head.properties.some((q) => q.name === p.name && q.status === 'holds'));
   return { base: side(base), head: side(head), added, removed, kept, newlyVacuous, noLongerVacuous, conclusive: base.complete && head.complete };
@@ -105,7 +109,7 @@ export function diffExitCode(d: RunbookDiff): 0 | 1 {
   return d.added.length > 0 || lostInHead(d).length > 0 || !d.head.complete ? 1 : 0;
 }
 
-function headline(d: RunbookDiff): string {
+export function headline(d: RunbookDiff): string {
   if (d.added.length > 0) return `the change makes ${d.added.length} unsafe state${d.added.length === 1 ? '' : 's'} newly reachable`;
   if (!d.head.complete) return `inconclusive: the head's search stopped at a bound (${d.head.boundsHit.join(', ') || 'incomplete'}); nothing new was found in the part explored`;
   const lost = lostInHead(d);
@@ -128,7 +132,10 @@ function stepLines(v: Violation): string[] {
     .slice(1)
     .map((r) => {
       const mark = r.latent ? '  <- latent (a cache still hides it)' : r.manifest ? '  <- manifest' : '';
-      return `${String(r.index).padStart(3)}. ${r.actor.padEnd(11)} ${r.text}${r.changes.length ? `: ${r.changes.join('; ')}` : ''}${mark}`;
+      // a step that moves nothing is still in the trace (it is what the runbook does), marked so
+      // a reviewer does not look for its effect
+      const nothing = r.changesNothing ? (r.changes.length ? '  <- changes nothing but the runbook\'s place' : ' (changes nothing)') : '';
+      return `${String(r.index).padStart(3)}. ${r.actor.padEnd(11)} ${r.text}${r.changes.length ? `: ${r.changes.join('; ')}` : ''}${nothing}${mark}`;
     });
 }
 
@@ -172,7 +179,9 @@ export function formatDiffText(d: RunbookDiff): string {
   return out.join('\n');
 }
 
-export function formatDiffMarkdown(d: RunbookDiff, command?: string): string {
+// command: how to run the comparison again (it names the base as REV:PATH when it came from
+// git, so it works outside CI); reportUrl: where the full report of both results is.
+export function formatDiffMarkdown(d: RunbookDiff, command?: string, reportUrl?: string): string {
   const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
   const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const out: string[] = [];
@@ -182,6 +191,7 @@ export function formatDiffMarkdown(d: RunbookDiff, command?: string): string {
   for (const [label, s] of [['base', d.base], ['head', d.head]] as const) {
     out.push(`| ${label} | ${code(s.file)} | ${cell(verdictText(s))}${s.complete ? '' : ` (bound hit: ${cell(s.boundsHit.join(', '))})`} | ${s.violations} | ${s.states.toLocaleString('en-US')} |`);
   }
+  if (reportUrl) out.push('', `[Full report](${reportUrl.replace(/[()\s]/g, encodeURIComponent)}): each violation as a timeline, coverage, where rollback stops being safe.`);
   if (d.added.length) {
     out.push('', `#### Newly reachable (${d.added.length})`);
     for (const a of d.added) {

@@ -107,7 +107,10 @@ export function readResultDoc(path: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ResultFileError(path, null, `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'check the path');
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ResultFileError(path, null, 'no such file', 'check the path: pass a file written by `rollsafe check --json FILE` (or chaos/fuzz/merge --json)');
+    if (code === 'EISDIR') throw new ResultFileError(path, null, 'is a folder, not a result file', 'pass a result file (.json)');
+    throw new ResultFileError(path, null, `cannot read the file (${code ?? (e as Error).message})`, 'check the path');
   }
   return parseJson(text, path);
 }

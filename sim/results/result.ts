@@ -96,6 +96,12 @@ export interface NoReturnPoint {
   rollback: RollbackOutcome;
   // unsafe: a property a rollback from here can reach; refused: the guard that refuses
   why: string | null;
+  // `rollback` is the worst case over the states here; these say how many of them each outcome
+  // holds in (each state counted by the worst of its rollback decisions; the rest of `states`
+  // offer no rollback). Absent in results written before they existed.
+  safeStates?: number;
+  refusedStates?: { guard: string; states: number; condition: string }[]; // most states first
+  unsafeStates?: number;
 }
 
 export interface RunResult {

@@ -8,20 +8,54 @@ import { vacuityProblems, vacuousProperties } from './vacuity.js';
 import { count } from './words.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
+
+// How the words that carry a judgement are coloured; the CLI picks a Paint for its stream
+// (sim/cli/colour.ts), everything else gets PLAIN. Each takes the text already padded.
+export interface Paint {
+  ok(s: string): string;
+  fail(s: string): string;
+  verdict(v: string, s: string): string;
+  dim(s: string): string;
+}
+const same = (s: string) => s;
+export const PLAIN: Paint = { ok: same, fail: same, verdict: (_v, s) => s, dim: same };
+
+const mark = (ok: boolean, paint: Paint) => (ok ? paint.ok('ok  ') : paint.fail('FAIL'));
 const secs = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 
 // properties something in the scenario could make fail (the rest are not-applicable)
 const applicable = (r: RunResult) => r.properties.filter((p) => p.status !== 'not-applicable').length;
 
-export function summaryLine(r: RunResult): string {
+export function summaryLine(r: RunResult, paint: Paint = PLAIN): string {
   const expected = r.expect ? ` (expected ${r.expect.verdict}${r.expect.fires.length ? `: ${r.expect.fires.join(', ')}` : ''})` : '';
   const bound = r.boundsHit.length ? ` · bound hit: ${r.boundsHit.join(', ')}` : '';
-  return `${r.verdict}${expected} · ${count(r.figures.states, 'state')} · ${count(r.figures.transitions, 'transition')} · depth ${r.figures.depth} · ${secs(r.figures.elapsedMs)}${bound}`;
+  return `${paint.verdict(r.verdict, r.verdict)}${expected} · ${count(r.figures.states, 'state')} · ${count(r.figures.transitions, 'transition')} · depth ${r.figures.depth} · ${secs(r.figures.elapsedMs)}${bound}`;
 }
 
-export function formatTable(results: RunResult[]): string {
+// The closing line: verdicts and expectations are two things, so each verdict is counted with
+// what its expect block said of it ("43 unsafe (as expected), 30 safe (as expected)"), never
+// "73 passed" for a corpus that is mostly unsafe on purpose.
+export function tallyLine(results: RunResult[], isPassed: (r: RunResult) => boolean = passed, paint: Paint = PLAIN): string {
+  const groups = new Map<string, { verdict: string; note: string; ok: boolean; n: number }>();
+  for (const verdict of ['unsafe', 'inconclusive', 'safe']) {
+    for (const r of results.filter((x) => x.verdict === verdict)) {
+      const ok = isPassed(r);
+      const note = r.expect ? (ok ? 'as expected' : 'NOT as expected') : ok ? 'no expect block' : 'failed: no expect block';
+      const key = `${verdict} ${note}`;
+      const g = groups.get(key) ?? { verdict, note, ok, n: 0 };
+      g.n += 1;
+      groups.set(key, g);
+    }
+  }
+  if (groups.size === 0) return 'no scenario checked';
+  // what failed first: it is what the reader came for
+  const ordered = [...groups.values()].sort((a, b) => Number(a.ok) - Number(b.ok));
+  return ordered.map((g) => `${g.n} ${paint.verdict(g.verdict, g.verdict)} (${g.ok ? g.note : paint.fail(g.note)})`).join(', ');
+}
+
+export function formatTable(results: RunResult[], paint: Paint = PLAIN, isPassed: (r: RunResult) => boolean = passed): string {
   const rows = results.map((r) => [
-    passed(r) ? 'ok' : 'FAIL',
+    isPassed(r) ? 'ok' : 'FAIL',
     r.scenario.file,
     r.verdict,
     r.expect ? r.expect.verdict : '-',
@@ -32,8 +66,15 @@ export function formatTable(results: RunResult[]): string {
   ]);
   const head = ['', 'scenario', 'verdict', 'expected', 'properties fired', 'vacuous', 'states', 'time'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i >= 5 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
-  const out = [line(head), ...rows.map(line)];
+  // padded first, then painted: the codes must not count towards a column's width
+  const cell = (c: string, i: number) => (i >= 5 ? c.padStart(widths[i]) : c.padEnd(widths[i]));
+  const line = (cells: string[]) => cells.map(cell).join('  ').trimEnd();
+  const painted = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 ? (c === 'ok' ? paint.ok(cell(c, i)) : paint.fail(cell(c, i))) : i === 2 ? paint.verdict(c, cell(c, i)) : cell(c, i)))
+      .join('  ')
+      .trimEnd();
+  const out = [line(head), ...rows.map(painted)];
   // the names would not fit a row; the single-file output lists them with what never happened
   if (rows.some((r) => r[5] !== '-')) out.push('', 'vacuous: properties that held only because what they guard against never happened; check one file to list them');
   return out.join('\n');
@@ -84,8 +125,8 @@ export function formatViolation(v: Violation, index: number): string {
   return lines.join('\n');
 }
 
-export function formatResult(r: RunResult): string {
-  const out = [`${passed(r) ? 'ok  ' : 'FAIL'} ${r.scenario.file} (${r.scenario.name})`, `     ${summaryLine(r)}`];
+export function formatResult(r: RunResult, paint: Paint = PLAIN): string {
+  const out = [`${mark(passed(r), paint)} ${r.scenario.file} (${r.scenario.name})`, `     ${summaryLine(r, paint)}`];
   if (r.expect && !r.expect.met) for (const p of r.expect.problems) out.push(`     expectation not met: ${p}`);
   if (!r.expect && r.engine === 'explore') for (const p of vacuityProblems(null, r.properties, r.verdict)) out.push(`     never reached: ${p}`);
   if (r.verdict === 'inconclusive') out.push('     inconclusive: nothing unsafe was found, but the search did not cover the whole space');

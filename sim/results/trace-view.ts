@@ -14,6 +14,10 @@ export interface TraceRow {
   text: string; // the event in words: "replace-image (node-1)", "plugin-crash on node-2", "initial"
   position: Position | null; // where the event happened (null: initial world, or a result from before positions)
   changes: string[]; // what the step changed, in words
+  // the step changed nothing in the fleet, the keyring or the records: only the runbook's place
+  // moved (doctor, a verify step that passes), or nothing at all. Marked, so a reader does not
+  // look for its effect.
+  changesNothing: boolean;
   latent: boolean; // the harm is done here while a cache still hides it
   manifest: boolean; // the hidden harm becomes visible here
   last: boolean; // the world the violation is judged on
@@ -24,6 +28,11 @@ export function eventText(t: TraceStep): string {
   if (!e) return 'initial';
   if (e.type === 'step') return `${e.step ?? 'step'}${e.node ? ` (${e.node})` : ''}`;
   return `${e.type}${e.node ? ` on ${e.node}` : ''}`;
+}
+
+// The world with the runbook's place left out: what a step changed for the system it runs on.
+function withoutPlace(t: TraceStep): string {
+  return JSON.stringify({ ...t.world, position: null, stage: null, step: null });
 }
 
 export function traceRows(v: Pick<Violation, 'trace' | 'exposure'>): TraceRow[] {
@@ -40,6 +49,7 @@ export function traceRows(v: Pick<Violation, 'trace' | 'exposure'>): TraceRow[] 
       text: eventText(t),
       position: e?.at ?? null,
       changes: t.changes,
+      changesNothing: i > 0 && withoutPlace(t) === withoutPlace(v.trace[i - 1]),
       latent: x !== undefined && t.index === x.latentStep,
       manifest: x !== undefined && x.manifestStep !== null && t.index === x.manifestStep,
       last: i === last,

@@ -6,9 +6,10 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sparticuz from '@sparticuz/chromium';
-import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import { type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
+const TEST_OUTPUT = 'test-output';
 
 const QUIET = ['--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const VIEWPORT = { width: 1400, height: 1000 };
@@ -60,4 +61,28 @@ export async function canvasInk(page: Page): Promise<{ id: string; ink: number; 
       return { id: c.id, ink, width: c.width, height: c.height };
     }),
   );
+}
+
+// The page at the two widths a reviewer meets it at, desk and phone, saved under test-output/ as
+// NAME-1400.png and NAME-420.png (the viewport, or one element of it). Returns how wide the page
+// is at 420 px: wider means it scrolls sideways.
+export async function screenshots(page: Page, name: string, element?: Locator): Promise<{ scrollWidthAt420: number }> {
+  let scrollWidthAt420 = 0;
+  for (const width of [1400, 420]) {
+    await page.setViewportSize({ width, height: width === 420 ? 900 : 1000 });
+    const path = join(TEST_OUTPUT, `${name}-${width}.png`);
+    if (element) {
+      await element.scrollIntoViewIfNeeded();
+      // a clip of a full-page capture: an element screenshot waits for animation frames, which a
+      // loaded 2-core machine can starve
+      const clip = await element.evaluate((el) => {
+        const b = el.getBoundingClientRect();
+        return { x: b.left + window.scrollX, y: b.top + window.scrollY, width: Math.max(1, b.width), height: Math.max(1, Math.min(b.height, 3000)) };
+      });
+      await page.screenshot({ path, fullPage: true, clip });
+    } else await page.screenshot({ path });
+    if (width === 420) scrollWidthAt420 = await page.evaluate(() => document.documentElement.scrollWidth);
+  }
+  await page.setViewportSize(VIEWPORT);
+  return { scrollWidthAt420 };
 }
