@@ -55,7 +55,7 @@ describe('rollsafe check', () => {
     const r = rollsafe(['check', file]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^FAIL /m);
-    expect(r.stdout).toContain('\n1 unsafe (failed: no expect block)\n');
+    expect(r.stdout).toContain('\n1 unsafe (FAIL: no expect block)\n');
   });
 
   test('a search cut by --max-depth is inconclusive, never safe', () => {

@@ -8,7 +8,7 @@ import { exploreScenario } from '../sim/check.js';
 import { diffExitCode, diffResults, formatDiffMarkdown, formatDiffText } from '../sim/results/diff.js';
 import { toJUnit } from '../sim/results/junit.js';
 import { mergeResultSets } from '../sim/results/merge.js';
-import { formatResult } from '../sim/results/text.js';
+import { formatResult, tallyLine } from '../sim/results/text.js';
 import { vacuityProblems } from '../sim/results/vacuity.js';
 import { passed as passedOf } from '../sim/results/verdict.js';
 import type { RunResult } from '../sim/results/result.js';
@@ -224,6 +224,7 @@ describe('sometimes properties: upgrade-can-finish and rollback-can-start', () =
     expect(bare.verdict).toBe('safe');
     expect(passedOf(bare)).toBe(false);
     expect(formatResult(bare)).toContain('     never reached: upgrade-can-finish: no explored run gets there');
+    expect(tallyLine([bare])).toBe('1 safe (FAIL: the runbook never got there)');
     const unsafe = structuredClone(bare);
     unsafe.verdict = 'unsafe';
     expect(vacuityProblems(null, unsafe.properties, 'unsafe')).toEqual([]);

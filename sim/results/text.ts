@@ -4,7 +4,7 @@ import { harmText } from './harm.js';
 import type { RunResult, Violation } from './result.js';
 import { type TraceRow, traceRows } from './trace-view.js';
 import { passed } from './verdict.js';
-import { vacuityProblems, vacuousProperties } from './vacuity.js';
+import { neverReached, vacuityProblems, vacuousProperties } from './vacuity.js';
 import { count } from './words.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
@@ -40,7 +40,9 @@ export function tallyLine(results: RunResult[], isPassed: (r: RunResult) => bool
   for (const verdict of ['unsafe', 'inconclusive', 'safe']) {
     for (const r of results.filter((x) => x.verdict === verdict)) {
       const ok = isPassed(r);
-      const note = r.expect ? (ok ? 'as expected' : 'NOT as expected') : ok ? 'no expect block' : 'failed: no expect block';
+      // without an expect block a run fails for what it found, or for what no run reached
+      const never = r.engine === 'explore' && r.verdict === 'safe' && neverReached(r.properties).length > 0;
+      const note = r.expect ? (ok ? 'as expected' : 'NOT as expected') : ok ? 'no expect block' : never ? 'FAIL: the runbook never got there' : 'FAIL: no expect block';
       const key = `${verdict} ${note}`;
       const g = groups.get(key) ?? { verdict, note, ok, n: 0 };
       g.n += 1;
