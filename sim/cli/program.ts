@@ -11,6 +11,7 @@ import { registerMerge } from './merge-command.js';
 import { registerReport } from './report-command.js';
 import { registerServe } from './serve-command.js';
 import { registerDiff } from './diff-command.js';
+import { registerSuggest } from './suggest-command.js';
 import { OutputError } from '../results/output.js';
 import { ResultFileError } from '../results/result-file.js';
 import { type Exit, UsageError } from './args.js';
@@ -33,6 +34,7 @@ export function buildProgram(exit: Exit): Command {
   registerReport(program, exit);
   registerServe(program, exit);
   registerDiff(program, exit);
+  registerSuggest(program, exit);
   return program;
 }
 
