@@ -7,16 +7,21 @@
 //    members' counterexamples, then the most recent ones that worked): if its events can still
 //    happen and still reach a violation, that is a violation of this set too, found in
 //    microseconds;
-//  - otherwise the explorer's first-violation search (failFast) gives the verdict, and only a
-//    set it finds nothing in is explored in full (liveness, vacuity, every property).
+//  - otherwise the explorer's first-violation search (failFast) gives the verdict: it stops at
+//    the first violation, and when there is none it has explored the whole space and run every
+//    analysis of a full check (liveness, vacuity), so a safe set is never explored twice.
 // No clock here: what may end the search early reaches it as injected limits.
-import { Model } from '../../model/model.js';
+import { Model, type World } from '../../model/model.js';
 import { compileScenario } from '../../model/scenario/compile.js';
 import { type ParsedScenario, ScenarioError } from '../../model/scenario/parse.js';
 import { scenarioValidator } from '../../model/scenario/validator.js';
 import type { CompiledScenario } from '../../model/types.js';
-import { type CheckOptions, exploreScenarioSteps } from '../check.js';
+import type { CheckOptions } from '../check.js';
+import { type ResolvedExploreOptions, resolveExploreOptions } from '../options.js';
+import { exploreSteps } from '../engines/explore.js';
+import { type EngineOutcome, toResult } from '../engines/outcome.js';
 import { NO_LIMITS, type SearchLimits, isCut } from '../engines/limits.js';
+import { liveness } from '../engines/liveness.js';
 import type { EditKind, RunResult, SuggestSearch, SuggestionClass } from '../results/result.js';
 import type { Edit } from './catalog.js';
 import { type Op, applyToData } from './ops.js';
@@ -27,6 +32,13 @@ const validate = await scenarioValidator();
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Raw = any;
 type Label = { type: string; node?: string; keyring?: string };
+// a counterexample: its events, and whether it ends where the runbook can no longer end
+interface Cex {
+  events: Label[];
+  stuck: boolean;
+}
+// states a replayed stuck counterexample may search to show its last state still stuck
+const STUCK_LIMIT = 5_000;
 
 export const MAX_EDITS_LIMIT = 3;
 
@@ -141,23 +153,24 @@ function compileData(data: Raw, file: string, overrides: SearchOptions['override
 }
 
 // Whether the counterexample's events can all happen on this model and reach a violation of
-// a property checked on states or steps. Any state it reaches is reachable, so a violation
-// there is one the explorer would find: the set is unsafe.
-function refutes(model: Model, events: Label[]): boolean {
-  let w = model.initial();
-  if (model.stateViolations(w).length > 0) return true;
-  for (const l of events) {
+// a property checked on states or steps, or (a liveness counterexample) end in a state from
+// which the runbook can no longer end. Any state it reaches is reachable, so what fails there
+// fails in the explorer's search too: the set is unsafe.
+function refutes(model: Model, start: World, cex: Cex): boolean {
+  let w = start;
+  for (const l of cex.events) {
     const e = model.parseEvent(l);
     if (e === null || !model.isEnabled(w, e)) return false;
     const next = model.next(w, e);
     if (model.edgeViolations(w, next).length > 0 || model.stateViolations(next).length > 0) return true;
     w = next;
   }
-  return false;
+  const end = w;
+  return cex.stuck && model.eventually.some((def) => liveness(model, end, { steps: 0 }, { limit: STUCK_LIMIT, goal: (x) => model.reachedGoal(def, x) }) === 'stuck');
 }
 
-const eventsOf = (r: RunResult): Label[][] =>
-  r.violations.filter((v) => v.category !== 'liveness').map((v) => v.trace.slice(1).map((t) => ({ type: t.event!.type, node: t.event!.node, keyring: t.event!.keyring })));
+const cexOf = (r: RunResult): Cex[] =>
+  r.violations.map((v) => ({ events: v.trace.slice(1).map((t) => ({ type: t.event!.type, node: t.event!.node, keyring: t.event!.keyring })), stuck: v.category === 'liveness' }));
 
 const reachedSometimes = (r: RunResult) => new Set(r.properties.filter((p) => p.kind === 'sometimes' && p.status === 'holds').map((p) => p.name));
 
@@ -172,19 +185,22 @@ export function* searchSets(base: Raw, file: string, edits: Edit[], original: Ru
   const order = edits.map((_, i) => i).sort((a, b) => score[a] - score[b] || a - b);
   const found: (FoundSet & { indices: number[] })[] = [];
   const seen = new Set<string>();
-  const own = new Map<number, Label[]>(); // a single edit's counterexample, for the sets it is in
-  let pool: Label[][] = eventsOf(original);
+  const own = new Map<number, Cex>(); // a single edit's counterexample, for the sets it is in
+  let pool: Cex[] = cexOf(original);
   const originalReached = reachedSometimes(original);
   const stop = (why: string) => {
     search.complete = false;
     if (!search.boundsHit.includes(why)) search.boundsHit.push(why);
   };
-  const explore = function* (s: CompiledScenario, failFast: boolean): Generator<void, RunResult> {
-    const r = yield* exploreScenarioSteps(s, { ...opts.explore, failFast }, limits);
-    search.states += r.figures.states;
-    return r;
+  // the engine itself, not check's wrapper: an unsafe set needs only its counterexamples' events,
+  // and rendering every trace for a result (worlds, changes) was a third of the search's time
+  const explore = function* (model: Model): Generator<void, { out: EngineOutcome; options: ResolvedExploreOptions }> {
+    const options = resolveExploreOptions(model.s, { ...opts.explore, failFast: true });
+    const out = yield* exploreSteps(model, { maxDepth: options.maxDepth ?? Infinity, maxStates: options.maxStates, symmetry: options.symmetry, failFast: true, now: opts.explore.now, limits });
+    search.states += out.states;
+    return { out, options };
   };
-  const remember = (events: Label[][], set: number[]) => {
+  const remember = (events: Cex[], set: number[]) => {
     if (events.length === 0) return;
     if (set.length === 1) own.set(set[0], events[0]);
     pool = [...events, ...pool.filter((p) => !events.includes(p))].slice(0, POOL);
@@ -222,36 +238,38 @@ export function* searchSets(base: Raw, file: string, edits: Edit[], original: Ru
         continue;
       }
       const model = new Model(compiled, { maxFaults: opts.overrides.maxFaults });
-      const tries = [...set.map((i) => own.get(i)).filter((x): x is Label[] => x !== undefined), ...pool];
-      const killer = tries.find((events) => refutes(model, events));
+      const start = model.initial();
+      if (model.stateViolations(start).length > 0) {
+        search.refuted++;
+        continue;
+      }
+      const tries = [...set.map((i) => own.get(i)).filter((x): x is Cex => x !== undefined), ...pool];
+      const killer = tries.find((cex) => refutes(model, start, cex));
       if (killer) {
         search.refuted++;
         remember([killer], set);
         continue;
       }
-      const first = yield* explore(compiled, true);
-      if (isCut(first)) {
-        stop(first.boundsHit.find((b) => isCut({ boundsHit: [b] }))!);
+      // a first-violation search that finds none has explored the whole space and run the
+      // analyses a full check runs (liveness, vacuity): it is the full check
+      const { out, options } = yield* explore(model);
+      const budget = out.boundsHit.find((b) => isCut({ boundsHit: [b] }));
+      if (budget) {
+        stop(budget);
         break outer;
       }
-      if (first.verdict !== 'safe') {
-        if (first.verdict === 'unsafe') search.unsafe++;
-        else search.inconclusive++;
-        remember(eventsOf(first), set);
+      if (out.findings.length > 0) {
+        search.unsafe++;
+        const stuck = (property: string) => model.checked.find((p) => p.name === property)?.kind === 'eventually';
+        remember(out.findings.map((f) => ({ events: f.events.map((e) => model.label(e)), stuck: stuck(f.property) })), set);
+        continue;
+      }
+      if (!out.complete || out.states <= 1) {
+        search.inconclusive++;
         continue;
       }
       search.fullChecks++;
-      const full = yield* explore(compiled, false);
-      if (isCut(full)) {
-        stop(full.boundsHit.find((b) => isCut({ boundsHit: [b] }))!);
-        break outer;
-      }
-      if (full.verdict !== 'safe') {
-        if (full.verdict === 'unsafe') search.unsafe++;
-        else search.inconclusive++;
-        remember(eventsOf(full), set);
-        continue;
-      }
+      const full = toResult(model, out, 'explore', { ...options }, null);
       const reached = reachedSometimes(full);
       const lost = [...originalReached].filter((p) => !reached.has(p));
       const chosen = set.map((i) => edits[i]);

@@ -25,6 +25,8 @@ export interface SuggestOptions {
   onProgress?: (p: SearchProgress) => void;
   // the command that checks suggestion `rank` (1-based); default: check the file --apply writes
   verifyCommand?: (rank: number) => string;
+  // the scenario's own check, when the caller has it with these options (diff): not run again
+  checked?: RunResult;
 }
 
 export const DEFAULT_MAX_EDITS = 2;
@@ -49,7 +51,7 @@ export function* suggestSteps(text: string, file: string, opts: SuggestOptions =
   const data = structuredClone(parsed.data);
   const compiled = compileScenario(parsed, overrides);
   const explore: CheckOptions = { maxDepth: opts.maxDepth, maxFaults: opts.maxFaults, maxStates: opts.maxStates, symmetry: opts.symmetry, now: opts.now };
-  const original = yield* exploreScenarioSteps(compiled, { ...explore, failFast: false }, opts.limits);
+  const original = opts.checked ?? (yield* exploreScenarioSteps(compiled, { ...explore, failFast: false }, opts.limits));
   const done = (outcome: SuggestOutcome): SuggestRun => ({ outcome, result: { ...original, suggestions: [] }, patched: [] });
   if (original.verdict === 'safe') return done('nothing-to-fix');
   if (original.verdict === 'inconclusive') return done('not-checked');
