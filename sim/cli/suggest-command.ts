@@ -34,7 +34,7 @@ export function registerSuggest(program: Command, exit: Exit): void {
     .command('suggest')
     .description('search the smallest runbook edits (checks, guards, steps, strategies, stage order, stated assumptions) that make an unsafe scenario safe')
     .argument('<scenario>', 'the scenario file (.yaml)')
-    .option('--max-edits <n>', `largest edit set tried (1 to ${MAX_EDITS_LIMIT}; default ${DEFAULT_MAX_EDITS})`, intArg('--max-edits', 1, MAX_EDITS_LIMIT), DEFAULT_MAX_EDITS)
+    .option('--max-edits <n>', `largest edit set tried, 1 to ${MAX_EDITS_LIMIT}`, intArg('--max-edits', 1, MAX_EDITS_LIMIT), DEFAULT_MAX_EDITS)
     .option('--json <file>', 'write the result with its suggestions (schema rollsafe/results@1) to this file (- for standard output)')
     .option('--apply <file>', 'write the scenario patched with the first suggestion (or the one --pick names) to this file')
     .option('--pick <k>', 'the suggestion --apply writes, by rank (default 1)', intArg('--pick', 1));
