@@ -44,7 +44,7 @@ export const MAX_EDITS_LIMIT = 3;
 
 export interface SearchOptions {
   maxEdits: number;
-  explore: CheckOptions; // bounds and fault budget of every exploration (never failFast: set here)
+  explore: CheckOptions; // bounds, fault budget and clock of every exploration (failFast is the search's)
   overrides: { maxFaults?: number; maxDepth?: number };
   limits?: SearchLimits;
   onProgress?: (p: SearchProgress) => void;
@@ -61,7 +61,6 @@ export interface FoundSet {
   cls: SuggestionClass;
   lost: string[]; // sometimes properties the original reached and this set no longer does
   result: RunResult; // the full check
-  data: Raw; // the scenario as checked (without its expect block)
 }
 
 // Which edit kinds can bear on a property: the search tries those first, near the places the
@@ -274,7 +273,7 @@ export function* searchSets(base: Raw, file: string, edits: Edit[], original: Ru
       const lost = [...originalReached].filter((p) => !reached.has(p));
       const chosen = set.map((i) => edits[i]);
       const cls: SuggestionClass = lost.length > 0 ? 'refusal' : chosen.some((e) => e.assumption) ? 'assumption' : 'fix';
-      found.push({ indices: set, edits: chosen, cls, lost, result: full, data });
+      found.push({ indices: set, edits: chosen, cls, lost, result: full });
       opts.onProgress?.({ size, sets: search.sets, found: found.length });
     }
   }

@@ -23,7 +23,8 @@ export interface SuggestOptions {
   now?: () => number;
   limits?: SearchLimits;
   onProgress?: (p: SearchProgress) => void;
-  // the command that checks suggestion `rank` (1-based); default: check the file --apply writes
+  // the command that checks suggestion `rank` (1-based); default: write it with suggest --pick
+  // --apply beside the scenario, then check that file
   verifyCommand?: (rank: number) => string;
   // the scenario's own check, when the caller has it with these options (diff): not run again
   checked?: RunResult;
