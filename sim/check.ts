@@ -27,7 +27,7 @@ export interface CheckOptions extends ExploreFlags {
   interrupted?: () => boolean;
 }
 
-function* exploreScenarioSteps(s: CompiledScenario, opts: CheckOptions, limits?: SearchLimits, at = { index: 0, count: 1 }): Generator<void, RunResult> {
+export function* exploreScenarioSteps(s: CompiledScenario, opts: CheckOptions, limits?: SearchLimits, at = { index: 0, count: 1 }): Generator<void, RunResult> {
   const o = resolveExploreOptions(s, opts);
   const model = new Model(s, { maxFaults: o.maxFaults });
   const t0 = opts.now ? opts.now() : null;

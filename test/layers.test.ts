@@ -12,6 +12,7 @@ const LAYERS: [string, (f: string) => boolean][] = [
   ['sim/results', (f) => f.startsWith('sim/results/')],
   ['sim/engines', (f) => f.startsWith('sim/engines/')],
   ['sim (running scenarios)', (f) => /^sim\/[^/]+\.ts$/.test(f)],
+  ['sim/suggest', (f) => f.startsWith('sim/suggest/')],
   ['report', (f) => f.startsWith('report/')],
   ['sim/cli and sim/bench', (f) => f.startsWith('sim/cli/') || f.startsWith('sim/bench/')],
 ];

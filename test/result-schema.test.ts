@@ -9,7 +9,7 @@ import { HARMS } from '../model/properties-common.js';
 import { BACKUP_SCOPES, GUARD_NAMES } from '../model/types.js';
 import { BACKEND_STATES, PHASE_NAMES, STATUS_NAMES } from '../model/world.js';
 import { check } from '../sim/check.js';
-import { ENGINES, PROPERTY_STATUSES, RESULT_SET_SCHEMA, ROLLBACK_OUTCOMES, VERDICTS, type ResultSet } from '../sim/results/result.js';
+import { EDIT_KINDS, ENGINES, PROPERTY_STATUSES, RESULT_SET_SCHEMA, ROLLBACK_OUTCOMES, SUGGESTION_CLASSES, VERDICTS, type ResultSet } from '../sim/results/result.js';
 import { ROOT } from './helpers.js';
 
 const schema = JSON.parse(readFileSync(join(ROOT, 'docs/result.schema.json'), 'utf8'));
@@ -57,6 +57,9 @@ describe('the result schema', () => {
       '#/definitions/event/properties/actor': ACTORS,
       '#/definitions/node/properties/status': STATUS_NAMES,
       '#/definitions/position/properties/phase': PHASE_NAMES,
+      '#/definitions/suggestion/properties/class': SUGGESTION_CLASSES,
+      '#/definitions/suggestion/properties/edits/items/properties/kind': EDIT_KINDS,
+      '#/definitions/suggestSearch/properties/catalog/propertyNames': EDIT_KINDS,
     };
     const found: Record<string, unknown[]> = {};
     const walk = (o: unknown, at: string): void => {

@@ -1,9 +1,10 @@
 // `rollsafe diff <base-scenario> <head-scenario> [--markdown FILE] [--json FILE]`
 import type { Command } from 'commander';
 import { commandBudget, exploreScenarioAsync } from '../check.js';
-import { loadScenarioFile, loadScenarioText } from '../../model/scenario/load.js';
+import { loadScenarioFile, loadScenarioText, readScenarioFile } from '../../model/scenario/load.js';
 import { readGitScenario } from './git-base.js';
-import { diffExitCode, diffResults, formatDiffMarkdown, formatDiffText } from '../results/diff.js';
+import { type HeadFix, diffExitCode, diffResults, formatDiffMarkdown, formatDiffText } from '../results/diff.js';
+import { suggestAsync } from '../suggest/suggest.js';
 import { isCut } from '../engines/limits.js';
 import { RESULT_SET_SCHEMA, type ResultSet } from '../results/result.js';
 import { VERSION } from '../results/version.js';
@@ -32,7 +33,7 @@ export function registerDiff(program: Command, exit: Exit): void {
     .description('explore two versions of a runbook; report the unsafe states the head makes newly reachable (exit 1) and those it removes')
     .argument('<base>', 'the scenario before the change: a file, or REV:PATH read with git show (e.g. main:runbooks/upgrade.yaml)')
     .argument('<head>', 'the scenario after the change')
-    .option('--markdown <file>', 'also write the comparison as Markdown, ready to post as a pull-request comment')
+    .option('--markdown <file>', 'also write the comparison as Markdown, ready to post as a pull-request comment, with the smallest runbook edit that fixes what the head newly breaks (rollsafe suggest)')
     .option('--json <file>', 'also write both results (schema rollsafe/results@1: base first, then head) to this file (- for standard output)')
     .option('--sarif <file>', `${SARIF_FLAG_DOC}: the head's violations, each marked new or unchanged against the base`)
     .option('--report-url <url>', 'link the Markdown comment to the full report at this address (e.g. the CI run that uploads it)');
@@ -65,19 +66,28 @@ async function runDiff(basePath: string, headPath: string, flags: DiffFlags, rep
   const budget = commandBudget(opts);
   const progress = startProgress('diff', () => performance.now());
   let baseResult, headResult;
+  let fix: HeadFix | undefined;
   try {
-    const onProgress = (p: Progress) => progress.update(p);
-    progress.scenarioStarted();
-    baseResult = await exploreScenarioAsync(base, { ...opts, onProgress }, budget.limitsFor(2), { index: 0, count: 2 });
-    progress.scenarioStarted();
-    headResult = await exploreScenarioAsync(head, { ...opts, onProgress }, budget.limitsFor(1), { index: 1, count: 2 });
+    try {
+      const onProgress = (p: Progress) => progress.update(p);
+      progress.scenarioStarted();
+      baseResult = await exploreScenarioAsync(base, { ...opts, onProgress }, budget.limitsFor(2), { index: 0, count: 2 });
+      progress.scenarioStarted();
+      headResult = await exploreScenarioAsync(head, { ...opts, onProgress }, budget.limitsFor(1), { index: 1, count: 2 });
+    } finally {
+      progress.stop();
+    }
+    // what broke, and how to fix it: the comment gets the smallest edit that makes head safe
+    if (markdown && headResult.verdict === 'unsafe' && diffResults(baseResult, headResult).added.length > 0 && !interrupt.interrupted()) {
+      const run = await suggestAsync(readGitScenario(headPath) ?? readScenarioFile(headPath), headResult.scenario.file, { ...opts, limits: budget.limitsFor(1), checked: headResult });
+      fix = { suggestion: run.result.suggestions?.[0] ?? null, search: run.result.suggestSearch ?? null };
+    }
   } finally {
     interrupt.dispose();
-    progress.stop();
   }
   const d = diffResults(baseResult, headResult);
   say(`${formatDiffText(d)}\n`);
-  if (markdown) writeOutput(markdown, formatDiffMarkdown(d, reproduce, flags.reportUrl));
+  if (markdown) writeOutput(markdown, formatDiffMarkdown(d, reproduce, { reportUrl: flags.reportUrl, fix }));
   if (json) {
     const partial = interrupt.interrupted() || isCut(baseResult) || isCut(headResult);
     const set: ResultSet = { schema: RESULT_SET_SCHEMA, tool: { name: 'rollsafe', version: VERSION }, command, partial, scenarioRoot: scenarioRootFor(json), results: [baseResult, headResult] };

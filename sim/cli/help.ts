@@ -86,6 +86,15 @@ export const COMMAND_HELP: Record<string, Help> = {
     exits: [['0', 'the diagram was written'], BAD_INPUT],
     docs: ['README.md', 'The other commands'],
   },
+  suggest: {
+    examples: [
+      ['rollsafe suggest runbooks/upgrade.yaml', 'the smallest runbook edits that make it safe, each as a patch of the file, checked'],
+      ['rollsafe suggest runbooks/upgrade.yaml --pick 1 --apply fixed.yaml', 'write the first suggestion as a new file, then rollsafe check fixed.yaml'],
+      ['rollsafe suggest runbooks/upgrade.yaml --max-edits 3 --time 5m', 'larger edit sets, within a time budget'],
+    ],
+    exits: [['0', 'a fix was found, or there is nothing to fix'], ['1', 'no edit set of the allowed size makes it safe (what was tried is printed)'], BAD_INPUT, SIGNALS],
+    docs: ['docs/suggest.md', 'What a suggestion is'],
+  },
   init: {
     examples: [
       ['rollsafe init runbooks/upgrade.yaml', 'a commented starter scenario (a plugin rolling upgrade) that check passes'],

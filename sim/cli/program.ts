@@ -14,6 +14,7 @@ import { registerServe } from './serve-command.js';
 import { registerDiff } from './diff-command.js';
 import { registerGraph } from './graph-command.js';
 import { registerInit } from './init-command.js';
+import { registerSuggest } from './suggest-command.js';
 import { OutputError } from '../results/output.js';
 import { ResultFileError } from '../results/result-file.js';
 import { type Exit, UsageError } from './args.js';
@@ -39,6 +40,7 @@ export function buildProgram(exit: Exit): Command {
   registerDiff(program, exit);
   registerGraph(program, exit);
   registerInit(program, exit);
+  registerSuggest(program, exit);
   addCommandHelp(program);
   return program;
 }

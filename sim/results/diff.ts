@@ -5,7 +5,8 @@
 // step), never by text: node names, record counts and wording may change between the two
 // files without the finding being a new one.
 import { harmText } from './harm.js';
-import type { PropertyStatus, RunResult, Violation } from './result.js';
+import type { PropertyStatus, RunResult, SuggestSearch, Suggestion, Violation } from './result.js';
+import { formatSuggestionMarkdown } from './suggest-text.js';
 import { traceRows } from './trace-view.js';
 import { vacuousProperties } from './vacuity.js';
 import { count } from './words.js';
@@ -179,9 +180,17 @@ export function formatDiffText(d: RunbookDiff): string {
   return out.join('\n');
 }
 
+// What `rollsafe suggest` found for the head, for the comment to say how to fix what broke.
+export interface HeadFix {
+  suggestion: Suggestion | null; // the top one
+  search: SuggestSearch | null; // null: the head's own check had no verdict to fix
+}
+
 // command: how to run the comparison again (it names the base as REV:PATH when it came from
-// git, so it works outside CI); reportUrl: where the full report of both results is.
-export function formatDiffMarkdown(d: RunbookDiff, command?: string, reportUrl?: string): string {
+// git, so it works outside CI); reportUrl: where the full report of both results is; fix: the
+// smallest edit that makes the head safe.
+export function formatDiffMarkdown(d: RunbookDiff, command?: string, extra: { reportUrl?: string; fix?: HeadFix } = {}): string {
+  const { reportUrl, fix } = extra;
   const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
   const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const out: string[] = [];
@@ -199,6 +208,12 @@ export function formatDiffMarkdown(d: RunbookDiff, command?: string, reportUrl?:
       const note = sameProperty(a, d.removed) ? ' — base reached this property by another path' : '';
       out.push('', `**${code(v.property)}** (${v.category})${note}: ${v.detail}`, '', `> ${v.explanation}`, '', `Blast radius: **${blastText(v)}**.${v.exposure ? ` Harm ${exposureText(v)}.` : ''}`, '');
       out.push(`<details><summary>Shortest trace: ${count(a.shape.length, 'step')}</summary>`, '', '```', ...stepLines(v), '```', '', '</details>');
+      if (fix?.suggestion) out.push('', `Fix: ${fix.suggestion.edits.map((e) => e.label).join('; and ')} (below).`);
+    }
+    if (fix) {
+      // one suggestion makes every property hold: it is the fix of each new violation at once
+      const text = formatSuggestionMarkdown(fix.suggestion, fix.search, d.head.file);
+      if (text) out.push('', '#### How to fix it', '', text.trimEnd());
     }
   }
   if (d.removed.length) {

@@ -129,6 +129,73 @@ export interface RunResult {
   violations: Violation[];
   // vacuous: the properties expect.vacuous pins as holding only vacuously (null: not pinned)
   expect: { verdict: Expectation['verdict']; fires: string[]; vacuous: string[] | null; met: boolean; problems: string[] } | null;
+  // `rollsafe suggest` only: the minimal edit sets that make the scenario safe, best first, and
+  // what the search tried
+  suggestions?: Suggestion[];
+  suggestSearch?: SuggestSearch;
+}
+
+// `rollsafe suggest`: the runbook edits it proposes (sim/suggest/catalog.ts makes them) and
+// what each suggestion is: a fix (runbook edits only), one that rests on a stated assumption
+// about the environment, or a refusal (safe because the runbook no longer gets where it did:
+// a check that refuses to start it, a guard that refuses every rollback).
+export const EDIT_KINDS = [
+  'before-you-start',
+  'rollback-guard',
+  'rollback-trigger',
+  'verify-step',
+  'stop-first',
+  'migrate-step',
+  'backup',
+  'restore',
+  'strategy',
+  'move-stage',
+  'upgrade-to-newest',
+  'include-components',
+  'freeze-rotations',
+  'assume-no-fault',
+] as const;
+export type EditKind = (typeof EDIT_KINDS)[number];
+export const SUGGESTION_CLASSES = ['fix', 'assumption', 'refusal'] as const;
+export type SuggestionClass = (typeof SUGGESTION_CLASSES)[number];
+
+export interface SuggestedEdit {
+  id: string; // stable within a scenario: before-you-start:not-mid-rotation
+  kind: EditKind;
+  assumption: boolean;
+  label: string;
+}
+
+export interface Suggestion {
+  rank: number; // 1 is the first to read: fixes, then assumptions, then refusals; smaller first
+  class: SuggestionClass;
+  edits: SuggestedEdit[];
+  fixes: string[]; // the properties the scenario violated, every one of which holds after it
+  notes: string[]; // what a reader must know: the sometimes property a refusal no longer reaches
+  figures: { states: number; transitions: number }; // the full check of the patched file
+  vacuous: string[]; // properties that hold only vacuously in the patched file
+  patch: string; // unified diff of the scenario file
+  verify: string; // the command that checks the patched file
+}
+
+export interface SuggestSearch {
+  maxEdits: number;
+  candidates: number; // edits in the catalog for this scenario
+  catalog: Partial<Record<EditKind, number>>; // those edits, by kind
+  sets: number; // edit sets tried
+  setsBySize: number[]; // [0]: sets of one edit tried, [1]: of two, ...
+  invalid: number; // refused by the scenario loader (a ScenarioError)
+  duplicate: number; // the same scenario as a set tried before
+  refuted: number; // a counterexample found for another set replays on it
+  unsafe: number; // a search found a violation
+  inconclusive: number; // a bound of the scenario's own (max-states, max-depth) cut its search
+  fullChecks: number; // sets that passed the first-violation search and were checked in full
+  states: number; // states explored over the whole search
+  // edit sets that make it safe only by refusing (a check that never lets the upgrade start):
+  // listed as suggestions only when nothing else makes it safe
+  refusalsNotShown: number;
+  complete: boolean; // every set up to maxEdits was tried (false: a budget or an interrupt cut it)
+  boundsHit: string[];
 }
 
 export const RESULT_SET_SCHEMA = 'rollsafe/results@1';
