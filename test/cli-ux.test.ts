@@ -83,7 +83,7 @@ describe('check --json says where it wrote (13.6)', () => {
 describe('--help (13.6)', () => {
   const commands = Object.keys(COMMAND_HELP);
   test('every command has examples, exit codes and a docs link to a section that exists', () => {
-    expect(commands.sort()).toEqual(['chaos', 'check', 'diff', 'fuzz', 'graph', 'init', 'merge', 'replay', 'report', 'serve']);
+    expect(commands.sort()).toEqual(['chaos', 'check', 'diff', 'fuzz', 'graph', 'init', 'merge', 'replay', 'report', 'serve', 'suggest']);
     for (const c of commands) {
       const r = rollsafe([c, '--help']);
       expect(r.code, c).toBe(0);

@@ -27,7 +27,7 @@ describe('rollsafe suggest', () => {
     expect(r.stdout).toContain('1. fix (1 edit): add the before-you-start check not-mid-rotation');
     expect(r.stdout).toContain('fixes: no-unknown-key-id-decrypt · the patched file checks safe over 11,906 states');
     expect(r.stdout).toContain('2. assumption (1 edit): assume rotation-starts never happens (the fault is taken out of the scenario)');
-    expect(r.stdout).toMatch(/--- a\/scenarios\/bao-kms-provider\/broken-upgrade-during-rotation\.yaml\n\s+\+\+\+ b\/scenarios\/bao-kms-provider\/broken-upgrade-during-rotation\.yaml\n\s+@@ -42,6 \+42,7 @@\n/);
+    expect(r.stdout).toMatch(/--- a\/scenarios\/bao-kms-provider\/broken-upgrade-during-rotation\.yaml\n\s+\+\+\+ b\/scenarios\/bao-kms-provider\/broken-upgrade-during-rotation\.yaml\n\s+@@ -43,6 \+43,7 @@\n/);
     expect(r.stdout).toContain(`verify: rollsafe check ${fixed}`);
     // the author's comments and layout stay; only the check and the expect block change
     const text = readFileSync(fixed, 'utf8');
@@ -93,7 +93,7 @@ describe('rollsafe diff --markdown', () => {
     expect(text).toContain('Fix: add a backup stage (strategy: once, steps: [backup]) before upgrade stage 1 (below).');
     expect(text).toContain('#### How to fix it');
     expect(text).toContain('**Smallest fix** (1 edit)');
-    expect(text).toMatch(/```diff\n--- a\/scenarios\/keystone\/broken-no-backup\.yaml\n\+\+\+ b\/scenarios\/keystone\/broken-no-backup\.yaml\n@@ -28,6 \+28,7 @@/);
+    expect(text).toMatch(/```diff\n--- a\/scenarios\/keystone\/broken-no-backup\.yaml\n\+\+\+ b\/scenarios\/keystone\/broken-no-backup\.yaml\n@@ -29,6 \+29,7 @@/);
     expect(text).toContain('+      - { strategy: once, steps: [backup] }');
   });
 
