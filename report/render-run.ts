@@ -2,6 +2,7 @@
 // verdict and the expectation apart), opened by a click, the index's link or an #anchor.
 import type { RunView } from './analysis.js';
 import { type Html, html, joinHtml } from './html.js';
+import { renderDiagram } from './render-diagram.js';
 import { renderCoverage, renderNoReturn } from './render-coverage.js';
 import { expectationBadge, vacuousBadge, verdictBadge } from './render-index.js';
 import { renderViolation } from './render-violation.js';
@@ -39,6 +40,7 @@ export function renderRun(run: RunView, open: boolean): Html {
 <p class="muted"><code class="run-file">${x.scenario.file}</code> · ${x.scenario.name}${x.scenario.follows && ` · follows ${x.scenario.follows}`} · from <code>${run.file}</code></p>
 <p>${x.engine} engine${x.seed !== null && `, seed ${x.seed}`}: ${figures}, ${count(x.figures.transitions, 'transition')}, depth ${x.figures.depth}, ${secs(x.figures.elapsedMs)}${opts && html` · <span class="muted">${opts}</span>`}</p>
 ${exp}${bounds}${vacuous}${propertyLine(run)}
+${renderDiagram(x, run.violations)}
 ${violations}
 ${renderNoReturn(run)}
 ${renderCoverage(run)}
