@@ -63,6 +63,13 @@ export function diagramPath(shape: RunbookShape, trace: TraceStep[]): DiagramPat
   return { visits: [...visits], at: positionKey(shape, last.event!.at!) };
 }
 
+// The refusal names the very guards the rollback line above it lists: said once, not twice.
+function edgeLabel(shape: RunbookShape, label: string): string {
+  const refused = /^decide-rollback refused by a guard \((.+)\)$/.exec(label);
+  const listed = refused && shape.rollback.some((e) => e.label.endsWith(` if ${refused[1]}`));
+  return listed ? 'decide-rollback refused by one of those guards' : label;
+}
+
 const encode = (p: DiagramPath) => p.visits.map(([k, ix]) => `${k}:${ix.join(',')}`).join(' ');
 
 export function renderDiagram(x: LoadedResult, violations: ViolationView[]): Html {
@@ -74,13 +81,12 @@ export function renderDiagram(x: LoadedResult, violations: ViolationView[]): Htm
       ? html`<button data-path="${encode(path)}" data-at="${path.at ?? ''}">${v.number}. ${v.v.property}</button>`
       : html`<span class="muted">${v.number}. ${v.v.property}: its trace does not say where each step happened</span>`;
   });
-  // the markup is bare on purpose (style.ts styles it by nesting): it is one of every run's costs
+  // The markup is bare on purpose, one of every run's costs: style.ts styles it by nesting, and
+  // an <li> needs no end tag before the next <li> or its list's end (HTML's optional end tags).
   const phases = shape.phases.map((ph) =>
-    ph.stages?.length ? html`<li><b>${ph.name}</b><ol>${ph.stages.map((st) => html`<li><b>${st.label}</b><ol>${st.steps.map((step) => html`<li>${step}</li>`)}</ol></li>`)}</ol></li>` : html`<li>${ph.name}</li>`,
+    ph.stages?.length ? html`<li><b>${ph.name}</b><ol>${ph.stages.map((st) => html`<li><b>${st.label}</b><ol>${st.steps.map((step) => html`<li>${step}`)}</ol>`)}</ol>` : html`<li>${ph.name}`,
   );
-  const edges = shape.rollback.map(
-    (e) => html`<li${e.to.includes('halted') && html` class="refused"`}>${e.from.join(', ')} → ${joinHtml(e.to.map((t) => html`<code>${t}</code>`), ' or ')}: ${e.label}</li>`,
-  );
+  const edges = shape.rollback.map((e) => html`<li${e.to.includes('halted') && html` class="refused"`}>${e.from.join(', ')} → ${joinHtml(e.to.map((t) => html`<code>${t}</code>`), ' or ')}: ${edgeLabel(shape, e.label)}`);
   return html`<figure class="rbd"><figcaption>Runbook${buttons.length > 0 && html` <span>path of ${joinHtml(buttons, ' ')}</span>`}</figcaption><ol>${phases}</ol>${
     edges.length > 0 ? html`<ul>${edges}</ul>` : html`<p class="muted small">No rollback procedure: no rollback edge.</p>`
   }</figure>`;
