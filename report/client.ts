@@ -68,6 +68,45 @@ export function reportClient(): void {
   };
   window.addEventListener('hashchange', openTarget);
 
+  // A runbook diagram lights the path of the violation whose button is pressed: each box the
+  // trace passed through gets its trace indices, the box where the violation holds a mark.
+  // render-diagram.ts writes the path as box keys (phase.stage.step by position, rN an edge).
+  const boxesOf = (fig: Element) => {
+    const boxes = new Map<string, HTMLElement>();
+    const kids = (el: Element, sel: string) => Array.from(el.querySelectorAll<HTMLElement>(`:scope > ${sel} > li`));
+    kids(fig, 'ol').forEach((ph, p) => {
+      boxes.set(String(p), ph);
+      kids(ph, 'ol').forEach((st, s) => {
+        boxes.set(`${p}.${s}`, st);
+        kids(st, 'ol').forEach((step, t) => boxes.set(`${p}.${s}.${t}`, step));
+      });
+    });
+    kids(fig, 'ul').forEach((e, i) => boxes.set(`r${i}`, e));
+    return boxes;
+  };
+  const showPath = (b: HTMLButtonElement) => {
+    const fig = b.closest('figure.rbd')!;
+    for (const x of Array.from(fig.querySelectorAll('button[data-path]'))) x.setAttribute('aria-pressed', String(x === b));
+    const boxes = boxesOf(fig);
+    for (const el of boxes.values()) {
+      el.classList.remove('on', 'at');
+      delete el.dataset.n;
+    }
+    for (const part of (b.dataset.path ?? '').split(' ').filter(Boolean)) {
+      const [k, n] = part.split(':');
+      const el = boxes.get(k);
+      if (!el) continue;
+      el.dataset.n = (n ?? '').replace(/,/g, ', ');
+      el.classList.add('on');
+    }
+    boxes.get(b.dataset.at ?? '')?.classList.add('at');
+  };
+  document.addEventListener('click', (ev) => {
+    const b = (ev.target as Element).closest?.<HTMLButtonElement>('figure.rbd button[data-path]');
+    if (b) showPath(b);
+  });
+  for (const b of Array.from(document.querySelectorAll<HTMLButtonElement>('figure.rbd button[data-path]:first-of-type'))) showPath(b);
+
   // The index's filters: each index row carries what they test; a run's section follows its row.
   const box = document.getElementById('filters');
   if (box) {

@@ -61,7 +61,7 @@ function renderCombinations(c: CoverageView, unit: Unit): Html {
     .sort((a, b) => a.release.localeCompare(b.release) || a.format.localeCompare(b.format) || a.keyVersion - b.keyVersion)
     .map(
       (x) =>
-        html`<tr${!x.readable && html` class="unreadable"`}><td>${x.release}</td><td>${x.format}</td>${oneAad === null && html`<td>${x.aad}</td>`}<td>v${x.keyVersion}</td><td>${x.readable ? 'readable' : html`<strong>unreadable</strong>`}</td><td class="num">${n(x.states)}</td></tr>`,
+        html`<tr${!x.readable && html` class="unreadable"`}><td>${x.release}</td><td>${x.format}</td>${oneAad === null && html`<td>${x.aad}</td>`}<td>v${x.keyVersion}</td><td>${x.readable ? 'readable' : html`<strong>unreadable</strong>`}</td><td>${n(x.states)}</td></tr>`,
     );
   return html`${title}<div class="scroll"><table class="data combos"><thead><tr><th>release</th><th>wire format${oneAad !== null && ` (AAD ${oneAad})`}</th>${oneAad === null && html`<th>AAD</th>`}<th>key version</th><th>release can read it</th><th>${units(unit)}</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
@@ -70,16 +70,17 @@ function renderCombinations(c: CoverageView, unit: Unit): Html {
 // kinds and many runbook positions.
 function renderFaults(c: CoverageView, unit: Unit): Html {
   const title = html`<h5>Faults by runbook step</h5>`;
+  const what = unit === 'world' ? 'worlds' : 'states';
   if (!c.faults) return html`${title}${NOT_COMPUTED('faults by step')}`;
   if (c.faults.rows.length === 0) return html`${title}<p class="muted">No fault struck.</p>`;
   const f = c.faults;
   const head = f.rows.map((r) => html`<th>${r.fault}</th>`);
   const body = f.positions.map(
-    (p, pi) => html`<tr><th scope="row">${p}</th>${f.rows.map((r) => (r.counts[pi] === 0 ? html`<td></td>` : html`<td class="num">${n(r.counts[pi])}</td>`))}</tr>`,
+    (p, pi) => html`<tr><th scope="row">${p}</th>${f.rows.map((r) => (r.counts[pi] === 0 ? html`<td></td>` : html`<td>${n(r.counts[pi])}</td>`))}</tr>`,
   );
   const never = f.rows.filter((r) => r.counts.every((x) => x === 0)).map((r) => r.fault);
   const callout = never.length > 0 && html`<p class="warn">Faults that never struck: ${joinHtml(never.map((x) => html`<code>${x}</code>`), ', ')}.</p>`;
-  return html`${title}${callout}<p class="muted small">${unit === 'world' ? 'Worlds' : 'States'} a fault struck in, by runbook position.</p><div class="scroll"><table class="data faults"><thead><tr><th>runbook position</th>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+  return html`${title}${callout}<div class="scroll"><table class="data faults"><thead><tr><th>runbook position: ${what} a fault struck in</th>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
 const ROLLBACK_TEXT: Record<string, string> = {
@@ -111,11 +112,11 @@ export function renderNoReturn(run: RunView): Html {
       const last = group[group.length - 1];
       const states = group.reduce((k, x) => k + x.states, 0);
       const what = p.rollback === 'safe' ? 'in every state that offers one' : '';
-      return html`<tr class="rb-${p.rollback} grouped"><td>${p.position} <span class="muted">…</span><br>${last.position} <span class="muted">(${group.length} positions)</span></td><td class="num">${n(states)}</td>${
+      return html`<tr class="rb-${p.rollback} grouped"><td>${p.position} <span class="muted">…</span><br>${last.position} <span class="muted">(${group.length} positions)</span></td><td>${n(states)}</td>${
         counted ? html`<td class="mix">${badge(p)} ${what}</td>` : html`<td>${badge(p)}</td><td></td>`
       }</tr>`;
     }
-    return html`<tr class="rb-${p.rollback}${p === firstBad && ' first-no-return'}"><td>${p.position}</td><td class="num">${n(p.states)}</td>${
+    return html`<tr class="rb-${p.rollback}${p === firstBad && ' first-no-return'}"><td>${p.position}</td><td>${n(p.states)}</td>${
       counted ? html`<td class="mix">${badge(p)} ${mix(p)}</td>` : html`<td>${badge(p)}</td><td>${p.why ?? ''}</td>`
     }</tr>`;
   });

@@ -6,7 +6,7 @@ import { chartData, statesPerDepthChart, violationsPerPropertyChart } from './ch
 import { reportClient } from './client.js';
 import { type Html, html, joinHtml, trusted } from './html.js';
 import { renderBanners, renderIndex, renderProperties } from './render-index.js';
-import { renderRun } from './render-run.js';
+import { optionTexts, renderRun } from './render-run.js';
 import { STYLE } from './style.js';
 
 // The page forbids every fetch: it must work from a mail attachment or a CI artefact. Script
@@ -38,6 +38,7 @@ export function renderReport(r: Report, o: RenderOptions): string {
   const title = o.title ?? (names.length > OPEN_RUNS_MAX ? `rollsafe report: ${names.length} runs` : `rollsafe report: ${names.join(', ') || 'no results'}`);
   const scripts = reportScripts(o.chartJs);
   const open = r.runs.length <= OPEN_RUNS_MAX;
+  const shared = sharedOptions(r);
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${reportCsp(scripts)}">
@@ -49,9 +50,9 @@ export function renderReport(r: Report, o: RenderOptions): string {
 <main>
 ${renderIndex(r)}
 ${renderSummary(r)}
-<section id="runs"><h2>Runs in detail</h2>${!open && html`<p class="muted small">Each run opens on a click; the index above links to it and to each violation.</p>`}
+<section id="runs"><h2>Runs in detail</h2>${!open && html`<p class="muted small">Each run opens on a click; the index above links to it and to each violation.</p>`}${shared.size > 0 && html`<p class="muted small shared-options">Every run's options: ${[...shared].join(' · ')}</p>`}
 ${joinHtml(
-  r.runs.map((run) => renderRun(run, open)),
+  r.runs.map((run) => renderRun(run, open, r.files.length > 1, shared)),
   '\n',
 )}
 </section>
@@ -60,6 +61,13 @@ ${joinHtml(
 <script type="application/json" id="rollsafe-charts">${trusted(scriptJson(chartData(r)))}</script>
 ${scripts.map((js) => html`<script>${trusted(js)}</script>\n`)}</body></html>
 `.text;
+}
+
+// Options every run used (a corpus checked by one command): said once, not in every section.
+function sharedOptions(r: Report): Set<string> {
+  if (r.runs.length < 2) return new Set();
+  const [first, ...rest] = r.runs.map((run) => optionTexts(run.result));
+  return new Set(first.filter((o) => rest.every((texts) => texts.includes(o))));
 }
 
 // Inside <script>, HTML escaping does not apply; only "</script" and "<!--" can end or

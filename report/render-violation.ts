@@ -22,9 +22,9 @@ export function renderViolation(v: ViolationView): Html {
 <dt>Nodes affected</dt><dd>${blast.nodes.length ? joinHtml(blast.nodes.map((x) => html`<code>${x}</code>`), ', ') : 'none'}</dd>
 <dt>Shortest trace</dt><dd>${count(steps, 'step')}; the violation holds after step ${v.v.trace[steps].index}</dd>
 ${exposure(v)}
-<dt>Replay</dt><dd><code class="replay">${v.replay}</code> <span class="muted small">prints the trace in words</span></dd>
+<dt>Replay in words</dt><dd><code class="replay">${v.replay}</code></dd>
 </dl>
-${renderTimeline(v.timeline, v.id)}
+${renderTimeline(v.timeline)}
 <figure class="chart small"><figcaption>${chart.title} over the trace</figcaption><div class="canvas-box"><canvas id="${chart.id}" data-chart role="img"></canvas></div></figure>
 </article>`;
 }
@@ -39,8 +39,9 @@ function exposure(v: ViolationView): Html | null {
 
 // A cell that did not change shows a ditto mark: the grid reads as what each step changed, the
 // first and the failing column in full. (Repeating every cell made a corpus report 600 KB of
-// timelines.) A step that changes nothing at all says so in its heading.
-export function renderTimeline(t: Timeline, id: string): Html {
+// timelines.) A step that changes nothing at all says so in its heading. The key to the marks
+// is said once per run, above its violations (timelineLegend).
+export function renderTimeline(t: Timeline): Html {
   const head = t.columns.map(
     (c) =>
       html`<th${headClass(c)}${(c.failing || c.latent) && html` data-step="${c.index}"`}${c.failing && html` data-failing="true"`}${c.latent && html` data-latent="true"`}><b>${c.index}${c.failing ? ' ✖' : c.latent ? ' ◐' : ''}</b><i>${c.actor}</i>${c.label}${c.changesNothing && html`<em class="nothing">changes nothing</em>`}</th>`,
@@ -54,14 +55,19 @@ export function renderTimeline(t: Timeline, id: string): Html {
       return html`<td${cls && html` class="${cls}"`}>${cellLines(c.lines, i > 0 && !failing ? r.cells[i - 1].lines : null)}</td>`;
     });
     const label = html`${r.label}${r.affected && html` <span class="badge bad">hit</span>`}`;
-    return html`<tr class="row-${r.kind}"${r.kind !== 'node' && html` data-row="${r.label}"`}><th>${label}</th>${cells}</tr>`;
+    // a node's row is known by its class, the others by name (style.ts, the tests)
+    return html`<tr${r.kind === 'node' ? html` class="row-node"` : html` data-row="${r.label}"`}><th>${label}</th>${cells}</tr>`;
   });
-  return html`<div class="timeline-wrap"><table class="timeline" id="${id}-timeline">
+  return html`<div class="timeline-wrap"><table class="timeline">
 <thead><tr><th scope="col" class="corner">step →</th>${head}</tr></thead>
 <tbody>
 ${joinHtml(rows, '\n')}
-</tbody></table></div>
-<p class="legend"><span class="swatch failing"></span> failing · ${t.columns.some((c) => c.latent) && '◐ harm done under a cache · '}<span class="swatch changed"></span> what changed · – unchanged</p>`;
+</tbody></table></div>`;
+}
+
+export function timelineLegend(views: ViolationView[]): Html {
+  const latent = views.some((v) => v.timeline.columns.some((c) => c.latent));
+  return html`<p class="legend">Timelines: <span class="swatch failing"></span> failing · ${latent && '◐ harm done under a cache · '}<span class="swatch changed"></span> what changed · – unchanged</p>`;
 }
 
 // Operator steps are the plain case; faults and the environment are coloured apart.

@@ -46,7 +46,8 @@ p.counts { margin: 4px 0; } p.counts .never { background: var(--bad-bg); color: 
 table.data { border-collapse: collapse; margin: 6px 0 10px; }
 table.data th, table.data td { border: 1px solid var(--line); padding: 3px 8px; text-align: left; vertical-align: top; }
 table.data thead th { background: #f3f4f6; font-weight: 600; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+/* the count columns of the coverage tables are numbers by position: a class on each of ~1,400 cells cost a corpus report 16 KB */
+td.num, table.faults td, table.combos td:last-child, table.no-return td:nth-child(2) { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.failed td:first-child { border-left: 4px solid var(--bad); }
 tr.totals { font-weight: 600; background: #f9fafb; }
 tr.never td { background: var(--bad-bg); } tr.unreadable td { background: var(--bad-bg); } td.zero { color: #d1d5db; text-align: center; } table.faults td:empty::after { content: '·'; color: #d1d5db; } table.faults td:empty { text-align: center; }
@@ -72,11 +73,24 @@ table.timeline th.failing, table.timeline td.failing { background: var(--bad-bg)
 table.timeline th.failing { box-shadow: inset 2px 0 0 var(--bad), inset -2px 0 0 var(--bad), inset 0 2px 0 var(--bad); color: var(--bad); }
 table.timeline td.failing.affected { background: #fca5a5; }
 table.timeline th.latent { box-shadow: inset 2px 0 0 var(--bad), inset -2px 0 0 var(--bad); color: var(--bad); border-top: 2px dashed var(--bad); } dd.latent { color: var(--bad); }
-tr.row-records td { color: #374151; }
+tr[data-row=records] td { color: #374151; }
 .legend { font-size: 12px; color: var(--muted); margin: 2px 0 8px; }
 .swatch { display: inline-block; width: 12px; height: 12px; vertical-align: middle; border: 1px solid var(--line); }
 .swatch.failing { background: var(--bad-bg); border-color: var(--bad); } .swatch.changed { background: var(--changed); }
 details.steps ol { font-size: 12.5px; } details.steps li.failing { color: var(--bad); font-weight: 600; }
+figure.rbd { margin: 10px 0 14px; } figure.rbd figcaption { font-weight: 600; margin-bottom: 4px; }
+figure.rbd figcaption span { font-weight: 400; font-size: 12px; } .rbd button { font: 12px system-ui, sans-serif; margin: 2px 2px 2px 0; padding: 1px 6px; border: 1px solid var(--line); border-radius: 4px; background: #fff; cursor: pointer; }
+.rbd button[aria-pressed=true] { background: #111827; color: #fff; border-color: #111827; }
+.rbd ol, .rbd ul { list-style: none; margin: 0; padding: 0; font-size: 12px; }
+.rbd li { border: 1px solid var(--line); border-radius: 4px; padding: 2px 6px; background: #fff; min-width: 0; }
+.rbd > ol { display: flex; flex-wrap: wrap; gap: 6px; align-items: flex-start; } .rbd > ol > li:has(ol) { flex: 1 1 280px; background: #f9fafb; }
+.rbd li > b { display: block; font-size: 11px; margin-bottom: 3px; } .rbd li li > b { font-weight: 600; color: #374151; }
+.rbd > ol > li > ol { display: flex; flex-direction: column; gap: 4px; } .rbd li li > ol { display: flex; flex-wrap: wrap; gap: 3px; }
+.rbd li.on { background: var(--changed); border-color: #2563eb; font-weight: 600; }
+.rbd li.on::after { content: attr(data-n); margin-left: 5px; padding: 0 4px; border-radius: 6px; background: #2563eb; color: #fff; font-size: 10px; }
+.rbd li.at { background: var(--bad-bg); border-color: var(--bad); box-shadow: 0 0 0 1px var(--bad); color: var(--bad); }
+.rbd li.at::after { content: attr(data-n) " ✖"; background: var(--bad); }
+.rbd > ul { margin-top: 6px; display: grid; gap: 3px; } .rbd > ul > li::before { content: "↺ "; color: var(--muted); } .rbd > ul > li.refused { border-style: dashed; }
 @media (max-width: 600px) { table.index .wide { display: none; } header, main, footer { padding-left: 10px; padding-right: 10px; } dl.blast { grid-template-columns: 1fr; } .cols > * { flex-basis: 100%; } .run-body { padding-left: 8px; } td.mix { min-width: 200px; } }
 @media print { .timeline-wrap { overflow: visible; } .filters { display: none; } details.run:not([open]) > * { display: block; } }
 `;

@@ -57,6 +57,7 @@ describe('the result schema', () => {
       '#/definitions/event/properties/actor': ACTORS,
       '#/definitions/node/properties/status': STATUS_NAMES,
       '#/definitions/position/properties/phase': PHASE_NAMES,
+      '#/definitions/result/properties/runbook/properties/phases/items/properties/name': PHASE_NAMES,
       '#/definitions/suggestion/properties/class': SUGGESTION_CLASSES,
       '#/definitions/suggestion/properties/edits/items/properties/kind': EDIT_KINDS,
       '#/definitions/suggestSearch/properties/catalog/propertyNames': EDIT_KINDS,

@@ -6,6 +6,7 @@ import type { Expectation } from '../../model/types.js';
 import { buildTrace, runPath } from './trace.js';
 import { manifestPath } from './manifest.js';
 import { type Coverage, type NoReturnPoint, type PropertyStatus, type RunResult, type Verdict, type Violation, RESULT_SCHEMA } from '../results/result.js';
+import { runbookShape } from '../results/runbook-shape.js';
 import { heldVacuously, vacuityProblems } from '../results/vacuity.js';
 import { VERSION } from '../results/version.js';
 
@@ -152,6 +153,7 @@ export function toResult(
     properties,
     violations,
     expect: s.expect ? judgeExpectation(engine, s.expect, verdict, [...fired], properties, out.transitions, out.stoppedEarly) : null,
+    runbook: runbookShape(s),
   };
 }
 

@@ -79,6 +79,8 @@ function mergeTwo(a: RunResult, b: RunResult): RunResult {
   b.figures.statesPerDepth.forEach((n, i) => (out.figures.statesPerDepth[i] = (out.figures.statesPerDepth[i] ?? 0) + n));
   if (a.figures.runs !== undefined || b.figures.runs !== undefined) out.figures.runs = (a.figures.runs ?? 0) + (b.figures.runs ?? 0);
   out.coverage = mergeCoverage(a.coverage, b.coverage);
+  // one scenario, one runbook: a shard written before results carried it takes the other's
+  if (!out.runbook && b.runbook) out.runbook = structuredClone(b.runbook);
   out.complete = a.complete && b.complete;
   out.boundsHit = [...new Set([...a.boundsHit, ...b.boundsHit])].sort();
   if (a.seed !== b.seed) out.seed = null;

@@ -104,6 +104,23 @@ export interface NoReturnPoint {
   unsafeStates?: number;
 }
 
+// The runbook as a diagram needs it (sim/results/runbook-shape.ts): phases in runbook order,
+// each running procedure's stages and their steps, named as the runbook machine names its
+// states ('upgrading.each-node.stop'), so a trace event's `at` (phase, stageIndex, stepIndex)
+// indexes straight into it.
+export interface ShapePhase {
+  name: Position['phase'];
+  stages?: { name: string; label: string; steps: string[] }[]; // upgrading, rolling-back
+}
+
+export interface RunbookShape {
+  phases: ShapePhase[];
+  // the decide-rollback edges, one per label: from these states (a phase, or a stage's step)
+  // to those, drawn with `label` (its triggers and guards, or "refused by a guard (...)" for
+  // the one to halted)
+  rollback: { from: string[]; to: string[]; label: string }[];
+}
+
 export interface RunResult {
   schema: typeof RESULT_SCHEMA;
   tool: { name: 'rollsafe'; version: string };
@@ -129,6 +146,9 @@ export interface RunResult {
   violations: Violation[];
   // vacuous: the properties expect.vacuous pins as holding only vacuously (null: not pinned)
   expect: { verdict: Expectation['verdict']; fires: string[]; vacuous: string[] | null; met: boolean; problems: string[] } | null;
+  // the runbook's phases, stages, steps and rollback edges: what the report draws its diagram
+  // from. Absent in results written before it existed (the report then draws none).
+  runbook?: RunbookShape;
   // `rollsafe suggest` only: the minimal edit sets that make the scenario safe, best first, and
   // what the search tried
   suggestions?: Suggestion[];

@@ -67,6 +67,9 @@ async function expectInert(page: Page, dialogs: string[], errors: string[]): Pro
   // the payloads are on the page as text...
   const text = await page.evaluate(() => document.body.innerText);
   for (const m of MARKUP) expect(text).toContain(m);
+  // the runbook diagram's stages, steps and edge labels among them
+  const diagrams = (await page.locator('figure.rbd').allInnerTexts()).join('\n');
+  expect(MARKUP.some((m) => diagrams.includes(`${m}#`))).toBe(true);
   // ...and nowhere as elements: the only SVG is the index's own small curve per run
   await expect(page.locator('img, svg:not(.spark), iframe').count()).resolves.toBe(0);
   await expect(page.locator('table.index svg.spark').count()).resolves.toBe(runs);

@@ -25,8 +25,9 @@ const KEYS = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', '', ...M
 
 // Fields whose value the schema fixes (const, enum, pattern): markup there is rejected, so a
 // result "with markup everywhere it is allowed" leaves them alone.
-const FIXED = new Set(['schema', 'engine', 'verdict', 'kind', 'category', 'harm', 'status', 'rollback', 'phase', 'backend', 'actor', 'scope', 'shard', 'name@tool']);
+const FIXED = new Set(['schema', 'engine', 'verdict', 'kind', 'category', 'harm', 'status', 'rollback', 'phase', 'backend', 'actor', 'scope', 'shard', 'name@tool', 'name@phases']);
 // Objects whose keys are data (step, event, phase, fault, key-state names): keys get markup too.
+// Not the objects of a list under such a name (runbook.phases): their keys are the schema's.
 const KEYED = new Set(['events', 'runbookSteps', 'stepsByPhase', 'phases', 'phasesEntered', 'faultsByStep', 'versionStates', 'keyVersions']);
 
 export type Op =
@@ -99,12 +100,12 @@ function containers(doc: unknown): Record<string, unknown>[] {
 export function withMarkupEverywhere(doc: unknown, markup = MARKUP[0]): unknown {
   let n = 0;
   const tag = () => `${markup}#${n++}`; // distinct, so keys stay distinct
-  const walk = (v: unknown, key: string, parent: string): unknown => {
+  const walk = (v: unknown, key: string, parent: string, inList = false): unknown => {
     if (typeof v === 'string') return FIXED.has(key) || FIXED.has(`${key}@${parent}`) ? v : tag();
-    if (Array.isArray(v)) return v.map((x) => walk(x, key, parent));
+    if (Array.isArray(v)) return v.map((x) => walk(x, key, parent, true));
     if (v && typeof v === 'object') {
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[KEYED.has(key) ? tag() : k] = walk(x, k, key);
+      for (const [k, x] of Object.entries(v)) out[KEYED.has(key) && !inList ? tag() : k] = walk(x, k, key);
       return out;
     }
     return v;
