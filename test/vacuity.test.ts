@@ -156,7 +156,7 @@ describe('vacuity in JUnit, the report, diff and merge', () => {
     expect(html).toContain('>3 vacuous</span>');
     expect(html).toContain('>2 vacuous</span>');
     expect(html).toContain('<span class="badge muted">n/a</span>');
-    expect(html).toContain('<li><code>no-one-way-rollback</code>: never reached: a rollback reinstalls a release</li>');
+    expect(html).toContain('which is:</p><ul><li><code>no-one-way-rollback</code>: a rollback reinstalls a release');
     expect(html).toContain('2 with vacuous properties');
     expect(html).toContain('<span class="badge warn">vacuous</span>');
   });
