@@ -272,49 +272,22 @@ export function hashWorld(w: Int32Array): number {
   return h >>> 0;
 }
 
-// A growing list of bytes (per-state flags and phases: a quarter of an int each).
-export class GrowBytes {
-  a = new Uint8Array(1 << 16);
+// A growing list of ints or bytes (the search's parent links, edges, per-state figures and
+// flags), grown by doubling; reserve() asks the memory budget before a doubling.
+class Grow<A extends Int32Array | Uint8Array> {
+  a: A;
   n = 0;
-  reserve(extra: number, allocate: (bytes: number) => boolean): Room {
-    if (this.n + extra <= this.a.length) return 'ok';
-    let len = this.a.length;
-    while (this.n + extra > len) len *= 2;
-    if (!allocate(len)) return 'budget';
-    try {
-      const b = new Uint8Array(len);
-      b.set(this.a);
-      this.a = b;
-    } catch (e) {
-      if (e instanceof RangeError) return 'refused';
-      throw e;
-    }
-    return 'ok';
+  constructor(private readonly make: (len: number) => A) {
+    this.a = make(1 << 16);
   }
-  push(v: number): void {
-    if (this.n === this.a.length) {
-      const b = new Uint8Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = v;
-  }
-}
-
-// A growing list of ints (the search's parent links, edges, per-state figures).
-export class GrowInt32 {
-  a = new Int32Array(1 << 16);
-  n = 0;
   // room for `extra` more pushes without allocating (unchanged when it cannot be had)
   reserve(extra: number, allocate: (bytes: number) => boolean): Room {
     if (this.n + extra <= this.a.length) return 'ok';
     let len = this.a.length;
     while (this.n + extra > len) len *= 2;
-    if (!allocate(len * 4)) return 'budget';
+    if (!allocate(len * this.a.BYTES_PER_ELEMENT)) return 'budget';
     try {
-      const b = new Int32Array(len);
-      b.set(this.a);
-      this.a = b;
+      this.grow(len);
     } catch (e) {
       if (e instanceof RangeError) return 'refused';
       throw e;
@@ -322,11 +295,25 @@ export class GrowInt32 {
     return 'ok';
   }
   push(v: number): void {
-    if (this.n === this.a.length) {
-      const b = new Int32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
+    if (this.n === this.a.length) this.grow(this.a.length * 2);
     this.a[this.n++] = v;
+  }
+  private grow(len: number): void {
+    const b = this.make(len);
+    b.set(this.a);
+    this.a = b;
+  }
+}
+
+export class GrowInt32 extends Grow<Int32Array> {
+  constructor() {
+    super((len) => new Int32Array(len));
+  }
+}
+
+// a quarter of an int each: per-state flags and phases
+export class GrowBytes extends Grow<Uint8Array> {
+  constructor() {
+    super((len) => new Uint8Array(len));
   }
 }
