@@ -12,6 +12,7 @@ import type { EngineOutcome } from './engines/outcome.js';
 import type { Progress } from './progress.js';
 
 export interface CheckOptions extends ExploreFlags {
+  parallelFrom?: number; // tests only: the narrowest level worker threads expand
   now?: () => number;
   onScenarioStart?: (s: CompiledScenario, index: number, count: number) => void;
   onProgress?: (p: Progress) => void;
@@ -36,6 +37,8 @@ export function* exploreScenarioSteps(s: CompiledScenario, opts: CheckOptions, l
     maxStates: o.maxStates,
     symmetry: o.symmetry,
     failFast: o.failFast,
+    workers: o.workers,
+    parallelFrom: opts.parallelFrom,
     onViolation: opts.onViolation ? (property, steps, states) => opts.onViolation!({ scenario: s.file, index: at.index, property, steps, states }) : undefined,
     now: opts.now,
     onProgress: opts.onProgress
@@ -43,7 +46,9 @@ export function* exploreScenarioSteps(s: CompiledScenario, opts: CheckOptions, l
       : undefined,
     limits,
   });
-  return toResult(model, out, 'explore', { ...o }, null);
+  // how many threads ran it is not part of what was checked: results are equal for any number
+  const { workers: _workers, ...recorded } = o;
+  return toResult(model, out, 'explore', recorded, null);
 }
 
 export function exploreScenario(s: CompiledScenario, opts: CheckOptions = {}, limits?: SearchLimits, at?: { index: number; count: number }): RunResult {

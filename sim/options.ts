@@ -2,6 +2,7 @@
 // CLI's help and copied into the README) and resolved once: flag, else scenario file, else
 // default.
 import type { CompiledScenario } from '../model/types.js';
+import { availableParallelism } from 'node:os';
 import { DEFAULT_BOUNDS } from '../model/scenario/compile.js';
 
 export interface ExploreFlags {
@@ -10,6 +11,7 @@ export interface ExploreFlags {
   maxStates?: number;
   symmetry?: boolean;
   failFast?: boolean;
+  workers?: number;
 }
 
 export interface ResolvedExploreOptions {
@@ -18,6 +20,7 @@ export interface ResolvedExploreOptions {
   maxStates: number;
   symmetry: boolean;
   failFast: boolean;
+  workers: number; // threads the search uses, this one included; never recorded in a result
 }
 
 export const OPTION_DOCS = {
@@ -26,6 +29,7 @@ export const OPTION_DOCS = {
   maxStates: `stop after this many distinct states (scenario bounds.max-states; default ${DEFAULT_BOUNDS.maxStates})`,
   failFast: 'stop at the first violation, with its shortest trace (breadth-first), and skip the rest of the space and the liveness and rollback analyses: a CI gate\'s verdict in the least time',
   symmetry: 'explore every node on its own instead of treating the nodes of a component as interchangeable (slower; the same verdicts)',
+  workers: 'threads the search uses, this one included (default: one per core); the answer (states, traces, result file) is the same for any number',
   time: 'time budget for the whole command, e.g. 90s, 10m, 1h, shared by its scenarios; a search it cuts is inconclusive and keeps what it found (default: none)',
   maxMemory: 'memory budget, e.g. 4GiB or 800MiB; a search that reaches it ends inconclusive and keeps what it found (default: half of this machine\'s memory)',
 } as const;
@@ -37,6 +41,7 @@ export function resolveExploreOptions(s: CompiledScenario, flags: ExploreFlags):
     maxStates: flags.maxStates ?? s.bounds.maxStates,
     symmetry: flags.symmetry ?? true,
     failFast: flags.failFast ?? false,
+    workers: flags.workers ?? availableParallelism(),
   };
 }
 

@@ -45,7 +45,8 @@ export function withSearchOptions(command: Command): Command {
     .option('--max-states <n>', OPTION_DOCS.maxStates, intArg('--max-states', 1, FLAG_MAX.maxStates))
     .option('--time <duration>', OPTION_DOCS.time, durationArg)
     .option('--max-memory <size>', OPTION_DOCS.maxMemory, memoryArg)
-    .option('--no-symmetry', OPTION_DOCS.symmetry);
+    .option('--no-symmetry', OPTION_DOCS.symmetry)
+    .option('--workers <n>', OPTION_DOCS.workers, intArg('--workers', 1, FLAG_MAX.workers));
 }
 
 // check only: a CI gate's first-violation stop

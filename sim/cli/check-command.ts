@@ -23,6 +23,7 @@ interface CheckFlags extends BudgetFlags {
   maxFaults?: number;
   maxStates?: number;
   symmetry: boolean;
+  workers?: number;
   failFast?: boolean;
   verbose?: boolean;
 }
@@ -66,6 +67,7 @@ async function runCheck(paths: string[], flags: CheckFlags, command: string): Pr
       maxFaults: flags.maxFaults,
       maxStates: flags.maxStates,
       symmetry: flags.symmetry,
+      workers: flags.workers,
       failFast: flags.failFast,
       ...engineBudget(flags, interrupt),
       onScenarioStart: (s, index, count) => {

@@ -25,6 +25,7 @@ interface DiffFlags extends BudgetFlags {
   maxFaults?: number;
   maxStates?: number;
   symmetry: boolean;
+  workers?: number;
 }
 
 export function registerDiff(program: Command, exit: Exit): void {
@@ -62,7 +63,7 @@ async function runDiff(basePath: string, headPath: string, flags: DiffFlags, rep
   const base = load(basePath);
   const head = load(headPath);
   const interrupt = interruptOnSignals('ending the search under way, then writing the comparison so far');
-  const opts = { maxDepth: flags.maxDepth, maxFaults: flags.maxFaults, maxStates: flags.maxStates, symmetry: flags.symmetry, ...engineBudget(flags, interrupt) };
+  const opts = { maxDepth: flags.maxDepth, maxFaults: flags.maxFaults, maxStates: flags.maxStates, symmetry: flags.symmetry, workers: flags.workers, ...engineBudget(flags, interrupt) };
   const budget = commandBudget(opts);
   const progress = startProgress('diff', () => performance.now());
   let baseResult, headResult;

@@ -25,6 +25,7 @@ interface SuggestFlags extends BudgetFlags {
   maxFaults?: number;
   maxStates?: number;
   symmetry: boolean;
+  workers?: number;
 }
 
 const PLAIN_EVERY_MS = 10_000;
@@ -76,7 +77,7 @@ async function runSuggest(path: string, flags: SuggestFlags): Promise<number> {
       ? `rollsafe check ${flags.apply}${checkFlags(flags)}`
       : `rollsafe suggest ${file}${extra} --pick ${rank} --apply ${fixPath(file, rank)} && rollsafe check ${fixPath(file, rank)}${checkFlags(flags)}`;
   const interrupt = interruptOnSignals('ending the search under way, then writing what was found');
-  const opts = { maxDepth: flags.maxDepth, maxFaults: flags.maxFaults, maxStates: flags.maxStates, symmetry: flags.symmetry, ...engineBudget(flags, interrupt) };
+  const opts = { maxDepth: flags.maxDepth, maxFaults: flags.maxFaults, maxStates: flags.maxStates, symmetry: flags.symmetry, workers: flags.workers, ...engineBudget(flags, interrupt) };
   const budget = commandBudget(opts);
   const progress = searchProgress(process.stderr);
   let run;

@@ -11,6 +11,8 @@ import { combinationList, noReturnPoints, stuckStates } from './explore-analysis
 import { PositionCounts } from './position-counts.js';
 import { NO_LIMITS, SERIES_MAX, type SearchLimits, runToEnd } from './limits.js';
 import { type ExploredGraph, reverseAdjacency } from './explored-graph.js';
+import { EDGE_INTS, type ExpandedBatch, Expander } from './expand.js';
+import { type ExplorePool, LevelBatches, startExplorePool } from './explore-pool.js';
 
 export interface ExploreOptions {
   maxDepth: number; // Infinity: the search ends when the space does
@@ -26,6 +28,20 @@ export interface ExploreOptions {
   onProgress?: (p: { states: number; transitions: number; depth: number; found: number }) => void;
   // time budget, interrupt and memory budget; a cut search is inconclusive, with what it found
   limits?: SearchLimits;
+  // threads the search may use, this one included (default 1); the answer does not depend on it
+  workers?: number;
+  // the narrowest level other threads expand (default PARALLEL_FROM): tests set 1 to send
+  // every level through the workers
+  parallelFrom?: number;
+}
+
+// Levels narrower than this are expanded here: a batch's messages would cost more than it saves
+const PARALLEL_FROM = 2048;
+const NO_HITS: readonly PropertyHit[] = [];
+
+// States per batch: enough to pay for two messages, small enough that every thread gets several
+function batchSize(width: number, threads: number): number {
+  return Math.min(512, Math.max(64, Math.ceil(width / (threads * 8))));
 }
 
 export function explore(model: Model, opts: ExploreOptions): EngineOutcome {
@@ -41,7 +57,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
   const t0 = now();
   const safety = new Set(model.checked.filter((p) => p.category === 'safety').map((p) => p.name));
 
-  const store = new StateStore(model.L.size);
+  const store = new StateStore(model.L.size, undefined, (opts.workers ?? 1) > 1);
   const parent = new GrowInt32();
   const via = new GrowInt32();
   const g: ExploredGraph = {
@@ -77,6 +93,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
   let transitions = 0;
   let deepest = 0;
   const boundsHit = new Set<string>();
+  let stopped = false;
 
   const pathTo = (id: number, extra?: Ev): Ev[] => pathBack(parent, via, id, extra);
   const markBad = (id: number, property: string) => {
@@ -91,8 +108,9 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
   // the memory budget (or the machine's) ends between two states, with everything consistent.
   const growing = [parent, via, phase, isBad, firstEdge, g.position, slot, g.reason, g.edgeTo, g.rollbackFrom, g.rollbackTo, g.badIds, g.badProperty];
   const reserve = (n: number) => reserveRoom([store, ...growing], n, limits);
-  const addState = (w: World, from: number, e: number, depth: number): number => {
-    const id = store.add(w);
+  const addState = (w: World, from: number, e: number, depth: number): number => recordState(store.add(w), w, from, e, depth);
+  // what the search keeps of a state just added to the store
+  const recordState = (id: number, w: World, from: number, e: number, depth: number): number => {
     parent.push(from);
     via.push(e);
     phase.push(model.phaseOf(w));
@@ -129,82 +147,146 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
   let levelStart = 0;
   let depth = 0;
 
-  const depthCut = depthBound(model, opts.maxDepth);
-  let stoppedEarly = opts.failFast && findings.size > 0;
-  outer: while (levelStart < store.count && !stoppedEarly) {
-    const levelEnd = store.count;
-    levelStarts.push(levelEnd); // where the states this level adds begin
-    if (depth >= depthCut.depth) {
-      if (frontierMoves(model, store, levelStart, levelEnd)) boundsHit.add(depthCut.bound);
-      break;
+  // A step out of state `id` by event e: the counts, and the violations on the step itself.
+  const step = (id: number, at: number, fromPhase: number, e: Ev, toPhase: number, hits: readonly PropertyHit[]) => {
+    transitions++;
+    const kind = model.kindOf(e);
+    eventCounts[kind]++;
+    if (toPhase !== fromPhase) enteredCounts[toPhase]++;
+    positions.add(at, kind);
+    for (const hit of hits) {
+      markBad(id, hit.property);
+      if (!findings.has(hit.property)) found(hit, pathTo(id, e));
     }
-    const w = new Int32Array(model.L.size);
-    for (let id = levelStart; id < levelEnd; id++) {
-      // the limits are asked every few states; a big world makes each state slow, hence 64
-      if (++sinceCheck >= 64) {
-        sinceCheck = 0;
-        const cut = limits.check();
-        if (cut) {
-          boundsHit.add(cut);
-          break outer;
-        }
-        if (++checks % 16 === 0) {
-          opts.onProgress?.({ states: store.count, transitions, depth, found: findings.size });
-          yield;
-        }
+  };
+  const link = (id: number, e: Ev, to: number) => {
+    g.edgeTo.push(to);
+    if (model.isRollbackDecision(e)) {
+      g.rollbackFrom.push(id);
+      g.rollbackTo.push(to);
+    }
+  };
+  const full = () => {
+    boundsHit.add(`max-states ${opts.maxStates}`);
+    // some successors of this state were never added: liveness must not call it stuck
+    return false;
+  };
+  // The one-thread expansion of state `id`; false: the state budget ended the search.
+  const w = new Int32Array(model.L.size);
+  const expandHere = (id: number): boolean => {
+    store.read(id, w);
+    const at = slot.a[id];
+    const fromPhase = phase.a[id];
+    for (let j = 0; j < alphabet.length; j++) {
+      const e = alphabet[j];
+      if (!model.isEnabled(w, e)) continue;
+      const nw = model.nextInto(w, e, next);
+      step(id, at, fromPhase, e, model.phaseOf(nw), model.edgeViolations(w, nw));
+      const cw = canon(nw);
+      let to = store.find(cw);
+      if (to < 0) {
+        if (store.count >= opts.maxStates) return full();
+        to = addState(cw, id, e, depth + 1);
       }
-      // room for the next 64 expansions at once: each adds at most one state and one edge per event
-      if (--untilReserve <= 0) {
-        const cut = reserve(64 * alphabet.length);
-        if (cut) {
-          boundsHit.add(cut);
-          break outer;
-        }
-        untilReserve = 64;
+      link(id, e, to);
+    }
+    return true;
+  };
+  // The same for state `id` from a batch another thread expanded: edges [k, k + n) of it.
+  const added = new Int32Array(model.L.size);
+  let hitAt = 0;
+  const expandedThere = (id: number, b: ExpandedBatch, k: number, n: number): boolean => {
+    const at = slot.a[id];
+    const fromPhase = phase.a[id];
+    for (let x = k; x < k + n; x++) {
+      const q = x * EDGE_INTS;
+      const e = alphabet[b.edges[q]];
+      const hits = hitAt < b.hits.length && b.hits[hitAt][0] === x ? b.hits[hitAt++][1] : NO_HITS;
+      step(id, at, fromPhase, e, b.edges[q + 1], hits);
+      let to = store.findEncoded(b.bytes, b.edges[q + 3], b.edges[q + 4], b.edges[q + 2]);
+      if (to < 0) {
+        if (store.count >= opts.maxStates) return full();
+        to = store.addFound();
+        store.read(to, added);
+        recordState(to, added, id, e, depth + 1);
       }
-      store.read(id, w);
-      firstEdge.push(g.edgeTo.n);
-      const at = slot.a[id];
-      for (let j = 0; j < alphabet.length; j++) {
-        const e = alphabet[j];
-        if (!model.isEnabled(w, e)) continue;
-        const nw = model.nextInto(w, e, next);
-        transitions++;
-        const kind = model.kindOf(e);
-        eventCounts[kind]++;
-        const toPhase = model.phaseOf(nw);
-        if (toPhase !== model.phaseOf(w)) enteredCounts[toPhase]++;
-        positions.add(at, kind);
-        for (const hit of model.edgeViolations(w, nw)) {
-          markBad(id, hit.property);
-          if (!findings.has(hit.property)) found(hit, pathTo(id, e));
-        }
-        const cw = canon(nw);
-        let to = store.find(cw);
-        if (to < 0) {
-          if (store.count >= opts.maxStates) {
-            boundsHit.add(`max-states ${opts.maxStates}`);
-            // some successors of this state were never added: liveness must not call it stuck
+      link(id, e, to);
+    }
+    return true;
+  };
+
+  // a fail-fast search wants its first few thousand states, not threads to start
+  const threads = opts.failFast ? 1 : Math.max(1, opts.workers ?? 1);
+  let pool: ExplorePool | null = null;
+  let here: Expander | null = null;
+  try {
+    const depthCut = depthBound(model, opts.maxDepth);
+    let stoppedEarly = opts.failFast && findings.size > 0;
+    outer: while (levelStart < store.count && !stoppedEarly) {
+      const levelEnd = store.count;
+      levelStarts.push(levelEnd); // where the states this level adds begin
+      if (depth >= depthCut.depth) {
+        if (frontierMoves(model, store, levelStart, levelEnd)) boundsHit.add(depthCut.bound);
+        break;
+      }
+      // other threads expand a level wide enough to be worth the messages, once they are up
+      const wide = threads > 1 && levelEnd - levelStart >= (opts.parallelFrom ?? PARALLEL_FROM);
+      if (wide && !pool) pool = startExplorePool(model, opts.symmetry, threads - 1);
+      const batches = wide && pool!.ready() ? new LevelBatches(pool!, store, (here ??= new Expander(model, opts.symmetry)), () => store.arenaChunks(), levelStart, levelEnd, batchSize(levelEnd - levelStart, threads)) : null;
+      let batch: ExpandedBatch | null = null;
+      let edge = 0;
+      for (let id = levelStart; id < levelEnd; id++) {
+        // the limits are asked every few states; a big world makes each state slow, hence 64
+        if (++sinceCheck >= 64) {
+          sinceCheck = 0;
+          const cut = limits.check();
+          if (cut) {
+            boundsHit.add(cut);
             break outer;
           }
-          to = addState(cw, id, e, depth + 1);
+          if (++checks % 16 === 0) {
+            opts.onProgress?.({ states: store.count, transitions, depth, found: findings.size });
+            yield;
+          }
         }
-        g.edgeTo.push(to);
-        if (model.isRollbackDecision(e)) {
-          g.rollbackFrom.push(id);
-          g.rollbackTo.push(to);
+        // room for the next 64 expansions at once: each adds at most one state and one edge per event
+        if (--untilReserve <= 0) {
+          const cut = reserve(64 * alphabet.length);
+          if (cut) {
+            boundsHit.add(cut);
+            break outer;
+          }
+          untilReserve = 64;
+        }
+        firstEdge.push(g.edgeTo.n);
+        let room: boolean;
+        if (batches) {
+          const i = (id - levelStart) % batches.size;
+          if (i === 0) {
+            batch = batches.take((id - levelStart) / batches.size);
+            edge = 0;
+            hitAt = 0;
+          }
+          const n = batch!.edgesOf[i];
+          room = expandedThere(id, batch!, edge, n);
+          edge += n;
+        } else room = expandHere(id);
+        if (!room) break outer;
+        expandedBelow = id + 1;
+        if (opts.failFast && findings.size > 0) {
+          stoppedEarly = true;
+          break outer;
         }
       }
-      expandedBelow = id + 1;
-      if (opts.failFast && findings.size > 0) {
-        stoppedEarly = true;
-        break outer;
-      }
+      levelStart = levelEnd;
+      depth++;
+      opts.onProgress?.({ states: store.count, transitions, depth, found: findings.size });
     }
-    levelStart = levelEnd;
-    depth++;
-    opts.onProgress?.({ states: store.count, transitions, depth, found: findings.size });
+    stopped = stoppedEarly;
+  } finally {
+    pool?.close();
   }
+  const stoppedEarly = stopped;
 
   g.states = store.count;
   g.phase = phase.a.subarray(0, g.states);

@@ -41,8 +41,61 @@ export function pathBack(parent: GrowInt32, via: GrowInt32, id: number, extra?: 
 // in fixed chunks that are never copied (growth adds a chunk: no doubling slack and no moment
 // holding the old and new arena at once), and each world's hash is kept, so growing the table
 // re-inserts without re-reading a single world.
-const CHUNK = 1 << 24; // bytes per arena chunk
+export const CHUNK = 1 << 24; // bytes per arena chunk
 const MAX_ENCODED = 5; // bytes of one int's varint, at most
+const FOUND = new Int32Array(0); // scratchOf: the scratch holds what findEncoded() was given
+
+// Most bytes a world of `size` ints can take encoded
+export function maxEncodedBytes(size: number): number {
+  return ((size + 7) >> 3) + size * MAX_ENCODED;
+}
+
+// The non-zero bitmap and zigzag varints of w, written into out from `at`; returns where they
+// end (this runs for every successor the search generates: one pass, the bitmap kept in a local)
+export function encodeWorld(w: Int32Array, out: Uint8Array, at: number): number {
+  const n = w.length;
+  let p = at + ((n + 7) >> 3);
+  let bits = 0;
+  for (let i = 0; i < n; i++) {
+    const x = w[i];
+    if (x !== 0) {
+      bits |= 1 << (i & 7);
+      let v = ((x << 1) ^ (x >> 31)) >>> 0;
+      while (v >= 0x80) {
+        out[p++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+      out[p++] = v;
+    }
+    if ((i & 7) === 7) {
+      out[at + (i >> 3)] = bits;
+      bits = 0;
+    }
+  }
+  if (n & 7) out[at + (n >> 3)] = bits;
+  return p;
+}
+
+// The world encoded at bytes[map..] into `into` (whose length is the world's size)
+export function decodeWorld(bytes: Uint8Array, map: number, into: Int32Array): void {
+  const size = into.length;
+  let p = map + ((size + 7) >> 3);
+  for (let i = 0; i < size; i++) {
+    if ((bytes[map + (i >> 3)] & (1 << (i & 7))) === 0) {
+      into[i] = 0;
+      continue;
+    }
+    let v = 0;
+    let shift = 0;
+    let b: number;
+    do {
+      b = bytes[p++];
+      v |= (b & 0x7f) << shift;
+      shift += 7;
+    } while (b & 0x80);
+    into[i] = (v >>> 1) ^ -(v & 1);
+  }
+}
 
 export class StateStore {
   readonly size: number; // ints per world
@@ -60,9 +113,10 @@ export class StateStore {
   private readonly decoded: Int32Array;
   count = 0;
 
-  constructor(worldSize: number, expected = 1 << 16) {
+  // shared: chunks in SharedArrayBuffers, so worker threads read the worlds they expand in place
+  constructor(worldSize: number, expected = 1 << 16, private readonly shared = false) {
     this.size = worldSize;
-    this.scratch = new Uint8Array(((worldSize + 7) >> 3) + worldSize * MAX_ENCODED);
+    this.scratch = new Uint8Array(maxEncodedBytes(worldSize));
     this.decoded = new Int32Array(worldSize);
     this.start = new Float64Array(expected);
     this.hashes = new Int32Array(expected);
@@ -117,7 +171,7 @@ export class StateStore {
       if (have < bytes) {
         const more = Math.ceil((bytes - have) / (CHUNK - this.scratch.length));
         if (!allocate(more * CHUNK)) return 'budget';
-        for (let i = 0; i < more; i++) this.chunks.push(new Uint8Array(CHUNK));
+        for (let i = 0; i < more; i++) this.chunks.push(this.newChunk());
       }
     } catch (e) {
       if (e instanceof RangeError) return 'refused';
@@ -155,24 +209,7 @@ export class StateStore {
 
   read(id: number, into: Int32Array): void {
     const at = this.start[id];
-    const bytes = this.chunks[Math.floor(at / CHUNK)];
-    const map = at % CHUNK;
-    let p = map + ((this.size + 7) >> 3);
-    for (let i = 0; i < this.size; i++) {
-      if ((bytes[map + (i >> 3)] & (1 << (i & 7))) === 0) {
-        into[i] = 0;
-        continue;
-      }
-      let v = 0;
-      let shift = 0;
-      let b: number;
-      do {
-        b = bytes[p++];
-        v |= (b & 0x7f) << shift;
-        shift += 7;
-      } while (b & 0x80);
-      into[i] = (v >>> 1) ^ -(v & 1);
-    }
+    decodeWorld(this.chunks[Math.floor(at / CHUNK)], at % CHUNK, into);
   }
 
   copy(id: number): Int32Array {
@@ -186,35 +223,51 @@ export class StateStore {
     return this.cur < 0 ? 0 : this.cur * CHUNK + this.used;
   }
 
+  private newChunk(): Uint8Array {
+    return new Uint8Array(this.shared ? new SharedArrayBuffer(CHUNK) : new ArrayBuffer(CHUNK));
+  }
+
+  // the arena's chunks, for the main thread's own expansions in a parallel search
+  arenaChunks(): Uint8Array[] {
+    return this.chunks;
+  }
+
+  // The arena's chunks from `from` on, for worker threads (a shared store's are SharedArrayBuffers)
+  chunkBuffers(from: number): ArrayBufferLike[] {
+    return this.chunks.slice(from).map((c) => c.buffer);
+  }
+
+  // Where worlds [first, first + count) start in the arena
+  offsets(first: number, count: number): Float64Array {
+    return this.start.slice(first, first + count);
+  }
+
+  // As find(w), for a world encoded elsewhere (a worker thread) with its hash; a following
+  // addFound() adds it.
+  findEncoded(src: Uint8Array, at: number, len: number, h: number): number {
+    this.scratch.set(src.subarray(at, at + len));
+    this.scratchLen = len;
+    this.scratchHash = h;
+    this.scratchOf = FOUND;
+    const { table, mask } = this;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const v = table[slot];
+      if (v === 0) return -1;
+      if (this.hashes[v - 1] === h && this.equals(v - 1, len)) return v - 1;
+    }
+  }
+
+  addFound(): number {
+    return this.add(FOUND);
+  }
+
   private nextChunk(): void {
-    if (++this.cur === this.chunks.length) this.chunks.push(new Uint8Array(CHUNK));
+    if (++this.cur === this.chunks.length) this.chunks.push(this.newChunk());
     this.used = 0;
   }
 
-  // the non-zero bitmap and zigzag varints of w into scratch; returns the length (this runs
-  // for every successor the search generates: one pass, the bitmap kept in a local)
   private encode(w: Int32Array): number {
-    const out = this.scratch;
-    const n = w.length;
-    let p = (n + 7) >> 3;
-    let bits = 0;
-    for (let i = 0; i < n; i++) {
-      const x = w[i];
-      if (x !== 0) {
-        bits |= 1 << (i & 7);
-        let v = ((x << 1) ^ (x >> 31)) >>> 0;
-        while (v >= 0x80) {
-          out[p++] = (v & 0x7f) | 0x80;
-          v >>>= 7;
-        }
-        out[p++] = v;
-      }
-      if ((i & 7) === 7) {
-        out[i >> 3] = bits;
-        bits = 0;
-      }
-    }
-    if (n & 7) out[n >> 3] = bits;
+    const p = encodeWorld(w, this.scratch, 0);
     this.scratchLen = p;
     return p;
   }
@@ -246,9 +299,10 @@ export class StateStore {
 
 // FNV-1a over the encoded bytes, four at a time, then a murmur finaliser so that the low bits
 // the table uses depend on every byte.
-export function hashBytes(b: Uint8Array, len: number): number {
+export function hashBytes(b: Uint8Array, len: number, from = 0): number {
   let h = 0x811c9dc5 | 0;
-  let i = 0;
+  let i = from;
+  len += from;
   for (; i + 4 <= len; i += 4) h = Math.imul(h ^ (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)), 0x01000193);
   for (; i < len; i++) h = Math.imul(h ^ b[i], 0x01000193);
   h ^= h >>> 16;

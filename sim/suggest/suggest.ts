@@ -20,6 +20,7 @@ export interface SuggestOptions {
   maxDepth?: number;
   maxStates?: number;
   symmetry?: boolean;
+  workers?: number; // threads of the scenario's own search (the candidates' fail-fast searches use one)
   now?: () => number;
   limits?: SearchLimits;
   onProgress?: (p: SearchProgress) => void;
@@ -51,7 +52,7 @@ export function* suggestSteps(text: string, file: string, opts: SuggestOptions =
   // from a copy taken before
   const data = structuredClone(parsed.data);
   const compiled = compileScenario(parsed, overrides);
-  const explore: CheckOptions = { maxDepth: opts.maxDepth, maxFaults: opts.maxFaults, maxStates: opts.maxStates, symmetry: opts.symmetry, now: opts.now };
+  const explore: CheckOptions = { maxDepth: opts.maxDepth, maxFaults: opts.maxFaults, maxStates: opts.maxStates, symmetry: opts.symmetry, workers: opts.workers, now: opts.now };
   const original = opts.checked ?? (yield* exploreScenarioSteps(compiled, { ...explore, failFast: false }, opts.limits));
   const done = (outcome: SuggestOutcome): SuggestRun => ({ outcome, result: { ...original, suggestions: [] }, patched: [] });
   if (original.verdict === 'safe') return done('nothing-to-fix');
