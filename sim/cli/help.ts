@@ -20,6 +20,7 @@ export const COMMAND_HELP: Record<string, Help> = {
       ['rollsafe check scenarios/ --json out/all.json --junit out/all.xml', 'a folder of runbooks: one table, the results as JSON and JUnit'],
       ['rollsafe check runbook.yaml --max-depth 40 --time 10m', 'a tighter bound and a time budget (a cut search is inconclusive, never safe)'],
       ['rollsafe check runbooks/ --fail-fast --sarif out/check.sarif', 'a CI gate: each search stops at its first violation (the shortest trace), with code-scanning annotations'],
+      ['rollsafe check big-fleet.yaml --no-symmetry --workers 2', 'a large space on two threads: the same states, traces and result file as one'],
     ],
     exits: [['0', 'every scenario as its expect block says (or, with none, safe)'], ['1', 'a violation, or an expectation not met'], BAD_INPUT, SIGNALS],
     docs: ['README.md', 'Check a runbook'],
