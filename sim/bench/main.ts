@@ -63,6 +63,7 @@ function figures(n: number): void {
   console.log(`\nexplorer and baselines: ${n} rounds, each contender in its own process (median, min-max)`);
   const ex = rounds(n, {
     explore5: () => perSecond(contender('explore', 5)),
+    explore5w2: () => perSecond(contender('explore-workers', 5)),
     explore5sym: () => perSecond(contender('explore-symmetry', 5)),
     xstate5sym: () => perSecond(contender('xstate-bfs', 5)),
     small: () => perSecond(contender('explore-small')),
@@ -71,6 +72,8 @@ function figures(n: number): void {
     walk: () => perSecond(contender('xstate-walk', 3_000)),
   });
   console.log(`  explorer, 5 nodes, fault budget 3, no symmetry, one worker: ${spread(ex.explore5)} states/s`);
+  console.log(`  explorer, same, --workers 2 (this machine: ${availableParallelism()} cores):        ${spread(ex.explore5w2)} states/s`);
+  console.log(`  ratio --workers 2 / one worker, per round:                  ${spread(ratios(ex.explore5w2, ex.explore5), 2, 'x')}`);
   console.log(`  explorer, same, symmetry:                                  ${spread(ex.explore5sym)} states/s`);
   console.log(`  BFS stepping XState's transition(), same space (symmetry):  ${spread(ex.xstate5sym)} states/s`);
   console.log(`  ratio explorer / XState BFS, per round:                     ${spread(ratios(ex.explore5sym, ex.xstate5sym), 1, 'x')}`);

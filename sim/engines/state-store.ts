@@ -110,6 +110,8 @@ export class StateStore {
   private scratchLen = 0;
   private scratchHash = 0;
   private scratchOf: Int32Array | null = null;
+  private foundSrc: Uint8Array | null = null; // what findEncoded() was given
+  private foundAt = 0;
   private readonly decoded: Int32Array;
   count = 0;
 
@@ -243,22 +245,35 @@ export class StateStore {
   }
 
   // As find(w), for a world encoded elsewhere (a worker thread) with its hash; a following
-  // addFound() adds it.
+  // addFound() adds it. Compared where it lies: most successors are found, so copying each
+  // into the scratch first would be wasted.
   findEncoded(src: Uint8Array, at: number, len: number, h: number): number {
-    this.scratch.set(src.subarray(at, at + len));
+    this.foundSrc = src;
+    this.foundAt = at;
     this.scratchLen = len;
     this.scratchHash = h;
     this.scratchOf = FOUND;
-    const { table, mask } = this;
+    const { table, mask, hashes } = this;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
       const v = table[slot];
       if (v === 0) return -1;
-      if (this.hashes[v - 1] === h && this.equals(v - 1, len)) return v - 1;
+      if (hashes[v - 1] === h && this.sameBytes(v - 1, src, at, len)) return v - 1;
     }
   }
 
   addFound(): number {
+    const len = this.scratchLen;
+    const src = this.foundSrc!;
+    for (let i = 0; i < len; i++) this.scratch[i] = src[this.foundAt + i];
     return this.add(FOUND);
+  }
+
+  private sameBytes(id: number, src: Uint8Array, from: number, len: number): boolean {
+    const at = this.start[id];
+    const bytes = this.chunks[Math.floor(at / CHUNK)];
+    const base = at % CHUNK;
+    for (let i = 0; i < len; i++) if (bytes[base + i] !== src[from + i]) return false;
+    return true;
   }
 
   private nextChunk(): void {
