@@ -23,13 +23,17 @@ export interface ResolvedExploreOptions {
   workers: number; // threads the search uses, this one included; never recorded in a result
 }
 
+// One thread decides which successors are new, so past a few threads more only cost memory
+// (each has its own heap and copy of the model)
+const DEFAULT_WORKERS_MAX = 4;
+
 export const OPTION_DOCS = {
   maxDepth: 'deepest trace explored, in events (scenario bounds.max-depth; default: none, the space is finite and states, memory and time bound it)',
   maxFaults: `most faults in one run (scenario faults.budget; default ${DEFAULT_BOUNDS.maxFaults})`,
   maxStates: `stop after this many distinct states (scenario bounds.max-states; default ${DEFAULT_BOUNDS.maxStates})`,
   failFast: 'stop at the first violation, with its shortest trace (breadth-first), and skip the rest of the space and the liveness and rollback analyses: a CI gate\'s verdict in the least time',
   symmetry: 'explore every node on its own instead of treating the nodes of a component as interchangeable (slower; the same verdicts)',
-  workers: 'threads the search uses, this one included (default: one per core); the answer (states, traces, result file) is the same for any number',
+  workers: `threads the search uses, this one included (default: one per core, at most ${DEFAULT_WORKERS_MAX}); the answer (states, traces, result file) is the same for any number`,
   time: 'time budget for the whole command, e.g. 90s, 10m, 1h, shared by its scenarios; a search it cuts is inconclusive and keeps what it found (default: none)',
   maxMemory: 'memory budget, e.g. 4GiB or 800MiB; a search that reaches it ends inconclusive and keeps what it found (default: half of this machine\'s memory)',
 } as const;
@@ -41,7 +45,7 @@ export function resolveExploreOptions(s: CompiledScenario, flags: ExploreFlags):
     maxStates: flags.maxStates ?? s.bounds.maxStates,
     symmetry: flags.symmetry ?? true,
     failFast: flags.failFast ?? false,
-    workers: flags.workers ?? availableParallelism(),
+    workers: flags.workers ?? Math.min(availableParallelism(), DEFAULT_WORKERS_MAX),
   };
 }
 
