@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import type { Model } from '../../model/model.js';
 import { packageRoot } from '../../model/package-root.js';
-import type { ExpandedBatch, Expander } from './expand.js';
+import { type ExpandedBatch, type Expander, type SpareBuffers, spareOf } from './expand.js';
 import type { StateStore } from './state-store.js';
 
 export interface ExploreWorkerInit {
@@ -19,7 +19,7 @@ export interface ExploreWorkerInit {
   index: number;
   port: MessagePort;
 }
-export type ExploreWorkerTask = { chunks: ArrayBufferLike[] } | { first: number; starts: Float64Array };
+export type ExploreWorkerTask = { chunks: ArrayBufferLike[] } | { first: number; starts: Float64Array; spare: SpareBuffers | null };
 export type ExploreWorkerReply = ExpandedBatch | { error: string };
 
 function workerFile(): string {
@@ -77,8 +77,11 @@ export class ExplorePool {
     for (const p of this.ports) p.postMessage({ chunks: more } satisfies ExploreWorkerTask);
   }
 
-  send(worker: number, first: number, starts: Float64Array): void {
-    this.ports[worker].postMessage({ first, starts } satisfies ExploreWorkerTask, [starts.buffer as ArrayBuffer]);
+  // spare: the arrays of a batch this worker sent earlier, merged since, to be filled again
+  send(worker: number, first: number, starts: Float64Array, spare: SpareBuffers | null): void {
+    const moved = [starts.buffer as ArrayBuffer];
+    if (spare) moved.push(spare.edges, spare.bytes);
+    this.ports[worker].postMessage({ first, starts, spare } satisfies ExploreWorkerTask, moved);
   }
 
   // the worker's next reply if it has posted one
@@ -120,6 +123,8 @@ export class LevelBatches {
   private readonly owner: Int32Array; // -1: not taken yet, -2: expanded here
   private untaken = 0; // the lowest batch nobody has taken
   private aheadHere = 0; // results expanded here and not yet handed out
+  private handedOut: { batch: ExpandedBatch; owner: number } | null = null; // merged once the next is asked for
+  private readonly spares: SpareBuffers[][]; // per worker, arrays to send back with its next batch
 
   constructor(
     private readonly pool: ExplorePool,
@@ -133,6 +138,7 @@ export class LevelBatches {
     this.count = Math.ceil((levelEnd - levelStart) / size);
     this.inFlight = Array.from({ length: pool.threads }, () => []);
     this.owner = new Int32Array(this.count).fill(-1);
+    this.spares = Array.from({ length: pool.threads }, () => []);
     pool.shareChunks(store);
   }
 
@@ -142,12 +148,19 @@ export class LevelBatches {
 
   // the expansion of batch k (call with k = 0, 1, 2, ... in turn)
   take(k: number): ExpandedBatch {
+    if (this.handedOut) {
+      const { batch, owner } = this.handedOut;
+      if (owner >= 0) this.spares[owner].push(spareOf(batch));
+      else this.here.recycle(spareOf(batch));
+      this.handedOut = null;
+    }
     this.topUp();
     for (;;) {
       const r = this.results.get(k);
       if (r) {
         this.results.delete(k);
         if (this.owner[k] === -2) this.aheadHere--;
+        this.handedOut = { batch: r, owner: this.owner[k] };
         this.topUp();
         return r;
       }
@@ -185,7 +198,7 @@ export class LevelBatches {
         const [first, n] = this.range(k);
         this.owner[k] = w;
         this.inFlight[w].push(k);
-        this.pool.send(w, first, this.store.offsets(first, n));
+        this.pool.send(w, first, this.store.offsets(first, n), this.spares[w].pop() ?? null);
         this.advance();
       }
     }

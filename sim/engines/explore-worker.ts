@@ -23,6 +23,7 @@ try {
       return;
     }
     try {
+      if (m.spare) expander.recycle(m.spare);
       const r = expander.expand(chunks, m.first, m.starts);
       port.postMessage(r satisfies ExploreWorkerReply, [r.edgesOf.buffer as ArrayBuffer, r.edges.buffer as ArrayBuffer, r.bytes.buffer as ArrayBuffer]);
     } catch (e) {
