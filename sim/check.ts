@@ -36,6 +36,7 @@ export function* exploreScenarioSteps(s: CompiledScenario, opts: CheckOptions, l
     maxStates: o.maxStates,
     symmetry: o.symmetry,
     failFast: o.failFast,
+    fingerprints: o.fingerprints,
     onViolation: opts.onViolation ? (property, steps, states) => opts.onViolation!({ scenario: s.file, index: at.index, property, steps, states }) : undefined,
     now: opts.now,
     onProgress: opts.onProgress

@@ -10,6 +10,7 @@ export interface ExploreFlags {
   maxStates?: number;
   symmetry?: boolean;
   failFast?: boolean;
+  fingerprints?: boolean;
 }
 
 export interface ResolvedExploreOptions {
@@ -18,6 +19,7 @@ export interface ResolvedExploreOptions {
   maxStates: number;
   symmetry: boolean;
   failFast: boolean;
+  fingerprints: boolean;
 }
 
 export const OPTION_DOCS = {
@@ -25,6 +27,8 @@ export const OPTION_DOCS = {
   maxFaults: `most faults in one run (scenario faults.budget; default ${DEFAULT_BOUNDS.maxFaults})`,
   maxStates: `stop after this many distinct states (scenario bounds.max-states; default ${DEFAULT_BOUNDS.maxStates})`,
   failFast: 'stop at the first violation, with its shortest trace (breadth-first), and skip the rest of the space and the liveness and rollback analyses: a CI gate\'s verdict in the least time',
+  fingerprints:
+    'keep a 64-bit fingerprint per state instead of the state (TLC-style hash compaction), for spaces too large for memory: violations found are real, but the verdict is never safe (a fingerprint collision, whose probability is printed, may hide states) and runbook-terminates and the point of no return, which need the whole state graph, are not checked',
   symmetry: 'explore every node on its own instead of treating the nodes of a component as interchangeable (slower; the same verdicts)',
   time: 'time budget for the whole command, e.g. 90s, 10m, 1h, shared by its scenarios; a search it cuts is inconclusive and keeps what it found (default: none)',
   maxMemory: 'memory budget, e.g. 4GiB or 800MiB; a search that reaches it ends inconclusive and keeps what it found (default: half of this machine\'s memory)',
@@ -37,6 +41,7 @@ export function resolveExploreOptions(s: CompiledScenario, flags: ExploreFlags):
     maxStates: flags.maxStates ?? s.bounds.maxStates,
     symmetry: flags.symmetry ?? true,
     failFast: flags.failFast ?? false,
+    fingerprints: flags.fingerprints ?? false,
   };
 }
 
@@ -112,6 +117,7 @@ export interface RecordedRun {
   maxFaults: number;
   maxStates: number | undefined;
   symmetry: boolean | undefined;
+  fingerprints: boolean | undefined;
   shard: { index: number; count: number } | undefined; // index from 0
   run: number | undefined;
   properties: string[] | undefined;
@@ -132,6 +138,7 @@ export function recordedRun(r: { engine: RecordedRun['engine']; seed: number | n
     maxFaults: num(o.maxFaults) ?? DEFAULT_BOUNDS.maxFaults,
     maxStates: num(o.maxStates),
     symmetry: typeof o.symmetry === 'boolean' ? o.symmetry : undefined,
+    fingerprints: typeof o.fingerprints === 'boolean' ? o.fingerprints : undefined,
     shard: shard ? { index: shard[0] - 1, count: shard[1] } : undefined,
     run: num(o.run),
     properties: Array.isArray(o.properties) ? (o.properties as string[]) : undefined,
