@@ -42,12 +42,14 @@ function timed(count: () => number): Measured {
   return { count: n, ms, rssBytes: process.resourceUsage().maxRSS * 1024, baseRssBytes };
 }
 
-const exploreStates = (s: CompiledScenario, symmetry: boolean) => explore(new Model(s), { maxDepth: Infinity, maxStates: 1e9, symmetry, failFast: false }).states;
+const exploreStates = (s: CompiledScenario, symmetry: boolean, fingerprints = false) => explore(new Model(s), { maxDepth: Infinity, maxStates: 1e9, symmetry, failFast: false, fingerprints }).states;
 
 export const CONTENDERS: Record<string, (arg: number) => Measured> = {
   // the explorer on N nodes, without and with symmetry reduction
   explore: (n) => timed(() => exploreStates(variant(n, 3), false)),
   'explore-symmetry': (n) => timed(() => exploreStates(variant(n, 3), true)),
+  // the explorer keeping 64-bit fingerprints, not states (check --fingerprints), no symmetry
+  'explore-fingerprints': (n) => timed(() => exploreStates(variant(n, 3), false, true)),
   // the same space, with symmetry, by a BFS stepping the XState machine's pure transition()
   'xstate-bfs': (n) => timed(() => xstateBfs(variant(n, 3), { symmetry: true }).keys.size),
   // a space @xstate/graph can finish (it has no symmetry reduction), and the explorer on it
