@@ -84,7 +84,7 @@ describe('fingerprint store', () => {
     }
     expect(store.count).toBe(n);
     for (let i = 0; i < n; i += 7) if (store.find(sparse(i, 40, w)) !== SEEN) throw new Error(`world ${i} not found`);
-    // 400,000 at most 3/4 full: 2^20 slots; the levels' chunks (16 MiB each) are reused, a few
+    // 400,000 at most 3/4 full: 2^20 slots; the levels' chunks (4 MiB each) are reused, a few
     expect(store.tableSlots).toBe(2 ** 20);
     expect(store.bytes).toBeLessThan(2 ** 20 * 8 + 4 * 2 ** 24 + 2 ** 21);
   });
@@ -147,6 +147,26 @@ describe('fingerprint store', () => {
     expect(store.tableSlots).toBe(2048);
     for (let i = 0; i < 10; i++) expect(store.find(sparse(i, SIZE))).toBe(SEEN);
     expect(store.copy(9)).toEqual(sparse(9, SIZE));
+  });
+
+  test('what reserve made room for fits, also when the adds pass into a new level: nothing more is allocated', () => {
+    const store = new FingerprintStore(SIZE, 16);
+    const w = (i: number) => sparse(i, SIZE);
+    let next = 0;
+    let level = 0; // first id of the level being filled
+    for (let round = 0; round < 50; round++) {
+      expect(store.reserve(5_000, () => true)).toBe('ok');
+      const bytes = store.bytes;
+      // 5,000 adds, a new level every 1,200 (read into the level being filled, as the search does)
+      for (let k = 0; k < 5_000; k++) {
+        if (k % 1_200 === 0 && next > level) {
+          store.copy(level);
+          level = next;
+        }
+        store.add(w(next++));
+      }
+      expect(store.bytes).toBe(bytes);
+    }
   });
 
   test('the collision bound is at least TLC\'s optimistic estimate and the birthday bound', () => {

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { exploreScenario } from '../sim/check.js';
 import type { RunResult } from '../sim/results/result.js';
 import { type Golden, goldenCases, goldenOf } from './helpers/golden.js';
-import { ROOT, rollsafe } from './helpers.js';
+import { ROOT, baoWith, rollsafe } from './helpers.js';
 
 const OUT = join(ROOT, 'test-output/fingerprints');
 beforeAll(() => {
@@ -53,6 +53,23 @@ describe('a fingerprint search finds what the exact search finds', () => {
       expect(fp.options).toMatchObject({ fingerprints: true });
     }, 120_000);
   }
+});
+
+describe('a fingerprint search at its memory budget', () => {
+  test('ends between two states, inconclusive, with the bound and the caveat', () => {
+    const s = baoWith('upgrade', [['budget: 2', 'budget: 3']]); // 171,015 states without symmetry
+    // room for the levels' 4 MiB chunks (five) and the first doublings: the table's doubling is refused
+    let granted = 0;
+    const limits = { check: () => null, allocate: (bytes: number) => (granted + bytes <= 22 * 2 ** 20 ? ((granted += bytes), true) : false), memoryBound: 'max-memory 22 MiB' };
+    const r = exploreScenario(s, { symmetry: false, fingerprints: true }, limits);
+    expect(r.verdict).toBe('inconclusive');
+    expect(r.boundsHit).toEqual(['max-memory 22 MiB', expect.stringMatching(/^fingerprints: /)]);
+    // the table's 131,072 slots hold 98,304 at 3/4 full
+    expect(r.figures.states).toBeGreaterThan(90_000);
+    expect(r.figures.states).toBeLessThanOrEqual(98_304);
+    expect(r.expect?.problems[0]).toBe('the search was cut by a bound before it could show the scenario safe');
+    expect(r.properties.filter((p) => p.kind === 'always' && p.status === 'holds')).toEqual([]);
+  });
 });
 
 const only = (json: string) => JSON.parse(readFileSync(json, 'utf8')).results[0] as RunResult;

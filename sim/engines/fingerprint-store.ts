@@ -35,7 +35,7 @@ export function collisionBound(states: number, transitions: number): number {
   return Math.min(1, (states * Math.max(states, transitions)) / 2 ** 64);
 }
 
-const CHUNK = 1 << 24; // bytes per level-arena chunk
+const CHUNK = 1 << 22; // bytes per level-arena chunk (4 MiB: a search holds five or more)
 const MAX_ENCODED = 5; // bytes of one int's varint, at most
 // the table grows past this load; linear probing at 3/4 stays within a cache line or two,
 // since eight fingerprints share one
@@ -112,23 +112,29 @@ export class FingerprintStore implements WorldStore {
         if (!allocate(slots * 8)) return 'budget';
         this.rehash(slots);
       }
-      const lv = this.next;
-      if (lv.n + extra > lv.starts.length) {
+      // the adds may pass into a new level (a read of the level being filled makes the level
+      // being read the one filled next, emptied): room in both levels' offsets, and chunks
+      // counted from the pool alone, never from the tail of the chunk being filled
+      for (const lv of [this.next, this.cur]) {
+        const n = lv === this.next ? lv.n : 0;
+        if (n + extra <= lv.starts.length) continue;
         let len = lv.starts.length;
-        while (lv.n + extra > len) len *= 2;
+        while (n + extra > len) len *= 2;
         if (!allocate(len * 8)) return 'budget';
         const starts = new Float64Array(len);
         starts.set(lv.starts.subarray(0, lv.n));
         lv.starts = starts;
       }
-      // the next `extra` worlds' bytes at the most they can take (a world never straddles two
-      // chunks, so each chunk may leave one world's worth unused); chunks of dropped levels
-      // first, and only new ones are memory the budget must allow
+      // the next `extra` worlds' bytes at the most they can take, from the pool alone: a world
+      // never straddles two chunks (each chunk may leave one world's worth unused), and the
+      // adds may leave a part-filled chunk in each of the two levels alive at once (the level
+      // filled before a read becomes the level read, and keeps its chunks until the next one),
+      // hence two chunks more. Chunks of dropped levels first: only new ones are memory the
+      // budget must allow.
       const room = CHUNK - this.scratch.length;
-      const have = CHUNK - lv.used + this.pool.length * room;
-      const bytes = extra * this.scratch.length;
-      if (have < bytes) {
-        const fresh = Math.ceil((bytes - have) / room);
+      const chunks = Math.ceil((extra * this.scratch.length) / room) + 2;
+      if (this.pool.length < chunks) {
+        const fresh = chunks - this.pool.length;
         if (!allocate(fresh * CHUNK)) return 'budget';
         for (let i = 0; i < fresh; i++) this.pool.push(new Uint8Array(CHUNK));
       }
