@@ -101,8 +101,9 @@ export class FingerprintStore implements WorldStore {
     }
   }
 
-  // Room for `extra` more worlds: the table below its load and the next level's arena, so that
-  // add() allocates nothing until then. Without room, the store is unchanged.
+  // Room for `extra` more worlds: the table below its load and the levels' arenas, so that
+  // add() allocates nothing until then. Without room, what was not yet grown is as it was, and
+  // the store is consistent either way.
   reserve(extra: number, allocate: (bytes: number) => boolean): Room {
     try {
       const need = this.count + extra;
