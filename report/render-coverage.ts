@@ -97,7 +97,11 @@ export function renderNoReturn(run: RunView): Html {
   const title = html`<h4 id="${run.id}-no-return">Point of no return</h4>`;
   if (!run.noReturn) return html`${title}${NOT_COMPUTED('point of no return')}`;
   if (run.noReturn.length === 0) {
-    const why = run.result.engine === 'explore' ? 'The explorer recorded no runbook positions.' : `Only the explore engine computes it; this is a ${run.result.engine} result.`;
+    const why = run.result.fingerprints
+      ? 'Not worked out: a fingerprint search keeps no state graph to work it out from.'
+      : run.result.engine === 'explore'
+        ? 'The explorer recorded no runbook positions.'
+        : `Only the explore engine computes it; this is a ${run.result.engine} result.`;
     return html`${title}<p class="muted not-computed">${why}</p>`;
   }
   const points = [...run.noReturn].sort((a, b) => a.order - b.order);

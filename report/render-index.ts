@@ -5,6 +5,7 @@ import type { ExpectationState, Report, RunView } from './analysis.js';
 import { type Html, html, joinHtml } from './html.js';
 import { vacuousProperties } from '../sim/results/vacuity.js';
 import { count } from '../sim/results/words.js';
+import { fingerprintCaveat, fingerprintShort } from '../sim/results/fingerprints.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
 const secs = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
@@ -41,7 +42,10 @@ export function renderBanners(r: Report): Html {
 
 export function verdictBadge(run: RunView): Html {
   const v = run.result.verdict;
-  return html`<span class="badge verdict ${v === 'safe' ? 'good' : v === 'unsafe' ? 'bad' : 'warn'}">${v}</span>`;
+  const fp = run.result.fingerprints;
+  // a fingerprint search's verdict always carries its caveat beside it
+  const caveat = fp && html` <span class="badge warn fingerprints" title="${fingerprintCaveat(fp, run.result.violations.length)}">${fingerprintShort(fp)}</span>`;
+  return html`<span class="badge verdict ${v === 'safe' ? 'good' : v === 'unsafe' ? 'bad' : 'warn'}">${v}</span>${caveat}`;
 }
 
 const EXPECTATION_TEXT: Record<ExpectationState, [string, string]> = { met: ['as expected', 'good'], unmet: ['NOT as expected', 'bad'], none: ['no expect block', 'neutral'] };

@@ -8,6 +8,7 @@ import { expectationBadge, vacuousBadge, verdictBadge } from './render-index.js'
 import { renderViolation, timelineLegend } from './render-violation.js';
 import { vacuousProperties } from '../sim/results/vacuity.js';
 import { count } from '../sim/results/words.js';
+import { fingerprintCaveat, isFingerprintBound } from '../sim/results/fingerprints.js';
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 
@@ -27,9 +28,12 @@ export function renderRun(run: RunView, open: boolean, fromFile: boolean, shared
         x.expect.met ? html`<span class="ok-text">as expected</span>` : html`<span class="bad-text">NOT as expected</span> (${x.expect.problems.join('; ')})`
       }</p>`
     : html`<p class="expectation-line muted">No expect block: the run passes only when it is safe.</p>`;
+  // a fingerprint search is said as such; the bounds that cut it, if any, as for any search
+  const cutBy = x.fingerprints ? x.boundsHit.filter((b) => !isFingerprintBound(b)) : x.boundsHit;
+  const fingerprints = x.fingerprints && html`<p class="warn fingerprints">Fingerprint search (64-bit, TLC-style): ${fingerprintCaveat(x.fingerprints, x.violations.length)}.</p>`;
   const bounds =
-    (x.boundsHit.length > 0 || !x.complete) &&
-    html`<p class="warn">${x.engine === 'explore' ? `The search stopped at a bound (${x.boundsHit.join(', ') || 'incomplete'})` : `A random campaign covers only the runs it made${x.boundsHit.length ? ` (cut by ${x.boundsHit.join(', ')})` : ''}`}: properties it did not see violated are <em>unknown</em>, not proven.</p>`;
+    (cutBy.length > 0 || (!x.complete && !x.fingerprints)) &&
+    html`<p class="warn">${x.engine === 'explore' ? `The search stopped at a bound (${cutBy.join(', ') || 'incomplete'})` : `A random campaign covers only the runs it made${cutBy.length ? ` (cut by ${cutBy.join(', ')})` : ''}`}: properties it did not see violated are <em>unknown</em>, not proven.</p>`;
   const opts = optionTexts(x)
     .filter((o) => !shared.has(o))
     .join(' · ');
@@ -46,7 +50,7 @@ export function renderRun(run: RunView, open: boolean, fromFile: boolean, shared
 <div class="run-body">
 <p class="muted"><code class="run-file">${x.scenario.file}</code> · ${x.scenario.name}${x.scenario.follows && ` · follows ${x.scenario.follows}`}${fromFile && html` · from <code>${run.file}</code>`}</p>
 <p>${x.engine} engine${x.seed !== null && `, seed ${x.seed}`}: ${figures}, ${count(x.figures.transitions, 'transition')}, depth ${x.figures.depth}, ${secs(x.figures.elapsedMs)}${opts && html` · <span class="muted">${opts}</span>`}</p>
-${exp}${bounds}${vacuous}${propertyLine(run)}
+${exp}${fingerprints}${bounds}${vacuous}${propertyLine(run)}
 ${renderDiagram(x, run.violations)}
 ${violations}
 ${renderNoReturn(run)}

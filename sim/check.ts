@@ -39,6 +39,7 @@ export function* exploreScenarioSteps(s: CompiledScenario, opts: CheckOptions, l
     failFast: o.failFast,
     workers: o.workers,
     parallelFrom: opts.parallelFrom,
+    fingerprints: o.fingerprints,
     onViolation: opts.onViolation ? (property, steps, states) => opts.onViolation!({ scenario: s.file, index: at.index, property, steps, states }) : undefined,
     now: opts.now,
     onProgress: opts.onProgress

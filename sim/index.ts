@@ -16,4 +16,4 @@ export { toJUnit } from './results/junit.js';
 export { vacuousProperties } from './results/vacuity.js';
 export { toResult } from './engines/outcome.js';
 export { Model } from '../model/model.js';
-export type { RunResult, ResultSet, Violation, TraceStep, Verdict, Coverage, PropertyStatus, ReplayInfo } from './results/result.js';
+export type { RunResult, ResultSet, Violation, TraceStep, Verdict, Coverage, PropertyStatus, ReplayInfo, FingerprintRun } from './results/result.js';

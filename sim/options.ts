@@ -12,6 +12,7 @@ export interface ExploreFlags {
   symmetry?: boolean;
   failFast?: boolean;
   workers?: number;
+  fingerprints?: boolean;
 }
 
 export interface ResolvedExploreOptions {
@@ -21,6 +22,7 @@ export interface ResolvedExploreOptions {
   symmetry: boolean;
   failFast: boolean;
   workers: number; // threads the search uses, this one included; never recorded in a result
+  fingerprints: boolean;
 }
 
 // One thread decides which successors are new, so past a few threads more only cost memory
@@ -32,6 +34,8 @@ export const OPTION_DOCS = {
   maxFaults: `most faults in one run (scenario faults.budget; default ${DEFAULT_BOUNDS.maxFaults})`,
   maxStates: `stop after this many distinct states (scenario bounds.max-states; default ${DEFAULT_BOUNDS.maxStates})`,
   failFast: 'stop at the first violation, with its shortest trace (breadth-first), and skip the rest of the space and the liveness and rollback analyses: a CI gate\'s verdict in the least time',
+  fingerprints:
+    'keep a 64-bit fingerprint per state instead of the state (TLC-style hash compaction), for spaces too large for memory: violations found are real, but the verdict is never safe (a fingerprint collision, whose probability is printed, may hide states) and runbook-terminates and the point of no return, which need the whole state graph, are not checked',
   symmetry: 'explore every node on its own instead of treating the nodes of a component as interchangeable (slower; the same verdicts)',
   workers: `threads the search uses, this one included (default: one per core, at most ${DEFAULT_WORKERS_MAX}); the answer (states, traces, result file) is the same for any number`,
   time: 'time budget for the whole command, e.g. 90s, 10m, 1h, shared by its scenarios; a search it cuts is inconclusive and keeps what it found (default: none)',
@@ -46,6 +50,7 @@ export function resolveExploreOptions(s: CompiledScenario, flags: ExploreFlags):
     symmetry: flags.symmetry ?? true,
     failFast: flags.failFast ?? false,
     workers: flags.workers ?? Math.min(availableParallelism(), DEFAULT_WORKERS_MAX),
+    fingerprints: flags.fingerprints ?? false,
   };
 }
 
@@ -121,6 +126,7 @@ export interface RecordedRun {
   maxFaults: number;
   maxStates: number | undefined;
   symmetry: boolean | undefined;
+  fingerprints: boolean | undefined;
   shard: { index: number; count: number } | undefined; // index from 0
   run: number | undefined;
   properties: string[] | undefined;
@@ -141,6 +147,7 @@ export function recordedRun(r: { engine: RecordedRun['engine']; seed: number | n
     maxFaults: num(o.maxFaults) ?? DEFAULT_BOUNDS.maxFaults,
     maxStates: num(o.maxStates),
     symmetry: typeof o.symmetry === 'boolean' ? o.symmetry : undefined,
+    fingerprints: typeof o.fingerprints === 'boolean' ? o.fingerprints : undefined,
     shard: shard ? { index: shard[0] - 1, count: shard[1] } : undefined,
     run: num(o.run),
     properties: Array.isArray(o.properties) ? (o.properties as string[]) : undefined,

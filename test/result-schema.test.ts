@@ -27,6 +27,22 @@ describe('the result schema', () => {
     expect(results.some((r) => Array.isArray(r.expect?.vacuous))).toBe(true);
   });
 
+  test('accepts the results of fingerprint searches, and only with the fingerprint caveat as documented', () => {
+    const results = check([join(ROOT, 'scenarios/bao-kms-provider/upgrade.yaml'), join(ROOT, 'scenarios/bao-kms-provider/broken-rollback-after-rotation.yaml')], { fingerprints: true });
+    const set = (rs: unknown[]) => JSON.parse(JSON.stringify({ schema: RESULT_SET_SCHEMA, tool: { name: 'rollsafe', version: '0' }, command: 'rollsafe check --fingerprints', partial: false, results: rs }));
+    expect(validate(set(results))).toBe(true);
+    expect(results.map((r) => [r.verdict, r.options.fingerprints, r.fingerprints?.bits])).toEqual([
+      ['inconclusive', true, 64],
+      ['unsafe', true, 64],
+    ]);
+    const [r] = results;
+    for (const bad of [{ bits: 32 }, { collisionProbability: 1.5 }, { collisionProbability: -1 }, { notChecked: 'runbook-terminates' }, { extra: 1 }]) {
+      expect(validate(set([{ ...r, fingerprints: { ...r.fingerprints, ...bad } }]))).toBe(false);
+      expect(validate.errors!.some((e) => e.instancePath.startsWith('/results/0/fingerprints'))).toBe(true);
+    }
+    expect(validate(set([{ ...r, options: { ...r.options, fingerprints: 'yes' } }]))).toBe(false);
+  });
+
   test('rejects a result whose verdict is not one of safe, unsafe, inconclusive', () => {
     const [r] = check(join(ROOT, 'scenarios/incidents/07-intel-kbs-before-cms.yaml'));
     const set = { schema: RESULT_SET_SCHEMA, tool: { name: 'rollsafe', version: '0' }, command: '', partial: false, results: [{ ...r, verdict: 'fine' }] };

@@ -118,6 +118,19 @@ describe('rollsafe check --sarif', () => {
     expect(where(x)).toBe('test-output/sarif/no-expect.yaml:50:25-29');
   });
 
+  test('a fingerprint search: no alert is no clean bill, a warning notification says why (valid SARIF)', () => {
+    const safe = sarifOf(['check', 'scenarios/bao-kms-provider/upgrade.yaml', '--fingerprints'], 'fingerprints-safe');
+    expect(safe.log.runs[0].results).toEqual([]);
+    const [note] = safe.log.runs[0].invocations![0].toolExecutionNotifications!;
+    expect(note).toMatchObject({ level: 'warning', descriptor: { id: 'fingerprints' } });
+    expect(note.message.text).toContain('not a proof of safety');
+    const unsafe = sarifOf(['check', 'scenarios/bao-kms-provider/broken-upgrade-during-rotation.yaml', '--fingerprints'], 'fingerprints-unsafe');
+    expect(unsafe.log.runs[0].results!.map((x) => x.ruleId)).toEqual(['no-unknown-key-id-decrypt']);
+    expect(unsafe.log.runs[0].invocations![0].toolExecutionNotifications![0].message.text).toContain('its violations are real');
+    // without the mode, no notification
+    expect(sarifOf(['check', 'scenarios/bao-kms-provider/upgrade.yaml'], 'exact-safe').log.runs[0].invocations![0].toolExecutionNotifications).toBeUndefined();
+  });
+
   test('an output that cannot be written is refused before the run: exit 2, nothing written', () => {
     const r = rollsafe(['check', BROKEN, '--sarif', 'test-output/sarif']);
     expect(r.code).toBe(2);

@@ -42,7 +42,7 @@ function timed(count: () => number): Measured {
   return { count: n, ms, rssBytes: process.resourceUsage().maxRSS * 1024, baseRssBytes };
 }
 
-const exploreStates = (s: CompiledScenario, symmetry: boolean, workers = 1) => explore(new Model(s), { maxDepth: Infinity, maxStates: 1e9, symmetry, failFast: false, workers }).states;
+const exploreStates = (s: CompiledScenario, symmetry: boolean, workers = 1, fingerprints = false) => explore(new Model(s), { maxDepth: Infinity, maxStates: 1e9, symmetry, failFast: false, workers, fingerprints }).states;
 
 export const CONTENDERS: Record<string, (arg: number) => Measured> = {
   // the explorer on N nodes, without and with symmetry reduction
@@ -50,6 +50,8 @@ export const CONTENDERS: Record<string, (arg: number) => Measured> = {
   // the same with a second thread expanding the wide levels (the main thread deduplicates)
   'explore-workers': (n) => timed(() => exploreStates(variant(n, 3), false, 2)),
   'explore-symmetry': (n) => timed(() => exploreStates(variant(n, 3), true)),
+  // the explorer keeping 64-bit fingerprints, not states (check --fingerprints), no symmetry
+  'explore-fingerprints': (n) => timed(() => exploreStates(variant(n, 3), false, 1, true)),
   // the same space, with symmetry, by a BFS stepping the XState machine's pure transition()
   'xstate-bfs': (n) => timed(() => xstateBfs(variant(n, 3), { symmetry: true }).keys.size),
   // a space @xstate/graph can finish (it has no symmetry reduction), and the explorer on it

@@ -37,7 +37,8 @@ export function engineBudget(flags: BudgetFlags, interrupt: Interrupt) {
 }
 
 
-// The options of every exhaustive search (check, diff): bounds, budgets, symmetry, declared once.
+// The options of every exhaustive search (check, diff, suggest): bounds, budgets, symmetry,
+// declared once.
 export function withSearchOptions(command: Command): Command {
   return command
     .option('--max-depth <n>', OPTION_DOCS.maxDepth, intArg('--max-depth', 1, FLAG_MAX.maxDepth))
@@ -47,6 +48,12 @@ export function withSearchOptions(command: Command): Command {
     .option('--max-memory <size>', OPTION_DOCS.maxMemory, memoryArg)
     .option('--no-symmetry', OPTION_DOCS.symmetry)
     .option('--workers <n>', OPTION_DOCS.workers, intArg('--workers', 1, FLAG_MAX.workers));
+}
+
+// check and diff: a search that keeps fingerprints, not states (suggest needs a safe verdict to
+// call an edit a fix, which a fingerprint search never gives)
+export function withFingerprints(command: Command): Command {
+  return command.option('--fingerprints', OPTION_DOCS.fingerprints);
 }
 
 // check only: a CI gate's first-violation stop

@@ -4,9 +4,9 @@ import { checkAsync, passed } from '../check.js';
 import { RESULT_SET_SCHEMA, type ResultSet, type RunResult } from '../results/result.js';
 import { VERSION } from '../results/version.js';
 import { toJUnit } from '../results/junit.js';
-import { type BudgetFlags, engineBudget, withFailFast, withSearchOptions } from './budget.js';
+import { type BudgetFlags, engineBudget, withFailFast, withFingerprints, withSearchOptions } from './budget.js';
 import { checkOutput, scenarioRootFor, writeOutput } from '../results/output.js';
-import { formatResult, formatTable, tallyLine } from '../results/text.js';
+import { fingerprintsLine, formatResult, formatTable, tallyLine } from '../results/text.js';
 import { paintFor } from './colour.js';
 import type { Exit } from './args.js';
 import { interruptOnSignals } from './signals.js';
@@ -25,6 +25,7 @@ interface CheckFlags extends BudgetFlags {
   symmetry: boolean;
   workers?: number;
   failFast?: boolean;
+  fingerprints?: boolean;
   verbose?: boolean;
 }
 
@@ -41,7 +42,7 @@ export function registerCheck(program: Command, exit: Exit): void {
     .option('--json <file>', 'write the results (schema rollsafe/results@1) to this file (- for standard output)')
     .option('--junit <file>', 'write JUnit XML (one test case per scenario and property) to this file')
     .option('--sarif <file>', SARIF_FLAG_DOC);
-  withFailFast(withSearchOptions(command))
+  withFingerprints(withFailFast(withSearchOptions(command)))
     .option('-v, --verbose', 'print every violation trace, not only those of scenarios that fail')
     .action(async (paths: string[], flags: CheckFlags) => {
       exit.code = await runCheck(paths, flags, process.argv.slice(2).join(' '));
@@ -69,6 +70,7 @@ async function runCheck(paths: string[], flags: CheckFlags, command: string): Pr
       symmetry: flags.symmetry,
       workers: flags.workers,
       failFast: flags.failFast,
+      fingerprints: flags.fingerprints,
       ...engineBudget(flags, interrupt),
       onScenarioStart: (s, index, count) => {
         first = null;
@@ -97,6 +99,8 @@ async function runCheck(paths: string[], flags: CheckFlags, command: string): Pr
   const failed = results.filter((r) => !passed(r)).length;
   const partial = interrupt.interrupted() || results.some(isCut);
   say(`\n${tallyLine(results, passed, paint)}${partial ? ' (partial: cut by the time or memory budget, or an interrupt)' : ''}\n`);
+  const fp = fingerprintsLine(results);
+  if (fp) say(`${fp}\n`);
   if (json) {
     const set: ResultSet = { schema: RESULT_SET_SCHEMA, tool: { name: 'rollsafe', version: VERSION }, command: `rollsafe ${command}`, partial, scenarioRoot: scenarioRootFor(json), results };
     writeOutput(json, `${JSON.stringify(set, null, 2)}\n`);

@@ -8,7 +8,7 @@ import { suggestAsync } from '../suggest/suggest.js';
 import { isCut } from '../engines/limits.js';
 import { RESULT_SET_SCHEMA, type ResultSet } from '../results/result.js';
 import { VERSION } from '../results/version.js';
-import { type BudgetFlags, engineBudget, withSearchOptions } from './budget.js';
+import { type BudgetFlags, engineBudget, withFingerprints, withSearchOptions } from './budget.js';
 import { checkOutput, scenarioRootFor, writeOutput } from '../results/output.js';
 import { type Exit, UsageError } from './args.js';
 import { interruptOnSignals } from './signals.js';
@@ -26,6 +26,7 @@ interface DiffFlags extends BudgetFlags {
   maxStates?: number;
   symmetry: boolean;
   workers?: number;
+  fingerprints?: boolean;
 }
 
 export function registerDiff(program: Command, exit: Exit): void {
@@ -38,7 +39,7 @@ export function registerDiff(program: Command, exit: Exit): void {
     .option('--json <file>', 'also write both results (schema rollsafe/results@1: base first, then head) to this file (- for standard output)')
     .option('--sarif <file>', `${SARIF_FLAG_DOC}: the head's violations, each marked new or unchanged against the base`)
     .option('--report-url <url>', 'link the Markdown comment to the full report at this address (e.g. the CI run that uploads it)');
-  withSearchOptions(command)
+  withFingerprints(withSearchOptions(command))
     .action(async (base: string, head: string, flags: DiffFlags) => {
       // The reproduce line in the PR comment is the exploration, not where its outputs went.
       const argv = process.argv.slice(2).join(' ').replace(/\s--(markdown|json|sarif|report-url)(=|\s+)\S+/g, '');
@@ -70,11 +71,13 @@ async function runDiff(basePath: string, headPath: string, flags: DiffFlags, rep
   let fix: HeadFix | undefined;
   try {
     try {
+      // the searches only: the fix search (suggest) needs safe verdicts, which fingerprints never give
       const onProgress = (p: Progress) => progress.update(p);
+      const search = { ...opts, onProgress, fingerprints: flags.fingerprints };
       progress.scenarioStarted();
-      baseResult = await exploreScenarioAsync(base, { ...opts, onProgress }, budget.limitsFor(2), { index: 0, count: 2 });
+      baseResult = await exploreScenarioAsync(base, search, budget.limitsFor(2), { index: 0, count: 2 });
       progress.scenarioStarted();
-      headResult = await exploreScenarioAsync(head, { ...opts, onProgress }, budget.limitsFor(1), { index: 1, count: 2 });
+      headResult = await exploreScenarioAsync(head, search, budget.limitsFor(1), { index: 1, count: 2 });
     } finally {
       progress.stop();
     }

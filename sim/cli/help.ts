@@ -21,8 +21,14 @@ export const COMMAND_HELP: Record<string, Help> = {
       ['rollsafe check runbook.yaml --max-depth 40 --time 10m', 'a tighter bound and a time budget (a cut search is inconclusive, never safe)'],
       ['rollsafe check runbooks/ --fail-fast --sarif out/check.sarif', 'a CI gate: each search stops at its first violation (the shortest trace), with code-scanning annotations'],
       ['rollsafe check big-fleet.yaml --no-symmetry --workers 2', 'a large space on two threads: the same states, traces and result file as one'],
+      ['rollsafe check big.yaml --no-symmetry --fingerprints', 'a space too large for memory: 64-bit fingerprints per state (TLC-style); violations are real, the verdict never safe'],
     ],
-    exits: [['0', 'every scenario as its expect block says (or, with none, safe)'], ['1', 'a violation, or an expectation not met'], BAD_INPUT, SIGNALS],
+    exits: [
+      ['0', 'every scenario as its expect block says (or, with none, safe); with --fingerprints only an expected violation, never safe'],
+      ['1', 'a violation, or an expectation not met'],
+      BAD_INPUT,
+      SIGNALS,
+    ],
     docs: ['README.md', 'Check a runbook'],
   },
   fuzz: {
@@ -75,7 +81,7 @@ export const COMMAND_HELP: Record<string, Help> = {
       ['rollsafe diff main:runbooks/upgrade.yaml runbooks/upgrade.yaml', 'the base branch\'s version (read with git show) against the working copy'],
       ['rollsafe diff old.yaml new.yaml --markdown comment.md --report-url "$RUN_URL"', 'a pull-request comment that links to the full report'],
     ],
-    exits: [['0', 'nothing newly unsafe'], ['1', 'the head makes an unsafe state newly reachable, or its search was cut by a bound'], BAD_INPUT, SIGNALS],
+    exits: [['0', 'nothing newly unsafe'], ['1', 'the head makes an unsafe state newly reachable, or its search was cut by a bound or kept fingerprints (--fingerprints: no proof)'], BAD_INPUT, SIGNALS],
     docs: ['docs/ci.md', '1. The runbook diff'],
   },
   graph: {

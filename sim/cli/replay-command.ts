@@ -62,7 +62,7 @@ async function rerun(r: RunResult, path: string, interrupt: Interrupt): Promise<
   if (o.engine === 'chaos') return (await chaos(path, { ...common, run: o.run, shard: o.shard }))[0];
   if (o.engine === 'fuzz') return (await fuzz(path, { ...common, properties: o.properties, replay: o.replay }))[0];
   const s = loadScenarioFile(path, { maxFaults: o.maxFaults, maxDepth: o.maxDepth });
-  return exploreScenarioAsync(s, { maxDepth: o.maxDepth, maxFaults: o.maxFaults, maxStates: o.maxStates, symmetry: o.symmetry }, makeLimits({ interrupted: interrupt.interrupted }));
+  return exploreScenarioAsync(s, { maxDepth: o.maxDepth, maxFaults: o.maxFaults, maxStates: o.maxStates, symmetry: o.symmetry, fingerprints: o.fingerprints }, makeLimits({ interrupted: interrupt.interrupted }));
 }
 
 const traceKey = (v: Violation) => `${v.property}:${JSON.stringify(v.trace.map((t) => t.event))}`;

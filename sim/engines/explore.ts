@@ -13,6 +13,7 @@ import { NO_LIMITS, SERIES_MAX, type SearchLimits, runToEnd } from './limits.js'
 import { type ExploredGraph, reverseAdjacency } from './explored-graph.js';
 import { EDGE_INTS, type ExpandedBatch, Expander } from './expand.js';
 import { type ExplorePool, LevelBatches, startExplorePool } from './explore-pool.js';
+import { DiscardBytes, DiscardInt32, FINGERPRINT_BITS, FingerprintStore, type WorldStore, collisionBound } from './fingerprint-store.js';
 
 export interface ExploreOptions {
   maxDepth: number; // Infinity: the search ends when the space does
@@ -33,6 +34,9 @@ export interface ExploreOptions {
   // the narrowest level other threads expand (default PARALLEL_FROM): tests set 1 to send
   // every level through the workers
   parallelFrom?: number;
+  // keep a 64-bit fingerprint per world, not the world (sim/engines/fingerprint-store.ts): no
+  // graph is kept, so runbook-terminates and the point of no return are not worked out
+  fingerprints?: boolean;
 }
 
 // Levels narrower than this are expanded here: a batch's messages would cost more than it saves
@@ -57,28 +61,38 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
   const t0 = now();
   const safety = new Set(model.checked.filter((p) => p.category === 'safety').map((p) => p.name));
 
-  const store = new StateStore(model.L.size, undefined, (opts.workers ?? 1) > 1);
+  // with fingerprints, only the parent links are kept per state: the graph's lists discard.
+  // A fail-fast search wants its first few thousand states, not threads to start, and a
+  // fingerprint search keeps no worlds for other threads to read.
+  const threads = opts.failFast || opts.fingerprints ? 1 : Math.max(1, opts.workers ?? 1);
+  const exact = opts.fingerprints ? null : new StateStore(model.L.size, undefined, threads > 1);
+  const store: WorldStore = exact ?? new FingerprintStore(model.L.size);
+  const ints = () => (exact ? new GrowInt32() : new DiscardInt32());
+  const bytes = () => (exact ? new GrowBytes() : new DiscardBytes());
   const parent = new GrowInt32();
   const via = new GrowInt32();
   const g: ExploredGraph = {
     states: 0,
     edgeStart: new Int32Array(0),
-    edgeTo: new GrowInt32(),
-    rollbackFrom: new GrowInt32(),
-    rollbackTo: new GrowInt32(),
-    position: new GrowInt32(),
-    reason: new GrowInt32(),
+    edgeTo: ints(),
+    rollbackFrom: ints(),
+    rollbackTo: ints(),
+    position: ints(),
+    reason: ints(),
     phase: new Uint8Array(0),
     expanded: new Uint8Array(0),
     bad: new Uint8Array(0),
-    badIds: new GrowInt32(),
-    badProperty: new GrowInt32(),
+    badIds: ints(),
+    badProperty: ints(),
     badProperties: [],
   };
   // per state: its runbook phase, whether a safety property fails there, where its edges start
-  const phase = new GrowBytes();
-  const isBad = new GrowBytes();
-  const firstEdge = new GrowInt32();
+  const phase = bytes();
+  const isBad = bytes();
+  const firstEdge = ints();
+  // distinct states by phase, and the phases in the order first met (the coverage's key order)
+  const phaseCounts = new Float64Array(PHASE_NAMES.length);
+  const phaseOrder: number[] = [];
   // states [0, expandedBelow) have every successor added (ids go in breadth-first order), and
   // levelStarts[d] is the first id at depth d: no per-state depth or flag needs keeping
   let expandedBelow = 0;
@@ -88,7 +102,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
   const eventCounts = new Float64Array(EVENT_KINDS.length);
   const enteredCounts = new Float64Array(PHASE_NAMES.length);
   const positions = new PositionCounts();
-  const slot = new GrowInt32();
+  const slot = ints();
   const combos = model.meetingCounts();
   let transitions = 0;
   let deepest = 0;
@@ -97,7 +111,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
 
   const pathTo = (id: number, extra?: Ev): Ev[] => pathBack(parent, via, id, extra);
   const markBad = (id: number, property: string) => {
-    if (!safety.has(property) || isBad.a[id]) return;
+    if (!exact || !safety.has(property) || isBad.a[id]) return;
     isBad.a[id] = 1;
     let k = g.badProperties.indexOf(property);
     if (k < 0) k = g.badProperties.push(property) - 1;
@@ -113,7 +127,9 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
   const recordState = (id: number, w: World, from: number, e: number, depth: number): number => {
     parent.push(from);
     via.push(e);
-    phase.push(model.phaseOf(w));
+    const ph = model.phaseOf(w);
+    phase.push(ph);
+    if (phaseCounts[ph]++ === 0) phaseOrder.push(ph);
     const code = model.positionCode(w);
     g.position.push(code);
     slot.push(positions.slotOf(code));
@@ -175,8 +191,8 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
   const w = new Int32Array(model.L.size);
   const expandHere = (id: number): boolean => {
     store.read(id, w);
-    const at = slot.a[id];
-    const fromPhase = phase.a[id];
+    const at = exact ? slot.a[id] : positions.slotOf(model.positionCode(w));
+    const fromPhase = model.phaseOf(w);
     for (let j = 0; j < alphabet.length; j++) {
       const e = alphabet[j];
       if (!model.isEnabled(w, e)) continue;
@@ -203,10 +219,10 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
       const e = alphabet[b.edges[q]];
       const hits = hitAt < b.hits.length && b.hits[hitAt][0] === x ? b.hits[hitAt++][1] : NO_HITS;
       step(id, at, fromPhase, e, b.edges[q + 1], hits);
-      let to = store.findEncoded(b.bytes, b.edges[q + 3], b.edges[q + 4], b.edges[q + 2]);
+      let to = exact!.findEncoded(b.bytes, b.edges[q + 3], b.edges[q + 4], b.edges[q + 2]);
       if (to < 0) {
         if (store.count >= opts.maxStates) return full();
-        to = store.addFound();
+        to = exact!.addFound();
         store.read(to, added);
         recordState(to, added, id, e, depth + 1);
       }
@@ -215,8 +231,6 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
     return true;
   };
 
-  // a fail-fast search wants its first few thousand states, not threads to start
-  const threads = opts.failFast ? 1 : Math.max(1, opts.workers ?? 1);
   let pool: ExplorePool | null = null;
   let here: Expander | null = null;
   try {
@@ -232,7 +246,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
       // other threads expand a level wide enough to be worth the messages, once they are up
       const wide = threads > 1 && levelEnd - levelStart >= (opts.parallelFrom ?? PARALLEL_FROM);
       if (wide && !pool) pool = startExplorePool(model, opts.symmetry, threads - 1);
-      const batches = wide && pool!.ready() ? new LevelBatches(pool!, store, (here ??= new Expander(model, opts.symmetry)), () => store.arenaChunks(), levelStart, levelEnd, batchSize(levelEnd - levelStart, threads)) : null;
+      const batches = wide && pool!.ready() ? new LevelBatches(pool!, exact!, (here ??= new Expander(model, opts.symmetry)), () => exact!.arenaChunks(), levelStart, levelEnd, batchSize(levelEnd - levelStart, threads)) : null;
       let batch: ExpandedBatch | null = null;
       let edge = 0;
       for (let id = levelStart; id < levelEnd; id++) {
@@ -295,15 +309,15 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
   // a fail-fast search has its verdict: graph analyses of the part explored would only mislead
   let livenessUnknown = true;
   let pointOfNoReturn: NoReturnPoint[] = [];
-  if (!stoppedEarly) {
-    const done = analyseGraph(model, g, store, { expandedBelow, firstEdge, levelStarts }, (name) => findings.has(name));
+  if (!stoppedEarly && exact) {
+    const done = analyseGraph(model, g, exact, { expandedBelow, firstEdge, levelStarts }, (name) => findings.has(name));
     if (done) {
       livenessUnknown = done.livenessUnknown;
       for (const [def, id] of done.stuck) findings.set(def.name, { hit: model.stuckHit(def), path: pathTo(id) });
       pointOfNoReturn = done.pointOfNoReturn;
     } else boundsHit.add(REFUSED_BOUND);
   }
-  const coverage = coverageOf(model, g, { eventCounts, enteredCounts, positions, combos });
+  const coverage = coverageOf(model, { eventCounts, enteredCounts, phaseCounts, phaseOrder, positions, combos });
 
   const elapsedMs = now() - t0;
   const result: Finding[] = [];
@@ -321,11 +335,12 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
     livenessUnknown,
     coverage,
     pointOfNoReturn,
+    ...(exact ? {} : { fingerprints: { bits: FINGERPRINT_BITS, collisionProbability: collisionBound(g.states, transitions), notChecked: model.eventually.map((p) => p.name) } }),
   };
 }
 
 // A state at the depth bound with a move left: the bound cut something.
-function frontierMoves(model: Model, store: StateStore, from: number, to: number): boolean {
+function frontierMoves(model: Model, store: WorldStore, from: number, to: number): boolean {
   for (let id = from; id < to; id++) if (model.enabledEvents(store.copy(id)).length > 0) return true;
   return false;
 }
@@ -367,8 +382,7 @@ function analyseGraph(
 
 function coverageOf(
   model: Model,
-  g: ExploredGraph,
-  counts: { eventCounts: Float64Array; enteredCounts: Float64Array; positions: PositionCounts; combos: ReturnType<Model['meetingCounts']> },
+  counts: { eventCounts: Float64Array; enteredCounts: Float64Array; phaseCounts: Float64Array; phaseOrder: number[]; positions: PositionCounts; combos: ReturnType<Model['meetingCounts']> },
 ): Coverage {
   const coverage = emptyCoverage();
   EVENT_KINDS.forEach((name, k) => {
@@ -378,7 +392,7 @@ function coverageOf(
   counts.enteredCounts.forEach((count, phase) => {
     if (count) coverage.phasesEntered[PHASE_NAMES[phase]] = count;
   });
-  for (let i = 0; i < g.states; i++) coverage.phases[PHASE_NAMES[g.phase[i]]] = (coverage.phases[PHASE_NAMES[g.phase[i]]] ?? 0) + 1;
+  for (const phase of counts.phaseOrder) coverage.phases[PHASE_NAMES[phase]] = counts.phaseCounts[phase];
   coverage.combinations = combinationList(model, counts.combos);
   return coverage;
 }

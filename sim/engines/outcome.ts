@@ -5,9 +5,10 @@ import { type Ev, type Model, type PropertyHit, PHASE_NAMES, stepLabel } from '.
 import type { Expectation } from '../../model/types.js';
 import { buildTrace, runPath } from './trace.js';
 import { manifestPath } from './manifest.js';
-import { type Coverage, type NoReturnPoint, type PropertyStatus, type RunResult, type Verdict, type Violation, RESULT_SCHEMA } from '../results/result.js';
+import { type Coverage, type FingerprintRun, type NoReturnPoint, type PropertyStatus, type RunResult, type Verdict, type Violation, RESULT_SCHEMA } from '../results/result.js';
 import { runbookShape } from '../results/runbook-shape.js';
 import { heldVacuously, vacuityProblems } from '../results/vacuity.js';
+import { fingerprintBound, notCheckedText } from '../results/fingerprints.js';
 import { VERSION } from '../results/version.js';
 
 export interface Finding {
@@ -30,6 +31,9 @@ export interface EngineOutcome {
   livenessUnknown: boolean;
   coverage: Coverage;
   pointOfNoReturn: NoReturnPoint[];
+  // a fingerprint search (explore with fingerprints): `complete` then says only that no bound
+  // cut it; the result is never complete, and never safe
+  fingerprints?: FingerprintRun;
 }
 
 // What boundsHit says of a search that stopped at its first violation, as asked.
@@ -119,7 +123,9 @@ export function toResult(
       status: fired.has(p.name) ? 'violated' : inapplicable ? 'not-applicable' : proven ? held : 'unknown',
     };
   });
-  const verdict: Verdict = violations.length > 0 ? 'unsafe' : out.complete && out.states > 1 ? 'safe' : 'inconclusive';
+  // a fingerprint search is never a proof: nothing found is inconclusive, whatever held
+  const fp = out.fingerprints;
+  const verdict: Verdict = violations.length > 0 ? 'unsafe' : out.complete && out.states > 1 && !fp ? 'safe' : 'inconclusive';
   const allSteps = new Set<string>(['begin']);
   for (const proc of [s.runbook.upgrade, s.runbook.rollback?.procedure]) {
     for (const stage of proc?.stages ?? []) for (const st of stage.steps) allSteps.add(stepLabel(s, st)!);
@@ -137,8 +143,9 @@ export function toResult(
     options,
     seed,
     verdict,
-    complete: out.complete,
-    boundsHit: out.stoppedEarly ? [...out.boundsHit, FAIL_FAST_BOUND] : out.boundsHit,
+    complete: out.complete && !fp,
+    boundsHit: [...out.boundsHit, ...(out.stoppedEarly ? [FAIL_FAST_BOUND] : []), ...(fp ? [fingerprintBound(fp)] : [])],
+    ...(fp ? { fingerprints: fp } : {}),
     figures: {
       states: out.states,
       transitions: out.transitions,
@@ -152,7 +159,7 @@ export function toResult(
     pointOfNoReturn: out.pointOfNoReturn,
     properties,
     violations,
-    expect: s.expect ? judgeExpectation(engine, s.expect, verdict, [...fired], properties, out.transitions, out.stoppedEarly) : null,
+    expect: s.expect ? judgeExpectation(engine, s.expect, verdict, [...fired], properties, out.transitions, out.stoppedEarly, fp && { ...fp, cut: !out.complete }) : null,
     runbook: runbookShape(s),
   };
 }
@@ -181,17 +188,26 @@ function judgeExpectation(
   transitions: number,
   // stopped at the first violation (--fail-fast): what it did not look for is not missing
   firstOnly = false,
+  // a fingerprint search: it shows nothing safe, and what it does not check is not missing
+  fp?: FingerprintRun & { cut: boolean },
 ): NonNullable<RunResult['expect']> {
   const { verdict: want, fires, vacuous } = e;
   const problems: string[] = [];
   if (engine === 'explore') {
-    if (got === 'inconclusive') problems.push('the search was cut by a bound before it could show the scenario safe');
+    if (got === 'inconclusive' && fp?.cut) problems.push('the search was cut by a bound before it could show the scenario safe');
+    if (got === 'inconclusive' && fp) {
+      problems.push(
+        want === 'safe'
+          ? `a fingerprint search cannot show a scenario safe: it found no violation, but a collision may have hidden states and it does not check ${notCheckedText(fp)}; check without --fingerprints for the proof`
+          : `expected unsafe, found inconclusive: the fingerprint search found no violation of what it checks (not checked: ${notCheckedText(fp)})`,
+      );
+    } else if (got === 'inconclusive') problems.push('the search was cut by a bound before it could show the scenario safe');
     else if (want !== got) problems.push(`expected ${want}, found ${got}`);
   } else {
     if (transitions === 0) problems.push('the campaign took no steps (time budget too short?)');
     if (want === 'safe') for (const f of fired) problems.push(`expected safe, but ${f} fired`);
   }
-  if (!firstOnly) for (const f of fires) if (!fired.includes(f)) problems.push(`expected ${f} to fire; it did not`);
+  if (!firstOnly) for (const f of fires) if (!fired.includes(f) && !fp?.notChecked.includes(f)) problems.push(`expected ${f} to fire; it did not`);
   for (const f of fired) if (want === 'unsafe' && !fires.includes(f)) problems.push(`${f} fired but expect.fires does not name it`);
   // only the exhaustive search can show a trigger unreachable; a random run proves nothing by missing it
   if (engine === 'explore' && !firstOnly) problems.push(...vacuityProblems(vacuous, properties, got));

@@ -10,6 +10,7 @@ import { formatSuggestionMarkdown } from './suggest-text.js';
 import { traceRows } from './trace-view.js';
 import { vacuousProperties } from './vacuity.js';
 import { count } from './words.js';
+import { isFingerprintBound } from './fingerprints.js';
 
 export interface ShapedViolation {
   violation: Violation;
@@ -112,6 +113,8 @@ export function diffExitCode(d: RunbookDiff): 0 | 1 {
 
 export function headline(d: RunbookDiff): string {
   if (d.added.length > 0) return `the change makes ${d.added.length} unsafe state${d.added.length === 1 ? '' : 's'} newly reachable`;
+  const fingerprints = d.head.boundsHit.filter(isFingerprintBound);
+  if (!d.head.complete && fingerprints.length === d.head.boundsHit.length && fingerprints.length > 0) return `inconclusive: nothing new was found, but the head's search is no proof (${fingerprints[0]})`;
   if (!d.head.complete) return `inconclusive: the head's search stopped at a bound (${d.head.boundsHit.join(', ') || 'incomplete'}); nothing new was found in the part explored`;
   const lost = lostInHead(d);
   if (lost.length > 0) return `safe only because no run of head gets where base did: ${lost.map((p) => `${p.name} (${p.trigger})`).join(', ')}`;

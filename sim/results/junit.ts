@@ -8,6 +8,7 @@ import type { RunResult, Violation } from './result.js';
 import { formatViolation } from './text.js';
 import { vacuousProperties } from './vacuity.js';
 import { count } from './words.js';
+import { fingerprintShort, probabilityText } from './fingerprints.js';
 
 export interface JUnitOptions {
   name: string; // e.g. "rollsafe chaos"
@@ -72,10 +73,14 @@ function casesFor(r: RunResult, firstIndex: number, o: JUnitOptions): Case[] {
       else c.skipped = message;
     } else if (r.expect?.vacuous?.includes(p.name) && p.status === 'holds') {
       c.failure = { type: 'reached', message: `expected ${p.name} to hold vacuously, but its trigger was reached (${p.trigger})`, text: 'expect.vacuous names it' };
+    } else if (r.fingerprints?.notChecked.includes(p.name) && p.status === 'unknown') {
+      c.failure = { type: 'not-checked', message: `${p.name} is not checked by a fingerprint search (it needs the whole state graph, which that search does not keep)`, text: `bounds hit: ${r.boundsHit.join(', ')}` };
     } else if (r.engine === 'explore' && p.status === 'unknown') {
       c.failure = { type: 'inconclusive', message: `a bound cut the search before ${p.name} could be shown to hold`, text: `bounds hit: ${r.boundsHit.join(', ')}` };
     } else if (r.engine !== 'explore') {
       c.out = `not violated in this campaign (${count(r.figures.transitions, 'step')}; a random campaign is not a proof)`;
+    } else if (r.fingerprints) {
+      c.out = `held in every state the fingerprint search reached; a fingerprint collision (probability ≤ ${probabilityText(r.fingerprints.collisionProbability)}) may have hidden states, so this is not a proof`;
     }
     return c;
   });
@@ -101,6 +106,7 @@ export function toJUnit(results: RunResult[], o: JUnitOptions): string {
       ['verdict', r.verdict],
       ['seed', r.seed === null ? '' : String(r.seed)],
       ['bounds-hit', r.boundsHit.join(', ')],
+      ...(r.fingerprints ? [['fingerprints', `${fingerprintShort(r.fingerprints)}; not a proof of safety`]] : []),
       ['vacuous', vacuousProperties(r).map((p) => p.name).join(', ')],
     ];
     const lines = [

@@ -82,6 +82,9 @@ function mergeTwo(a: RunResult, b: RunResult): RunResult {
   // one scenario, one runbook: a shard written before results carried it takes the other's
   if (!out.runbook && b.runbook) out.runbook = structuredClone(b.runbook);
   out.complete = a.complete && b.complete;
+  // a fingerprint search on either side: the merged result carries the larger caveat
+  const fp = [a.fingerprints, b.fingerprints].filter((x) => x !== undefined).sort((x, y) => y.collisionProbability - x.collisionProbability)[0];
+  if (fp) out.fingerprints = structuredClone(fp);
   out.boundsHit = [...new Set([...a.boundsHit, ...b.boundsHit])].sort();
   if (a.seed !== b.seed) out.seed = null;
   if (!sameJSON(a.options, b.options)) {

@@ -87,6 +87,15 @@ export interface Coverage {
   positions: Position[];
 }
 
+// What a fingerprint search (`check --fingerprints`) leaves uncertain or unchecked.
+export interface FingerprintRun {
+  bits: 64;
+  // the chance that two different states shared a fingerprint, so that one was never explored:
+  // at most states x transitions / 2^64 (above TLC's optimistic estimate and the birthday bound)
+  collisionProbability: number;
+  notChecked: string[]; // properties judged only over the whole state graph (status unknown)
+}
+
 // For each position of the upgrade (the n-th node's step), what deciding a rollback there leads to.
 export interface NoReturnPoint {
   position: string; // e.g. "node 2 of 3: replace-image", "after all: verify-key-id", "upgraded"
@@ -146,6 +155,11 @@ export interface RunResult {
   violations: Violation[];
   // vacuous: the properties expect.vacuous pins as holding only vacuously (null: not pinned)
   expect: { verdict: Expectation['verdict']; fires: string[]; vacuous: string[] | null; met: boolean; problems: string[] } | null;
+  // `check --fingerprints`: the search kept a 64-bit fingerprint per state, not the state. Its
+  // violations are real (each trace is replayed on the model), but a fingerprint collision may
+  // have hidden states, and what only the whole graph can show was not worked out: notChecked
+  // (runbook-terminates, status unknown) and the point of no return (empty). Never 'safe'.
+  fingerprints?: FingerprintRun;
   // the runbook's phases, stages, steps and rollback edges: what the report draws its diagram
   // from. Absent in results written before it existed (the report then draws none).
   runbook?: RunbookShape;

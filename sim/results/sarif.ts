@@ -14,6 +14,7 @@ import { type Place, type ScenarioPlaces, scenarioPlaces } from './scenario-plac
 import { eventText } from './trace-view.js';
 import { VERSION } from './version.js';
 import { count } from './words.js';
+import { fingerprintCaveat } from './fingerprints.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 // Relative artifact URIs start at the folder the command ran in: in CI, the repository's root,
@@ -139,6 +140,11 @@ export function toSarif(results: RunResult[], o: SarifOptions): Log {
     const places = scenarioPlaces(o.sources(r.scenario.file).text);
     for (const v of r.violations) out.push(resultFor(r, v, o, places, index.get(v.property) ?? -1));
   }
+  // a fingerprint search proves nothing safe: no alert must not read as a clean bill, so each
+  // such run is a warning of the invocation (code scanning lists these with the tool's status)
+  const notes = results.flatMap((r) =>
+    r.fingerprints ? [{ level: 'warning' as const, message: { text: `${r.scenario.file}: ${r.verdict}: ${fingerprintCaveat(r.fingerprints, r.violations.length)}` }, descriptor: { id: 'fingerprints' } }] : [],
+  );
   return {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
@@ -148,7 +154,7 @@ export function toSarif(results: RunResult[], o: SarifOptions): Log {
         automationDetails: { id: `rollsafe/${o.category}/` },
         originalUriBaseIds: { [SRCROOT]: { description: { text: 'the folder rollsafe ran in (in CI, the repository root)' } } },
         columnKind: 'utf16CodeUnits',
-        invocations: [{ commandLine: o.commandLine, executionSuccessful: true }],
+        invocations: [{ commandLine: o.commandLine, executionSuccessful: true, ...(notes.length ? { toolExecutionNotifications: notes } : {}) }],
         results: out,
       },
     ],

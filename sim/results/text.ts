@@ -6,6 +6,7 @@ import { type TraceRow, traceRows } from './trace-view.js';
 import { passed } from './verdict.js';
 import { neverReached, vacuityProblems, vacuousProperties } from './vacuity.js';
 import { count } from './words.js';
+import { fingerprintCaveat, fingerprintShort, isFingerprintBound, notCheckedText, probabilityText } from './fingerprints.js';
 
 const n = (x: number) => x.toLocaleString('en-US');
 
@@ -28,8 +29,11 @@ const applicable = (r: RunResult) => r.properties.filter((p) => p.status !== 'no
 
 export function summaryLine(r: RunResult, paint: Paint = PLAIN): string {
   const expected = r.expect ? ` (expected ${r.expect.verdict}${r.expect.fires.length ? `: ${r.expect.fires.join(', ')}` : ''})` : '';
-  const bound = r.boundsHit.length ? ` · bound hit: ${r.boundsHit.join(', ')}` : '';
-  return `${paint.verdict(r.verdict, r.verdict)}${expected} · ${count(r.figures.states, 'state')} · ${count(r.figures.transitions, 'transition')} · depth ${r.figures.depth} · ${secs(r.figures.elapsedMs)}${bound}`;
+  // a fingerprint search is said as such, not as a bound
+  const bounds = r.boundsHit.filter((b) => !isFingerprintBound(b));
+  const bound = bounds.length ? ` · bound hit: ${bounds.join(', ')}` : '';
+  const fp = r.fingerprints ? ` · ${fingerprintShort(r.fingerprints)}` : '';
+  return `${paint.verdict(r.verdict, r.verdict)}${expected} · ${count(r.figures.states, 'state')} · ${count(r.figures.transitions, 'transition')} · depth ${r.figures.depth} · ${secs(r.figures.elapsedMs)}${bound}${fp}`;
 }
 
 // The closing line: verdicts and expectations are two things, so each verdict is counted with
@@ -42,7 +46,8 @@ export function tallyLine(results: RunResult[], isPassed: (r: RunResult) => bool
       const ok = isPassed(r);
       // without an expect block a run fails for what it found, or for what no run reached
       const never = r.engine === 'explore' && r.verdict === 'safe' && neverReached(r.properties).length > 0;
-      const note = r.expect ? (ok ? 'as expected' : 'NOT as expected') : ok ? 'no expect block' : never ? 'FAIL: the runbook never got there' : 'FAIL: no expect block';
+      const fp = r.fingerprints && r.verdict === 'inconclusive';
+      const note = r.expect ? (ok ? 'as expected' : 'NOT as expected') : ok ? 'no expect block' : never ? 'FAIL: the runbook never got there' : fp ? 'FAIL: a fingerprint search is no proof' : 'FAIL: no expect block';
       const key = `${verdict} ${note}`;
       const g = groups.get(key) ?? { verdict, note, ok, n: 0 };
       g.n += 1;
@@ -131,8 +136,19 @@ export function formatResult(r: RunResult, paint: Paint = PLAIN): string {
   const out = [`${mark(passed(r), paint)} ${r.scenario.file} (${r.scenario.name})`, `     ${summaryLine(r, paint)}`];
   if (r.expect && !r.expect.met) for (const p of r.expect.problems) out.push(`     expectation not met: ${p}`);
   if (!r.expect && r.engine === 'explore') for (const p of vacuityProblems(null, r.properties, r.verdict)) out.push(`     never reached: ${p}`);
-  if (r.verdict === 'inconclusive') out.push('     inconclusive: nothing unsafe was found, but the search did not cover the whole space');
+  if (r.fingerprints) out.push(`     ${r.verdict === 'inconclusive' ? 'inconclusive: ' : ''}${fingerprintCaveat(r.fingerprints, r.violations.length)}`);
+  else if (r.verdict === 'inconclusive') out.push('     inconclusive: nothing unsafe was found, but the search did not cover the whole space');
   out.push(...formatVacuous(r));
   r.violations.forEach((v, i) => out.push(formatViolation(v, i + 1)));
   return out.join('\n');
+}
+
+// The closing word of a command whose searches kept fingerprints, whatever each verdict: the
+// largest collision probability among them and what none of them checked.
+export function fingerprintsLine(results: RunResult[]): string | null {
+  const fps = results.flatMap((r) => (r.fingerprints ? [r.fingerprints] : []));
+  if (fps.length === 0) return null;
+  const worst = fps.reduce((a, b) => (b.collisionProbability > a.collisionProbability ? b : a));
+  const which = fps.length === results.length ? (results.length === 1 ? 'the search' : 'every search') : `${fps.length} of ${results.length} searches`;
+  return `fingerprints: ${which} kept ${worst.bits}-bit fingerprints, not states: violations found are real; nothing is shown safe (collision probability ≤ ${probabilityText(worst.collisionProbability)}${fps.length > 1 ? ' at most' : ''}; not checked: ${notCheckedText(worst)})`;
 }
