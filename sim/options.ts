@@ -37,7 +37,7 @@ export const OPTION_DOCS = {
   fingerprints:
     'keep a 64-bit fingerprint per state instead of the state (TLC-style hash compaction), for spaces too large for memory: violations found are real, but the verdict is never safe (a fingerprint collision, whose probability is printed, may hide states) and runbook-terminates and the point of no return, which need the whole state graph, are not checked',
   symmetry: 'explore every node on its own instead of treating the nodes of a component as interchangeable (slower; the same verdicts)',
-  workers: `threads the search uses, this one included (default: one per core, at most ${DEFAULT_WORKERS_MAX}); the answer (states, traces, result file) is the same for any number; --fail-fast and --fingerprints searches use one`,
+  workers: `threads the search uses, this one included (default: one per core, at most ${DEFAULT_WORKERS_MAX}); the answer (states, traces, result file) is the same for any number; a fail-fast or fingerprint search uses one`,
   time: 'time budget for the whole command, e.g. 90s, 10m, 1h, shared by its scenarios; a search it cuts is inconclusive and keeps what it found (default: none)',
   maxMemory: 'memory budget, e.g. 4GiB or 800MiB; a search that reaches it ends inconclusive and keeps what it found (default: half of this machine\'s memory)',
 } as const;

@@ -9,7 +9,7 @@
 // second is never explored (the chance is printed with every result: collisionBound). find()
 // says whether a world was seen, not which one it was (no ids are kept for old worlds), so the
 // edge lists, and with them the graph analyses, cannot be built.
-import { GrowBytes, GrowInt32, type Room } from './state-store.js';
+import { GrowBytes, GrowInt32, type Room, decodeWorld, encodeWorld } from './state-store.js';
 
 // What the breadth-first search asks of a store, exact (StateStore) or not (FingerprintStore).
 export interface WorldStore {
@@ -185,7 +185,7 @@ export class FingerprintStore implements WorldStore {
     const i = id - lv.first;
     if (i < 0 || i >= lv.n) throw new Error(`rollsafe: internal: world ${id} was dropped by the fingerprint store (it keeps two levels)`);
     const at = lv.starts[i];
-    decode(lv.chunks[Math.floor(at / CHUNK)], at % CHUNK, this.size, into);
+    decodeWorld(lv.chunks[Math.floor(at / CHUNK)], at % CHUNK, into);
   }
 
   copy(id: number): Int32Array {
@@ -255,26 +255,7 @@ export class FingerprintStore implements WorldStore {
   // words, each with its own finaliser. Computed in 32-bit integer arithmetic: no BigInt.
   private fingerprint(w: Int32Array): void {
     const out = this.scratch;
-    const n = w.length;
-    let p = (n + 7) >> 3;
-    let bits = 0;
-    for (let i = 0; i < n; i++) {
-      const x = w[i];
-      if (x !== 0) {
-        bits |= 1 << (i & 7);
-        let v = ((x << 1) ^ (x >> 31)) >>> 0;
-        while (v >= 0x80) {
-          out[p++] = (v & 0x7f) | 0x80;
-          v >>>= 7;
-        }
-        out[p++] = v;
-      }
-      if ((i & 7) === 7) {
-        out[i >> 3] = bits;
-        bits = 0;
-      }
-    }
-    if (n & 7) out[n >> 3] = bits;
+    const p = encodeWorld(w, out, 0);
     this.scratchLen = p;
     // the last word's bytes past the encoding are zero, so that the words are a function of it
     for (let i = p; (i & 3) !== 0; i++) out[i] = 0;
@@ -306,26 +287,6 @@ export class FingerprintStore implements WorldStore {
     // (0, 0) marks an empty slot: that one fingerprint is read as (0, 1)
     this.lo = a;
     this.hi = a === 0 && b === 0 ? 1 : b;
-  }
-}
-
-// The inverse of the encoding above (and of StateStore's).
-function decode(bytes: Uint8Array, map: number, size: number, into: Int32Array): void {
-  let p = map + ((size + 7) >> 3);
-  for (let i = 0; i < size; i++) {
-    if ((bytes[map + (i >> 3)] & (1 << (i & 7))) === 0) {
-      into[i] = 0;
-      continue;
-    }
-    let v = 0;
-    let shift = 0;
-    let c: number;
-    do {
-      c = bytes[p++];
-      v |= (c & 0x7f) << shift;
-      shift += 7;
-    } while (c & 0x80);
-    into[i] = (v >>> 1) ^ -(v & 1);
   }
 }
 
