@@ -226,6 +226,13 @@ export class Model {
     return p.goal!(this.c, w);
   }
 
+  // Per phase (phaseOf), whether an eventually property's goal holds, when the phase alone
+  // decides it; null when the world must be asked (reachedGoal).
+  goalByPhase(p: PropertyDef): Uint8Array | null {
+    if (!p.goalInPhase) return null;
+    return Uint8Array.from(PHASE_NAMES, (_, phase) => (p.goalInPhase!(phase) ? 1 : 0));
+  }
+
   // What an eventually property reports for a world from which its goal cannot be reached.
   stuckHit(p: PropertyDef): PropertyHit {
     return { property: p.name, detail: p.stuck ?? `from this state ${p.name} can no longer hold`, blast: { recordsAffected: 0, recordsTotal: 0, nodes: [] } };

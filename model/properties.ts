@@ -226,6 +226,7 @@ const terminates: PropertyDef = {
     'From every reachable state the runbook can still end: upgraded, rolled back, or deferred/halted with a reason. A state from which no end is reachable is stuck.',
   trigger: { text: 'any state is explored' },
   goal: (_c, w) => isEndedPhase(w[PHASE]),
+  goalInPhase: isEndedPhase,
   stuck: 'from this state no sequence of steps ends the runbook',
 };
 

@@ -151,8 +151,10 @@ export function stuckStates(
   for (const def of model.eventually) {
     if (alreadyFound(def.name)) continue;
     const seeds: number[] = [];
+    // the phase each state keeps answers a goal that depends on nothing else: no decoding
+    const byPhase = model.goalByPhase(def);
     for (let i = 0; i < g.states; i++) {
-      const goal = model.reachedGoal(def, worldOf(i));
+      const goal = byPhase ? byPhase[g.phase[i]] === 1 : model.reachedGoal(def, worldOf(i));
       if (goal || !g.expanded[i]) seeds.push(i);
       if (!g.expanded[i] && !goal) livenessUnknown = true;
     }
