@@ -25,6 +25,13 @@ export interface Ctx {
   // readMask[release][known version]: kinds (as cache words) the release can decrypt
   readMask: Int32Array[][];
   formatKinds: Int32Array[]; // per component: the record kinds it serves, as cache words
+  // the record kinds of keyring kr, key material gen and key version v, as cache words, at
+  // ((kr * G + gen - 1) * V + v - 1) * cacheWords: decryptable() for all kinds in a few ORs
+  versionKinds: Int32Array;
+  // nodes whose API server caches data keys, and of those, the ones sharing data keys
+  cachingNodes: Int32Array;
+  sharedKeys: Uint8Array; // per node
+  releaseKeyState: Int32Array; // per release: its key-state format
   scratchLive: Int32Array;
   scratchAvail: Int32Array;
   posWorld: World | null;

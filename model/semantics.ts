@@ -74,10 +74,23 @@ export function makeCtx(s: CompiledScenario, L: Layout, faultBudget = s.bounds.m
     for (let k = 0; k < L.kinds; k++) if ((comp.formats >> kindFormat[k]) & 1 && kindKeyring[k] === comp.keyring) m[(k / 31) | 0] |= 1 << k % 31;
     return m;
   });
+  const versionKinds = new Int32Array(L.KR * L.G * L.V * L.cacheWords);
+  for (let k = 0; k < L.kinds; k++) versionKinds[((kindKeyring[k] * L.G + kindGen[k] - 1) * L.V + kindVersion[k] - 1) * L.cacheWords + ((k / 31) | 0)] |= 1 << k % 31;
+  const caching: number[] = [];
+  const sharedKeys = new Uint8Array(s.nodeCount);
+  for (let n = 0; n < s.nodeCount; n++) {
+    const comp = s.components[s.nodeComponent[n]];
+    if (comp.cachesDataKeys) caching.push(n);
+    if (comp.dataKeys === 'shared') sharedKeys[n] = 1;
+  }
   return {
     s,
     L,
     faultBudget,
+    versionKinds,
+    cachingNodes: Int32Array.from(caching),
+    sharedKeys,
+    releaseKeyState: Int32Array.from(s.releases, (r) => r.keyState),
     kindKeyring,
     kindGen,
     kindVersion,
@@ -135,6 +148,26 @@ export function decryptable(c: Ctx, w: World, k: number): boolean {
   if (w[b + K_DELETED] === 1 || c.kindGen[k] !== w[b + K_GEN]) return false;
   const v = c.kindVersion[k];
   return v >= w[b + K_MIN_DECRYPT] && v >= w[b + K_MIN_AVAILABLE] && v <= w[b + K_LATEST] && (!c.s.usesVersionStates || w[b + K_VERSIONS + v - 1] === VersionState.Enabled);
+}
+
+// Every record kind decryptable() says yes to, as cache words into `out`: per keyring, the
+// kinds of its current key material and of each version it can decrypt now.
+export function decryptableKinds(c: Ctx, w: World, out: Int32Array): void {
+  const L = c.L;
+  const W = L.cacheWords;
+  for (let i = 0; i < W; i++) out[i] = 0;
+  for (let kr = 0; kr < L.KR; kr++) {
+    const b = keyringAt(L, kr);
+    const gen = w[b + K_GEN];
+    if (w[b + K_DELETED] === 1 || gen < 1 || gen > L.G) continue;
+    const lo = Math.max(1, w[b + K_MIN_DECRYPT], w[b + K_MIN_AVAILABLE]);
+    const hi = Math.min(L.V, w[b + K_LATEST]);
+    for (let v = lo; v <= hi; v++) {
+      if (c.s.usesVersionStates && w[b + K_VERSIONS + v - 1] !== VersionState.Enabled) continue;
+      const at = ((kr * L.G + gen - 1) * L.V + v - 1) * W;
+      for (let i = 0; i < W; i++) out[i] |= c.versionKinds[at + i];
+    }
+  }
 }
 
 // Did this step change any keyring (versions, states, material)? Most steps do not.
