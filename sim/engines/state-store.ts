@@ -50,9 +50,12 @@ export class StateStore {
   private cur = -1; // the chunk being filled
   private used = CHUNK; // bytes used in it (CHUNK: full, or none yet)
   private start: Float64Array; // id -> byte offset in the arena (chunk * CHUNK + position)
-  private hashes: Int32Array;
-  private table: Int32Array; // id + 1, 0 = empty
+  private hashes: Int32Array; // per id: what rehash() re-inserts by, without reading a world
+  // per slot: (tag << idBits) | (id + 1), 0 = empty. The tag is the hash's top 32 - idBits bits,
+  // so a probe passes over a slot of another world without reading that world's hash
+  private table: Int32Array;
   private mask: number;
+  private idBits: number; // log2 of the table's length: id + 1 <= count <= half of it fits
   private readonly scratch: Uint8Array; // the encoding of the world find() last looked up
   private scratchLen = 0;
   private scratchHash = 0;
@@ -66,10 +69,11 @@ export class StateStore {
     this.decoded = new Int32Array(worldSize);
     this.start = new Float64Array(expected);
     this.hashes = new Int32Array(expected);
-    let cap = 1;
+    let cap = 2;
     while (cap < expected * 2) cap <<= 1;
     this.table = new Int32Array(cap);
     this.mask = cap - 1;
+    this.idBits = 31 - Math.clz32(cap);
   }
 
   // Id of w if present, else -1. A following add(w) of the same, unchanged array reuses the
@@ -79,11 +83,12 @@ export class StateStore {
     const h = hashBytes(this.scratch, len);
     this.scratchHash = h;
     this.scratchOf = w;
-    const { table, mask } = this;
+    const { table, mask, idBits } = this;
+    const tag = h >>> idBits;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
       const v = table[slot];
       if (v === 0) return -1;
-      if (this.hashes[v - 1] === h && this.equals(v - 1, len)) return v - 1;
+      if (v >>> idBits === tag && this.equals((v & mask) - 1, len)) return (v & mask) - 1;
     }
   }
 
@@ -157,21 +162,25 @@ export class StateStore {
     const at = this.start[id];
     const bytes = this.chunks[Math.floor(at / CHUNK)];
     const map = at % CHUNK;
-    let p = map + ((this.size + 7) >> 3);
-    for (let i = 0; i < this.size; i++) {
-      if ((bytes[map + (i >> 3)] & (1 << (i & 7))) === 0) {
-        into[i] = 0;
-        continue;
+    const mapBytes = (this.size + 7) >> 3;
+    let p = map + mapBytes;
+    into.fill(0);
+    // the set bits of the bitmap, lowest first: the varints follow in slot order
+    for (let g = 0; g < mapBytes; g++) {
+      let bits = bytes[map + g];
+      while (bits !== 0) {
+        const low = bits & -bits;
+        bits ^= low;
+        let v = 0;
+        let shift = 0;
+        let b: number;
+        do {
+          b = bytes[p++];
+          v |= (b & 0x7f) << shift;
+          shift += 7;
+        } while (b & 0x80);
+        into[(g << 3) | (31 - Math.clz32(low))] = (v >>> 1) ^ -(v & 1);
       }
-      let v = 0;
-      let shift = 0;
-      let b: number;
-      do {
-        b = bytes[p++];
-        v |= (b & 0x7f) << shift;
-        shift += 7;
-      } while (b & 0x80);
-      into[i] = (v >>> 1) ^ -(v & 1);
     }
   }
 
@@ -231,15 +240,16 @@ export class StateStore {
   }
 
   private insert(id: number, h: number): void {
-    const { table, mask } = this;
+    const { table, mask, idBits } = this;
     let slot = h & mask;
     while (table[slot] !== 0) slot = (slot + 1) & mask;
-    table[slot] = id + 1;
+    table[slot] = ((h >>> idBits) << idBits) | (id + 1);
   }
 
   private rehash(cap: number): void {
     this.table = new Int32Array(cap);
     this.mask = this.table.length - 1;
+    this.idBits = 31 - Math.clz32(cap);
     for (let id = 0; id < this.count; id++) this.insert(id, this.hashes[id]);
   }
 }
