@@ -32,6 +32,12 @@ export interface Ctx {
   cachingNodes: Int32Array;
   sharedKeys: Uint8Array; // per node
   releaseKeyState: Int32Array; // per release: its key-state format
+  unreadableKinds: Int32Array; // the kinds in the half-migrated format, as cache words
+  // per rollback guard on formats / AAD shapes: the kinds some runbook node serves that its
+  // previous release cannot read, as cache words (the guard holds while none is live)
+  prevFormatBad: Int32Array;
+  prevAadBad: Int32Array;
+  scratchKinds: Int32Array; // cache words for a check's own use (never held across calls)
   scratchLive: Int32Array;
   scratchAvail: Int32Array;
   posWorld: World | null;

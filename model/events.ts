@@ -8,6 +8,7 @@ import {
   backendUp,
   decryptable,
   decryptableKinds,
+  liveKinds,
   encryptable,
   fleetMixed,
   inMaintenance,
@@ -452,12 +453,7 @@ function refreshCaches(c: Ctx, w: World): void {
   const W = L.cacheWords;
   const live = c.scratchLive;
   const avail = c.scratchAvail;
-  for (let word = 0, k = 0; word < W; word++) {
-    let bits = 0;
-    const end = Math.min(L.kinds, k + 31);
-    for (let bit = 0; k < end; k++, bit++) if (w[L.recordBase + k] !== 0) bits |= 1 << bit;
-    live[word] = bits;
-  }
+  liveKinds(c, w, live);
   // a cache is filled only through the key service: while it is down, nothing new is learnt
   if (backendUp(w)) decryptableKinds(c, w, avail);
   else for (let word = 0; word < W; word++) avail[word] = 0;

@@ -1,7 +1,7 @@
 // The one interface every engine steps: initial world, enabled events, next world, canonical
 // key, property checks and labels. Built from a compiled scenario; pure and deterministic.
 import type { CompiledScenario } from './types.js';
-import { type Ctx, makeCtx, keyIdLabel, knownVersion, nodeReads, position, stageNodes, stageOf } from './semantics.js';
+import { type Ctx, decryptableKinds, makeCtx, keyIdLabel, knownVersion, nodeReads, position, stageNodes, stageOf } from './semantics.js';
 import type { Step } from './types.js';
 import { type Ev, type EventKind, EVENT_KINDS, FAULT_KINDS, KEYRING_EVENTS, OPERATOR_KINDS, alphabet, apply, applyInto, enabled, evKeyring, evKind, evNode, reasonText, ev } from './events.js';
 import { PROPERTIES, type PropertyDef, type PropertyHit } from './properties.js';
@@ -211,12 +211,22 @@ export class Model {
   }
   countMeetings(w: World, into: Float64Array): void {
     const { c, L, s } = this;
+    // nodeReads(n, k) is the release's read mask at what the node knows, and decryptable
+    const avail = c.scratchKinds;
+    decryptableKinds(c, w, avail);
     for (let n = 0; n < s.nodeCount; n++) {
       const b = nodeAt(L, n);
       if (w[b + N_STATUS] !== Status.Running) continue;
-      const base = w[b + N_RELEASE] * L.kinds;
+      const rel = w[b + N_RELEASE];
+      const base = rel * L.kinds;
+      const known = w[b + N_KNOWN + c.releaseKeyState[rel]];
+      const readable = known >= 0 && known <= L.V ? c.readMask[rel][known] : null;
       for (let k = 0; k < L.kinds; k++) {
-        if (w[L.recordBase + k] !== 0) into[((base + k) << 1) | (nodeReads(c, w, n, k) ? 1 : 0)]++;
+        if (w[L.recordBase + k] === 0) continue;
+        const word = (k / 31) | 0;
+        const bit = 1 << k % 31;
+        const reads = readable ? (readable[word] & avail[word] & bit) !== 0 : nodeReads(c, w, n, k);
+        into[((base + k) << 1) | (reads ? 1 : 0)]++;
       }
     }
   }

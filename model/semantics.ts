@@ -83,10 +83,29 @@ export function makeCtx(s: CompiledScenario, L: Layout, faultBudget = s.bounds.m
     if (comp.cachesDataKeys) caching.push(n);
     if (comp.dataKeys === 'shared') sharedKeys[n] = 1;
   }
+  const unreadableKinds = new Int32Array(L.cacheWords);
+  const prevFormatBad = new Int32Array(L.cacheWords);
+  const prevAadBad = new Int32Array(L.cacheWords);
+  for (let k = 0; k < L.kinds; k++) {
+    const word = (k / 31) | 0;
+    const bit = 1 << k % 31;
+    if (kindFormat[k] === s.unreadableFormat) unreadableKinds[word] |= bit;
+    for (const n of rbNodes) {
+      const comp = s.components[s.nodeComponent[n]];
+      if (((comp.formats >> kindFormat[k]) & 1) !== 1 || kindKeyring[k] !== comp.keyring) continue; // serves()
+      const previous = s.releases[comp.initialRelease];
+      if (((previous.readsFormats >> kindFormat[k]) & 1) !== 1) prevFormatBad[word] |= bit;
+      if (((previous.readsAad >> kindAad[k]) & 1) !== 1) prevAadBad[word] |= bit;
+    }
+  }
   return {
     s,
     L,
     faultBudget,
+    unreadableKinds,
+    prevFormatBad,
+    prevAadBad,
+    scratchKinds: new Int32Array(L.cacheWords),
     versionKinds,
     cachingNodes: Int32Array.from(caching),
     sharedKeys,
@@ -148,6 +167,17 @@ export function decryptable(c: Ctx, w: World, k: number): boolean {
   if (w[b + K_DELETED] === 1 || c.kindGen[k] !== w[b + K_GEN]) return false;
   const v = c.kindVersion[k];
   return v >= w[b + K_MIN_DECRYPT] && v >= w[b + K_MIN_AVAILABLE] && v <= w[b + K_LATEST] && (!c.s.usesVersionStates || w[b + K_VERSIONS + v - 1] === VersionState.Enabled);
+}
+
+// The kinds with live records, as cache words into `out`.
+export function liveKinds(c: Ctx, w: World, out: Int32Array): void {
+  const L = c.L;
+  for (let word = 0, k = 0; word < L.cacheWords; word++) {
+    let bits = 0;
+    const end = Math.min(L.kinds, k + 31);
+    for (let bit = 0; k < end; k++, bit++) if (w[L.recordBase + k] !== 0) bits |= 1 << bit;
+    out[word] = bits;
+  }
 }
 
 // Every record kind decryptable() says yes to, as cache words into `out`: per keyring, the
