@@ -40,7 +40,7 @@ export interface Ctx {
   scratchKinds: Int32Array; // cache words for a check's own use (never held across calls)
   scratchLive: Int32Array;
   scratchAvail: Int32Array;
-  posWorld: World | null;
+  posCached: boolean; // pos holds position() of a world with the slots in posSlots
   posSlots: Int32Array; // the slots position() depends on, as they were when cached
   pos: Position | null;
 }

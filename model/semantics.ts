@@ -125,7 +125,7 @@ export function makeCtx(s: CompiledScenario, L: Layout, faultBudget = s.bounds.m
     scratchLive: new Int32Array(L.cacheWords),
     scratchAvail: new Int32Array(L.cacheWords),
     stageNodes: new Map(),
-    posWorld: null,
+    posCached: false,
     posSlots: new Int32Array(3 + 2 * rbNodes.length),
     pos: null,
   };
@@ -349,6 +349,15 @@ export function candidates(c: Ctx, w: World): number[] {
   return standbys.length > 0 ? standbys : pending;
 }
 
+// candidates(c, w).includes(n) for the stage under way, without building the list.
+export function isCandidate(c: Ctx, w: World, stage: Stage, n: number): boolean {
+  if (role(c, w, n) !== Role.Pending || !stageNodes(c, stage).includes(n) || !countOpen(c, w, stage, n)) return false;
+  if (stage.strategy !== 'standbys-first' || w[nodeAt(c.L, n) + N_ACTIVE] === 0) return true;
+  // an active node is offered only when no pending standby is
+  for (const m of stageNodes(c, stage)) if (role(c, w, m) === Role.Pending && countOpen(c, w, stage, m) && w[nodeAt(c.L, m) + N_ACTIVE] === 0) return false;
+  return true;
+}
+
 export function inProgress(c: Ctx, w: World): number[] {
   const stage = stageOf(c, w);
   return stage ? stageNodes(c, stage).filter((n) => role(c, w, n) === Role.InProgress) : [];
@@ -356,19 +365,20 @@ export function inProgress(c: Ctx, w: World): number[] {
 
 
 // position() with a one-entry cache: guards ask for the position of the same world many times
-// in a row. The cache is checked against every slot position() reads, so a reused buffer
-// cannot return a stale answer.
+// in a row, and an update asks again of its copy. The cache is checked against every slot
+// position() reads (stages act only on the runbook's nodes), so whichever buffer holds the
+// world, a stale answer cannot come back.
 export function positionOf(c: Ctx, w: World): Position | null {
   const slots = c.posSlots;
   const nodes = c.rbNodes;
-  let same = c.posWorld === w && slots[0] === w[PHASE] && slots[1] === w[PC] && slots[2] === w[STAGE];
+  let same = c.posCached && slots[0] === w[PHASE] && slots[1] === w[PC] && slots[2] === w[STAGE];
   for (let i = 0; same && i < nodes.length; i++) {
     const b = nodeAt(c.L, nodes[i]);
     same = slots[3 + 2 * i] === w[b + N_ROLE] && slots[4 + 2 * i] === w[b + N_ACTIVE];
   }
   if (!same) {
     c.pos = position(c, w);
-    c.posWorld = w;
+    c.posCached = true;
     slots[0] = w[PHASE];
     slots[1] = w[PC];
     slots[2] = w[STAGE];
