@@ -66,6 +66,7 @@ export type { Ev, World, PropertyHit, PropertyDef };
 export { EVENT_KINDS, PHASE_NAMES };
 
 const NONE: readonly PropertyHit[] = Object.freeze([]);
+const UNROLLED = 6; // properties of each kind called from call sites of their own
 const K_STEP = EVENT_KINDS.indexOf('step');
 const K_DECIDE_ROLLBACK = EVENT_KINDS.indexOf('decide-rollback');
 
@@ -248,22 +249,39 @@ export class Model {
     return { property: p.name, detail: p.stuck ?? `from this state ${p.name} can no longer hold`, blast: { recordsAffected: 0, recordsTotal: 0, nodes: [] } };
   }
 
-  // Both return one shared empty array when nothing fails: they run on every step.
+  // Both return one shared empty array when nothing fails: they run on every step. The first
+  // properties are called from call sites of their own, each of which meets one predicate in a
+  // search (a loop's one call site meets them all, and V8 then neither inlines nor caches the
+  // call); past UNROLLED, a loop asks the rest. Hits come in the properties' order either way.
   stateViolations(w: World): readonly PropertyHit[] {
+    const ps = this.stateProps;
+    const c = this.c;
+    const n = ps.length;
     let out: PropertyHit[] | null = null;
-    for (const p of this.stateProps) {
-      const hit = p.state!(this.c, w);
-      if (hit) (out ??= []).push(hit);
-    }
+    let hit: PropertyHit | null;
+    if (n > 0 && (hit = ps[0].state!(c, w))) (out ??= []).push(hit);
+    if (n > 1 && (hit = ps[1].state!(c, w))) (out ??= []).push(hit);
+    if (n > 2 && (hit = ps[2].state!(c, w))) (out ??= []).push(hit);
+    if (n > 3 && (hit = ps[3].state!(c, w))) (out ??= []).push(hit);
+    if (n > 4 && (hit = ps[4].state!(c, w))) (out ??= []).push(hit);
+    if (n > 5 && (hit = ps[5].state!(c, w))) (out ??= []).push(hit);
+    for (let i = UNROLLED; i < n; i++) if ((hit = ps[i].state!(c, w))) (out ??= []).push(hit);
     return out ?? NONE;
   }
 
   edgeViolations(prev: World, next: World): readonly PropertyHit[] {
+    const ps = this.edgeProps;
+    const c = this.c;
+    const n = ps.length;
     let out: PropertyHit[] | null = null;
-    for (const p of this.edgeProps) {
-      const hit = p.edge!(this.c, prev, next);
-      if (hit) (out ??= []).push(hit);
-    }
+    let hit: PropertyHit | null;
+    if (n > 0 && (hit = ps[0].edge!(c, prev, next))) (out ??= []).push(hit);
+    if (n > 1 && (hit = ps[1].edge!(c, prev, next))) (out ??= []).push(hit);
+    if (n > 2 && (hit = ps[2].edge!(c, prev, next))) (out ??= []).push(hit);
+    if (n > 3 && (hit = ps[3].edge!(c, prev, next))) (out ??= []).push(hit);
+    if (n > 4 && (hit = ps[4].edge!(c, prev, next))) (out ??= []).push(hit);
+    if (n > 5 && (hit = ps[5].edge!(c, prev, next))) (out ??= []).push(hit);
+    for (let i = UNROLLED; i < n; i++) if ((hit = ps[i].edge!(c, prev, next))) (out ??= []).push(hit);
     return out ?? NONE;
   }
 
