@@ -36,9 +36,9 @@ export function pathBack(parent: GrowInt32, via: GrowInt32, id: number, extra?: 
 
 // Worlds are mostly zeros, small numbers (statuses, positions, versions, flags) and a few
 // counts, so each is stored as a bitmap of its non-zero slots followed by those slots as zigzag
-// varints: 86 ints (344 bytes) of a 5-node world in about 50. Equal worlds have equal
-// encodings (the bitmap fixes how many varints follow), so the table compares bytes. Bytes live
-// in fixed chunks that are never copied (growth adds a chunk: no doubling slack and no moment
+// varints: 86 ints (344 bytes) of a 5-node world in about 50. A world is hashed as it is, and a
+// lookup compares it with a stored one by decoding that one, so only a world added is ever
+// encoded (written straight into the arena). Bytes live in fixed chunks that are never copied (growth adds a chunk: no doubling slack and no moment
 // holding the old and new arena at once), and each world's hash is kept, so growing the table
 // re-inserts without re-reading a single world.
 const CHUNK = 1 << 24; // bytes per arena chunk
@@ -56,16 +56,15 @@ export class StateStore {
   private table: Int32Array;
   private mask: number;
   private idBits: number; // log2 of the table's length: id + 1 <= count <= half of it fits
-  private readonly scratch: Uint8Array; // the encoding of the world find() last looked up
-  private scratchLen = 0;
-  private scratchHash = 0;
+  private readonly maxBytes: number; // the longest encoding a world can have
+  private scratchHash = 0; // the hash of the world find() last looked up
   private scratchOf: Int32Array | null = null;
   private readonly decoded: Int32Array;
   count = 0;
 
   constructor(worldSize: number, expected = 1 << 16) {
     this.size = worldSize;
-    this.scratch = new Uint8Array(((worldSize + 7) >> 3) + worldSize * MAX_ENCODED);
+    this.maxBytes = ((worldSize + 7) >> 3) + worldSize * MAX_ENCODED;
     this.decoded = new Int32Array(worldSize);
     this.start = new Float64Array(expected);
     this.hashes = new Int32Array(expected);
@@ -77,10 +76,10 @@ export class StateStore {
   }
 
   // Id of w if present, else -1. A following add(w) of the same, unchanged array reuses the
-  // encoding made here.
+  // hash made here. The world is hashed as it is and compared with a stored one by decoding
+  // that one: most lookups find a world already stored, and need no encoding at all.
   find(w: Int32Array): number {
-    const len = this.encode(w);
-    const h = hashBytes(this.scratch, len);
+    const h = hashWorld(w);
     this.scratchHash = h;
     this.scratchOf = w;
     const { table, mask, idBits } = this;
@@ -88,7 +87,7 @@ export class StateStore {
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
       const v = table[slot];
       if (v === 0) return -1;
-      if (v >>> idBits === tag && this.equals((v & mask) - 1, len)) return (v & mask) - 1;
+      if (v >>> idBits === tag && this.equals((v & mask) - 1, w)) return (v & mask) - 1;
     }
   }
 
@@ -117,10 +116,10 @@ export class StateStore {
       }
       // the next `extra` worlds' bytes, at the most they can take (a world never straddles
       // two chunks, so each chunk may leave one world's worth unused)
-      const bytes = extra * this.scratch.length;
-      const have = CHUNK - this.used + (this.chunks.length - 1 - this.cur) * (CHUNK - this.scratch.length);
+      const bytes = extra * this.maxBytes;
+      const have = CHUNK - this.used + (this.chunks.length - 1 - this.cur) * (CHUNK - this.maxBytes);
       if (have < bytes) {
-        const more = Math.ceil((bytes - have) / (CHUNK - this.scratch.length));
+        const more = Math.ceil((bytes - have) / (CHUNK - this.maxBytes));
         if (!allocate(more * CHUNK)) return 'budget';
         for (let i = 0; i < more; i++) this.chunks.push(new Uint8Array(CHUNK));
       }
@@ -133,22 +132,18 @@ export class StateStore {
 
   // Adds w (which must not be present) and returns its id.
   add(w: Int32Array): number {
-    if (this.scratchOf !== w) {
-      const len = this.encode(w);
-      this.scratchHash = hashBytes(this.scratch, len);
-    }
+    const h = this.scratchOf === w ? this.scratchHash : hashWorld(w);
     this.scratchOf = null;
-    const len = this.scratchLen;
     if (this.count + 1 > this.start.length) this.reserve(1, () => true);
     if ((this.count + 1) * 2 > this.table.length) this.rehash(this.table.length * 2);
-    if (this.used + len > CHUNK) this.nextChunk();
+    // encoded in place: a world never straddles two chunks
+    if (this.used + this.maxBytes > CHUNK) this.nextChunk();
     const id = this.count++;
     const chunk = this.cur;
-    this.chunks[chunk].set(this.scratch.subarray(0, len), this.used);
     this.start[id] = chunk * CHUNK + this.used;
-    this.used += len;
-    this.hashes[id] = this.scratchHash;
-    this.insert(id, this.scratchHash);
+    this.used = this.encode(w, this.chunks[chunk], this.used);
+    this.hashes[id] = h;
+    this.insert(id, h);
     return id;
   }
 
@@ -200,12 +195,11 @@ export class StateStore {
     this.used = 0;
   }
 
-  // the non-zero bitmap and zigzag varints of w into scratch; returns the length (this runs
-  // for every successor the search generates: one pass, the bitmap kept in a local)
-  private encode(w: Int32Array): number {
-    const out = this.scratch;
+  // the non-zero bitmap and zigzag varints of w into out from `at`; returns where it ends
+  // (one pass, the bitmap kept in a local)
+  private encode(w: Int32Array, out: Uint8Array, at: number): number {
     const n = w.length;
-    let p = (n + 7) >> 3;
+    let p = at + ((n + 7) >> 3);
     let bits = 0;
     for (let i = 0; i < n; i++) {
       const x = w[i];
@@ -219,23 +213,44 @@ export class StateStore {
         out[p++] = v;
       }
       if ((i & 7) === 7) {
-        out[i >> 3] = bits;
+        out[at + (i >> 3)] = bits;
         bits = 0;
       }
     }
-    if (n & 7) out[n >> 3] = bits;
-    this.scratchLen = p;
+    if (n & 7) out[at + (n >> 3)] = bits;
     return p;
   }
 
-  private equals(id: number, len: number): boolean {
+  // Stored world `id` is w: its bitmap says which of w's slots are non-zero, group by group,
+  // and its varints give their values; the first difference ends the comparison.
+  private equals(id: number, w: Int32Array): boolean {
     const at = this.start[id];
     const bytes = this.chunks[Math.floor(at / CHUNK)];
-    const base = at % CHUNK;
-    const s = this.scratch;
-    for (let i = 0; i < len; i++) if (bytes[base + i] !== s[i]) return false;
-    // equal prefixes of a complete encoding: the stored world has the same number of slots, so
-    // the stored encoding cannot go on past `len`
+    const map = at % CHUNK;
+    const n = this.size;
+    const mapBytes = (n + 7) >> 3;
+    let p = map + mapBytes;
+    for (let g = 0; g < mapBytes; g++) {
+      let bits = bytes[map + g];
+      const base = g << 3;
+      const end = base + 8 < n ? base + 8 : n;
+      let nonZero = 0;
+      for (let i = base; i < end; i++) if (w[i] !== 0) nonZero |= 1 << (i - base);
+      if (nonZero !== bits) return false;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        bits ^= low;
+        let v = 0;
+        let shift = 0;
+        let b: number;
+        do {
+          b = bytes[p++];
+          v |= (b & 0x7f) << shift;
+          shift += 7;
+        } while (b & 0x80);
+        if (w[base + 31 - Math.clz32(low)] !== ((v >>> 1) ^ -(v & 1))) return false;
+      }
+    }
     return true;
   }
 
@@ -254,32 +269,26 @@ export class StateStore {
   }
 }
 
-// FNV-1a over the encoded bytes, four at a time, then a murmur finaliser so that the low bits
-// the table uses depend on every byte.
-export function hashBytes(b: Uint8Array, len: number): number {
-  let h = 0x811c9dc5 | 0;
+// FNV-1a over the world's 32-bit words in two interleaved lanes (half the chain of dependent
+// multiplies), then a murmur finaliser so that the low bits the table uses and the high bits
+// its tags use depend on every word.
+export function hashWorld(w: Int32Array): number {
+  let a = 0x811c9dc5 | 0;
+  let b = 0x050c5d1f | 0;
+  const n = w.length;
   let i = 0;
-  for (; i + 4 <= len; i += 4) h = Math.imul(h ^ (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)), 0x01000193);
-  for (; i < len; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  for (; i + 1 < n; i += 2) {
+    a = Math.imul(a ^ w[i], 0x01000193);
+    b = Math.imul(b ^ w[i + 1], 0x01000193);
+  }
+  if (i < n) a = Math.imul(a ^ w[i], 0x01000193);
+  let h = a ^ Math.imul(b, 0x9e3779b1);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h | 0;
-}
-
-// One multiply per word (FNV-1a over 32-bit words), then a murmur finaliser so that the low
-// bits the table uses depend on every word.
-export function hashWorld(w: Int32Array): number {
-  let h = 0x811c9dc5 | 0;
-  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w[i], 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 // A growing list of ints or bytes (the search's parent links, edges, per-state figures and
