@@ -18,6 +18,7 @@ export interface Ctx {
   kindWriter: Int32Array;
   kindDataKey: Int32Array;
   rbNodes: number[]; // nodes of the components the runbook touches
+  rbNodesOf: number[][]; // per component: its nodes among rbNodes (never changed by a user)
   stageNodes: Map<Stage, number[]>;
   // one-entry cache: enabled() asks for the position of the same (never mutated) world many times
   declaredFaults: Record<string, boolean>; // a plain object: guards look faults up by name constantly

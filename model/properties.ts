@@ -97,7 +97,7 @@ const oneWayRollback: PropertyDef = {
     'A rollback never reinstalls a release that cannot read every live record (wire format, AAD shape, key version it has promoted, data a migration rewrote), nor crosses a release marked one-way.',
   trigger: { text: 'a rollback reinstalls a release', stepsIn: { 'rolling-back': ['replace-image'] } },
   edge(c, prev, next) {
-    if (prev[PHASE] !== Phase.RollingBack) return null;
+    if (prev[PHASE] !== Phase.RollingBack || !someNodeRolledBack(c, prev, next)) return null;
     const nodes: number[] = [];
     const kinds = new Set<number>();
     let oneWay = false;
@@ -121,6 +121,17 @@ const oneWayRollback: PropertyDef = {
     return h;
   },
 };
+
+// A runbook node went back to an older release in this step (most rollback steps move none):
+// the loop above, before it allocates anything.
+function someNodeRolledBack(c: Ctx, prev: World, next: World): boolean {
+  for (const n of c.rbNodes) {
+    const from = prev[nodeAt(c.L, n) + N_RELEASE];
+    const to = next[nodeAt(c.L, n) + N_RELEASE];
+    if (from !== to && c.s.releases[to].order < c.s.releases[from].order) return true;
+  }
+  return false;
+}
 
 function wroteLive(c: Ctx, w: World, release: number): boolean {
   for (let k = 0; k < c.L.kinds; k++) if (liveCount(c, w, k) > 0 && c.kindWriter[k] === release) return true;

@@ -118,6 +118,7 @@ export function makeCtx(s: CompiledScenario, L: Layout, faultBudget = s.bounds.m
     kindWriter,
     kindDataKey,
     rbNodes,
+    rbNodesOf: s.components.map((_, ci) => rbNodes.filter((n) => s.nodeComponent[n] === ci)),
     declaredFaults: Object.fromEntries(s.faults.map((f) => [f.name, true])),
     anyCache: s.components.some((c) => c.cachesDataKeys),
     readMask,

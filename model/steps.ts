@@ -287,6 +287,13 @@ function restoreOrHalt(c: Ctx, w: World, step: Step): boolean {
 }
 
 function peersOf(c: Ctx, targets: number[]): number[] {
+  // targets of one component (a stage's node, or a stage on one component): its list, as is
+  if (targets.length > 0) {
+    const ci = c.s.nodeComponent[targets[0]];
+    let one = true;
+    for (let i = 1; i < targets.length && one; i++) one = c.s.nodeComponent[targets[i]] === ci;
+    if (one) return c.rbNodesOf[ci];
+  }
   const comps = new Set(targets.map((n) => c.s.nodeComponent[n]));
   return c.rbNodes.filter((n) => comps.has(c.s.nodeComponent[n]));
 }
