@@ -1,6 +1,6 @@
 // The runbook's own checks: "before you start" preconditions and rollback guards. Each is a
 // pure predicate over the world; a failing one names itself as the reason the runbook stopped.
-import { REST_OF_NODES, type CompiledScenario, type GuardName, type PreconditionName, type Release } from './types.js';
+import { REST_OF_NODES, type CompiledScenario, type GuardName, type PreconditionName } from './types.js';
 import type { Ctx } from './semantics.js';
 import { backendUp, keyringOf, knownAfterStart, latestOf, liveCount, releaseOf, releaseReadsKind, runningAgreeOnKeyId, serves } from './semantics.js';
 import { type World, DATA_BACKUP, KEYS_BACKUP, CLOCK, K_ROTATING, N_RELEASE, UPGRADED_AT, keyringAt, nodeAt } from './world.js';
@@ -100,13 +100,10 @@ export function withinRollbackWindow(c: Ctx, w: World): boolean {
   });
 }
 
-// Every node, once back on its previous release, reads every live record it serves by `reads`.
-function previousReadsAll(c: Ctx, w: World, reads: (rel: Release, k: number) => boolean): boolean {
-  return c.rbNodes.every((n) => {
-    const previous = c.s.releases[c.s.components[c.s.nodeComponent[n]].initialRelease];
-    for (let k = 0; k < c.L.kinds; k++) if (liveCount(c, w, k) > 0 && serves(c, n, k) && !reads(previous, k)) return false;
-    return true;
-  });
+// No record of the kinds in `mask` (cache words) is live.
+function noneLive(c: Ctx, w: World, mask: Int32Array): boolean {
+  for (let k = 0; k < c.L.kinds; k++) if (w[c.L.recordBase + k] !== 0 && (mask[(k / 31) | 0] & (1 << k % 31)) !== 0) return false;
+  return true;
 }
 
 // When each guard refuses, in the runbook's words: at a runbook position, the states where a
@@ -122,10 +119,12 @@ export const GUARD_REFUSES: Record<GuardName, string> = {
 
 export function guardHolds(c: Ctx, w: World, g: GuardName): boolean {
   switch (g) {
+    // every runbook node, once back on its previous release, reads every live record it
+    // serves: the kinds it would refuse are precomputed (makeCtx), and none of them is live
     case 'previous-reads-wire-formats':
-      return previousReadsAll(c, w, (rel, k) => ((rel.readsFormats >> c.kindFormat[k]) & 1) === 1);
+      return noneLive(c, w, c.prevFormatBad);
     case 'previous-reads-aad-shapes':
-      return previousReadsAll(c, w, (rel, k) => ((rel.readsAad >> c.kindAad[k]) & 1) === 1);
+      return noneLive(c, w, c.prevAadBad);
     case 'previous-promoted-active-key':
       // a rotation under way would complete under the new release, which the old one never sees;
       // and every node, once back on its previous release, must have promoted the active key

@@ -18,6 +18,7 @@ export interface Ctx {
   kindWriter: Int32Array;
   kindDataKey: Int32Array;
   rbNodes: number[]; // nodes of the components the runbook touches
+  rbNodesOf: number[][]; // per component: its nodes among rbNodes (never changed by a user)
   stageNodes: Map<Stage, number[]>;
   // one-entry cache: enabled() asks for the position of the same (never mutated) world many times
   declaredFaults: Record<string, boolean>; // a plain object: guards look faults up by name constantly
@@ -25,9 +26,22 @@ export interface Ctx {
   // readMask[release][known version]: kinds (as cache words) the release can decrypt
   readMask: Int32Array[][];
   formatKinds: Int32Array[]; // per component: the record kinds it serves, as cache words
+  // the record kinds of keyring kr, key material gen and key version v, as cache words, at
+  // ((kr * G + gen - 1) * V + v - 1) * cacheWords: decryptable() for all kinds in a few ORs
+  versionKinds: Int32Array;
+  // nodes whose API server caches data keys, and of those, the ones sharing data keys
+  cachingNodes: Int32Array;
+  sharedKeys: Uint8Array; // per node
+  releaseKeyState: Int32Array; // per release: its key-state format
+  unreadableKinds: Int32Array; // the kinds in the half-migrated format, as cache words
+  // per rollback guard on formats / AAD shapes: the kinds some runbook node serves that its
+  // previous release cannot read, as cache words (the guard holds while none is live)
+  prevFormatBad: Int32Array;
+  prevAadBad: Int32Array;
+  scratchKinds: Int32Array; // cache words for a check's own use (never held across calls)
   scratchLive: Int32Array;
   scratchAvail: Int32Array;
-  posWorld: World | null;
+  posCached: boolean; // pos holds position() of a world with the slots in posSlots
   posSlots: Int32Array; // the slots position() depends on, as they were when cached
   pos: Position | null;
 }

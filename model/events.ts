@@ -7,6 +7,8 @@ import {
   activeNode,
   backendUp,
   decryptable,
+  decryptableKinds,
+  liveKinds,
   encryptable,
   fleetMixed,
   inMaintenance,
@@ -448,36 +450,28 @@ function destroyDue(c: Ctx, w: World): void {
 function refreshCaches(c: Ctx, w: World): void {
   if (!c.anyCache) return;
   const L = c.L;
+  const W = L.cacheWords;
   const live = c.scratchLive;
   const avail = c.scratchAvail;
-  for (let word = 0; word < L.cacheWords; word++) {
-    live[word] = 0;
-    avail[word] = 0;
-  }
+  liveKinds(c, w, live);
   // a cache is filled only through the key service: while it is down, nothing new is learnt
-  const up = backendUp(w);
-  for (let k = 0; k < L.kinds; k++) {
-    const bit = 1 << k % 31;
-    const word = (k / 31) | 0;
-    if (w[L.recordBase + k] !== 0) live[word] |= bit;
-    if (up && decryptable(c, w, k)) avail[word] |= bit;
-  }
-  for (let n = 0; n < c.s.nodeCount; n++) {
-    const ci = c.s.nodeComponent[n];
-    const comp = c.s.components[ci];
-    if (!comp.cachesDataKeys) continue;
-    const served = c.formatKinds[ci];
+  if (backendUp(w)) decryptableKinds(c, w, avail);
+  else for (let word = 0; word < W; word++) avail[word] = 0;
+  const nodes = c.cachingNodes;
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i];
+    const served = c.formatKinds[c.s.nodeComponent[n]];
     const b = nodeAt(L, n);
     // per-node data keys: filled by the node's own writes and by read events, not by every record
-    const running = w[b + N_STATUS] === Status.Running && comp.dataKeys === 'shared';
-    const rel = w[b + N_RELEASE];
-    const known = running ? w[b + N_KNOWN + c.s.releases[rel].keyState] : 0;
-    const readable = running ? c.readMask[rel][Math.min(known, L.V)] : null;
-    for (let word = 0; word < L.cacheWords; word++) {
-      let bits = w[b + L.cacheOffset + word] & live[word];
-      if (readable) bits |= readable[word] & live[word] & avail[word] & served[word];
-      w[b + L.cacheOffset + word] = bits;
+    const running = w[b + N_STATUS] === Status.Running && c.sharedKeys[n] === 1;
+    const cache = b + L.cacheOffset;
+    if (!running) {
+      for (let word = 0; word < W; word++) w[cache + word] &= live[word];
+      continue;
     }
+    const rel = w[b + N_RELEASE];
+    const readable = c.readMask[rel][Math.min(w[b + N_KNOWN + c.releaseKeyState[rel]], L.V)];
+    for (let word = 0; word < W; word++) w[cache + word] = (w[cache + word] | (readable[word] & avail[word] & served[word])) & live[word];
   }
 }
 

@@ -1,7 +1,7 @@
 // The one interface every engine steps: initial world, enabled events, next world, canonical
 // key, property checks and labels. Built from a compiled scenario; pure and deterministic.
 import type { CompiledScenario } from './types.js';
-import { type Ctx, makeCtx, keyIdLabel, knownVersion, nodeReads, position, stageNodes, stageOf } from './semantics.js';
+import { type Ctx, decryptableKinds, makeCtx, keyIdLabel, knownVersion, nodeReads, position, stageNodes, stageOf } from './semantics.js';
 import type { Step } from './types.js';
 import { type Ev, type EventKind, EVENT_KINDS, FAULT_KINDS, KEYRING_EVENTS, OPERATOR_KINDS, alphabet, apply, applyInto, enabled, evKeyring, evKind, evNode, reasonText, ev } from './events.js';
 import { PROPERTIES, type PropertyDef, type PropertyHit } from './properties.js';
@@ -66,6 +66,7 @@ export type { Ev, World, PropertyHit, PropertyDef };
 export { EVENT_KINDS, PHASE_NAMES };
 
 const NONE: readonly PropertyHit[] = Object.freeze([]);
+const UNROLLED = 6; // properties of each kind called from call sites of their own
 const K_STEP = EVENT_KINDS.indexOf('step');
 const K_DECIDE_ROLLBACK = EVENT_KINDS.indexOf('decide-rollback');
 
@@ -211,12 +212,22 @@ export class Model {
   }
   countMeetings(w: World, into: Float64Array): void {
     const { c, L, s } = this;
+    // nodeReads(n, k) is the release's read mask at what the node knows, and decryptable
+    const avail = c.scratchKinds;
+    decryptableKinds(c, w, avail);
     for (let n = 0; n < s.nodeCount; n++) {
       const b = nodeAt(L, n);
       if (w[b + N_STATUS] !== Status.Running) continue;
-      const base = w[b + N_RELEASE] * L.kinds;
+      const rel = w[b + N_RELEASE];
+      const base = rel * L.kinds;
+      const known = w[b + N_KNOWN + c.releaseKeyState[rel]];
+      const readable = known >= 0 && known <= L.V ? c.readMask[rel][known] : null;
       for (let k = 0; k < L.kinds; k++) {
-        if (w[L.recordBase + k] !== 0) into[((base + k) << 1) | (nodeReads(c, w, n, k) ? 1 : 0)]++;
+        if (w[L.recordBase + k] === 0) continue;
+        const word = (k / 31) | 0;
+        const bit = 1 << k % 31;
+        const reads = readable ? (readable[word] & avail[word] & bit) !== 0 : nodeReads(c, w, n, k);
+        into[((base + k) << 1) | (reads ? 1 : 0)]++;
       }
     }
   }
@@ -226,27 +237,51 @@ export class Model {
     return p.goal!(this.c, w);
   }
 
+  // Per phase (phaseOf), whether an eventually property's goal holds, when the phase alone
+  // decides it; null when the world must be asked (reachedGoal).
+  goalByPhase(p: PropertyDef): Uint8Array | null {
+    if (!p.goalInPhase) return null;
+    return Uint8Array.from(PHASE_NAMES, (_, phase) => (p.goalInPhase!(phase) ? 1 : 0));
+  }
+
   // What an eventually property reports for a world from which its goal cannot be reached.
   stuckHit(p: PropertyDef): PropertyHit {
     return { property: p.name, detail: p.stuck ?? `from this state ${p.name} can no longer hold`, blast: { recordsAffected: 0, recordsTotal: 0, nodes: [] } };
   }
 
-  // Both return one shared empty array when nothing fails: they run on every step.
+  // Both return one shared empty array when nothing fails: they run on every step. The first
+  // properties are called from call sites of their own, each of which meets one predicate in a
+  // search (a loop's one call site meets them all, and V8 then neither inlines nor caches the
+  // call); past UNROLLED, a loop asks the rest. Hits come in the properties' order either way.
   stateViolations(w: World): readonly PropertyHit[] {
+    const ps = this.stateProps;
+    const c = this.c;
+    const n = ps.length;
     let out: PropertyHit[] | null = null;
-    for (const p of this.stateProps) {
-      const hit = p.state!(this.c, w);
-      if (hit) (out ??= []).push(hit);
-    }
+    let hit: PropertyHit | null;
+    if (n > 0 && (hit = ps[0].state!(c, w))) (out ??= []).push(hit);
+    if (n > 1 && (hit = ps[1].state!(c, w))) (out ??= []).push(hit);
+    if (n > 2 && (hit = ps[2].state!(c, w))) (out ??= []).push(hit);
+    if (n > 3 && (hit = ps[3].state!(c, w))) (out ??= []).push(hit);
+    if (n > 4 && (hit = ps[4].state!(c, w))) (out ??= []).push(hit);
+    if (n > 5 && (hit = ps[5].state!(c, w))) (out ??= []).push(hit);
+    for (let i = UNROLLED; i < n; i++) if ((hit = ps[i].state!(c, w))) (out ??= []).push(hit);
     return out ?? NONE;
   }
 
   edgeViolations(prev: World, next: World): readonly PropertyHit[] {
+    const ps = this.edgeProps;
+    const c = this.c;
+    const n = ps.length;
     let out: PropertyHit[] | null = null;
-    for (const p of this.edgeProps) {
-      const hit = p.edge!(this.c, prev, next);
-      if (hit) (out ??= []).push(hit);
-    }
+    let hit: PropertyHit | null;
+    if (n > 0 && (hit = ps[0].edge!(c, prev, next))) (out ??= []).push(hit);
+    if (n > 1 && (hit = ps[1].edge!(c, prev, next))) (out ??= []).push(hit);
+    if (n > 2 && (hit = ps[2].edge!(c, prev, next))) (out ??= []).push(hit);
+    if (n > 3 && (hit = ps[3].edge!(c, prev, next))) (out ??= []).push(hit);
+    if (n > 4 && (hit = ps[4].edge!(c, prev, next))) (out ??= []).push(hit);
+    if (n > 5 && (hit = ps[5].edge!(c, prev, next))) (out ??= []).push(hit);
+    for (let i = UNROLLED; i < n; i++) if ((hit = ps[i].edge!(c, prev, next))) (out ??= []).push(hit);
     return out ?? NONE;
   }
 

@@ -64,6 +64,9 @@ export interface PropertyDef {
   // reachable; a state from which none is reachable is reported with `stuck` as its detail.
   // Engines judge them by kind (the explorer over its graph, the others by a closure search).
   goal?: (c: Ctx, w: World) => boolean;
+  // when the goal depends on the runbook phase alone: that answer per phase (goal must agree),
+  // so a search that keeps each state's phase judges the goal without decoding the world
+  goalInPhase?: (phase: number) => boolean;
   stuck?: string;
   // sometimes properties have no predicate: their trigger is what some run must reach, judged
   // from the result's coverage like vacuity. Reached, they hold (one example suffices, even in

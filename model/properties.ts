@@ -4,10 +4,10 @@
 // engine over the whole explored graph. Data and key properties live here; fleet and release
 // properties in properties-fleet.ts.
 import type { Ctx } from './semantics.js';
-import { activeNode, decryptable, keyringsChanged, isRunning, knownVersion, liveCount, releaseOf, releaseReadsKind, runningAgreeOnKeyId, serves, totalRecords } from './semantics.js';
+import { activeNode, decryptable, decryptableKinds, keyringsChanged, isRunning, knownVersion, liveCount, releaseOf, releaseReadsKind, runningAgreeOnKeyId, serves, totalRecords } from './semantics.js';
 import { type PropertyDef, hit, kindsLabel, names } from './properties-common.js';
 import { unreadableAfterInstall } from './checks.js';
-import { type World, DATA_BACKUP, KEYS_BACKUP, K_DELETED, K_GEN, K_LATEST, K_RECREATED, N_RELEASE, PHASE, Phase, cached, isEndedPhase, keyringAt, nodeAt } from './world.js';
+import { type World, DATA_BACKUP, KEYS_BACKUP, K_DELETED, K_GEN, K_LATEST, K_RECREATED, N_KNOWN, N_RELEASE, N_STATUS, PHASE, Phase, Status, cached, isEndedPhase, keyringAt, nodeAt } from './world.js';
 import { FLEET_PROPERTIES } from './properties-fleet.js';
 import { KEY_PROPERTIES } from './properties-keys.js';
 import { SOMETIMES_PROPERTIES } from './properties-sometimes.js';
@@ -26,6 +26,7 @@ const unknownKeyId: PropertyDef = {
     "A serving node is never asked to decrypt a record whose key_id, wire format or AAD shape its release cannot read. While its API server still holds that record's data key in cache the harm is latent: it shows at the next restart or cache expiry.",
   trigger: { text: 'a running node meets a live record', recordsMet: true },
   state(c, w) {
+    if (!someNodeMisreads(c, w)) return null;
     // allocated on the first failure only: this runs on every new state
     let nodes: number[] | null = null;
     let kinds: Set<number> | null = null;
@@ -55,6 +56,38 @@ const unknownKeyId: PropertyDef = {
   },
 };
 
+// The check above by cache words: a running node (the active one of an active/passive
+// component) serves a live, decryptable record kind, not half-migrated, that its release
+// cannot read at the version it knows. False says the property holds; true, that it must look.
+function someNodeMisreads(c: Ctx, w: World): boolean {
+  const L = c.L;
+  const W = L.cacheWords;
+  const ok = c.scratchKinds; // live, decryptable and not half-migrated
+  decryptableKinds(c, w, ok);
+  let any = 0;
+  for (let word = 0, k = 0; word < W; word++) {
+    let live = 0;
+    const end = Math.min(L.kinds, k + 31);
+    for (let bit = 0; k < end; k++, bit++) if (w[L.recordBase + k] !== 0) live |= 1 << bit;
+    ok[word] &= live & ~c.unreadableKinds[word];
+    any |= ok[word];
+  }
+  if (any === 0) return false;
+  for (let n = 0; n < c.s.nodeCount; n++) {
+    const b = nodeAt(L, n);
+    if (w[b + N_STATUS] !== Status.Running) continue;
+    const ci = c.s.nodeComponent[n];
+    if (c.s.components[ci].activePassive && activeNode(c, w, ci) !== n) continue;
+    const rel = w[b + N_RELEASE];
+    const known = w[b + N_KNOWN + c.releaseKeyState[rel]];
+    if (known < 0 || known > L.V) return true; // beyond the read masks: ask kind by kind
+    const readable = c.readMask[rel][known];
+    const served = c.formatKinds[ci];
+    for (let word = 0; word < W; word++) if ((ok[word] & served[word] & ~readable[word]) !== 0) return true;
+  }
+  return false;
+}
+
 const oneWayRollback: PropertyDef = {
   name: 'no-one-way-rollback',
   kind: 'always',
@@ -64,7 +97,7 @@ const oneWayRollback: PropertyDef = {
     'A rollback never reinstalls a release that cannot read every live record (wire format, AAD shape, key version it has promoted, data a migration rewrote), nor crosses a release marked one-way.',
   trigger: { text: 'a rollback reinstalls a release', stepsIn: { 'rolling-back': ['replace-image'] } },
   edge(c, prev, next) {
-    if (prev[PHASE] !== Phase.RollingBack) return null;
+    if (prev[PHASE] !== Phase.RollingBack || !someNodeRolledBack(c, prev, next)) return null;
     const nodes: number[] = [];
     const kinds = new Set<number>();
     let oneWay = false;
@@ -89,6 +122,17 @@ const oneWayRollback: PropertyDef = {
   },
 };
 
+// A runbook node went back to an older release in this step (most rollback steps move none):
+// the loop above, before it allocates anything.
+function someNodeRolledBack(c: Ctx, prev: World, next: World): boolean {
+  for (const n of c.rbNodes) {
+    const from = prev[nodeAt(c.L, n) + N_RELEASE];
+    const to = next[nodeAt(c.L, n) + N_RELEASE];
+    if (from !== to && c.s.releases[to].order < c.s.releases[from].order) return true;
+  }
+  return false;
+}
+
 function wroteLive(c: Ctx, w: World, release: number): boolean {
   for (let k = 0; k < c.L.kinds; k++) if (liveCount(c, w, k) > 0 && c.kindWriter[k] === release) return true;
   return false;
@@ -106,6 +150,21 @@ function unreadableKinds(c: Ctx, w: World): number[] {
     if (!decryptable(c, w, k) || c.kindFormat[k] === c.s.unreadableFormat) out.push(k);
   }
   return out;
+}
+
+// unreadableKinds(c, w).length > 0, without building the list: a live kind that is not
+// decryptable or is half-migrated.
+function someUnreadable(c: Ctx, w: World): boolean {
+  const L = c.L;
+  const avail = c.scratchKinds;
+  decryptableKinds(c, w, avail);
+  for (let k = 0; k < L.kinds; k++) {
+    if (w[L.recordBase + k] === 0) continue;
+    const word = (k / 31) | 0;
+    const bit = 1 << k % 31;
+    if ((avail[word] & bit) === 0 || (c.unreadableKinds[word] & bit) !== 0) return true;
+  }
+  return false;
 }
 
 // Every running node that serves kind k still holds its data key in cache: a read can land on
@@ -143,6 +202,7 @@ const unreadableRecord: PropertyDef = {
     },
   },
   state(c, w) {
+    if (!someUnreadable(c, w)) return null;
     const ks = unreadableKinds(c, w);
     if (ks.length === 0 || ((w[DATA_BACKUP] === 1 || w[KEYS_BACKUP] === 1) && !ended(w))) return null;
     const latent = ks.every((k) => hiddenByCache(c, w, k));
@@ -226,6 +286,7 @@ const terminates: PropertyDef = {
     'From every reachable state the runbook can still end: upgraded, rolled back, or deferred/halted with a reason. A state from which no end is reachable is stuck.',
   trigger: { text: 'any state is explored' },
   goal: (_c, w) => isEndedPhase(w[PHASE]),
+  goalInPhase: isEndedPhase,
   stuck: 'from this state no sequence of steps ends the runbook',
 };
 

@@ -74,10 +74,42 @@ export function makeCtx(s: CompiledScenario, L: Layout, faultBudget = s.bounds.m
     for (let k = 0; k < L.kinds; k++) if ((comp.formats >> kindFormat[k]) & 1 && kindKeyring[k] === comp.keyring) m[(k / 31) | 0] |= 1 << k % 31;
     return m;
   });
+  const versionKinds = new Int32Array(L.KR * L.G * L.V * L.cacheWords);
+  for (let k = 0; k < L.kinds; k++) versionKinds[((kindKeyring[k] * L.G + kindGen[k] - 1) * L.V + kindVersion[k] - 1) * L.cacheWords + ((k / 31) | 0)] |= 1 << k % 31;
+  const caching: number[] = [];
+  const sharedKeys = new Uint8Array(s.nodeCount);
+  for (let n = 0; n < s.nodeCount; n++) {
+    const comp = s.components[s.nodeComponent[n]];
+    if (comp.cachesDataKeys) caching.push(n);
+    if (comp.dataKeys === 'shared') sharedKeys[n] = 1;
+  }
+  const unreadableKinds = new Int32Array(L.cacheWords);
+  const prevFormatBad = new Int32Array(L.cacheWords);
+  const prevAadBad = new Int32Array(L.cacheWords);
+  for (let k = 0; k < L.kinds; k++) {
+    const word = (k / 31) | 0;
+    const bit = 1 << k % 31;
+    if (kindFormat[k] === s.unreadableFormat) unreadableKinds[word] |= bit;
+    for (const n of rbNodes) {
+      const comp = s.components[s.nodeComponent[n]];
+      if (((comp.formats >> kindFormat[k]) & 1) !== 1 || kindKeyring[k] !== comp.keyring) continue; // serves()
+      const previous = s.releases[comp.initialRelease];
+      if (((previous.readsFormats >> kindFormat[k]) & 1) !== 1) prevFormatBad[word] |= bit;
+      if (((previous.readsAad >> kindAad[k]) & 1) !== 1) prevAadBad[word] |= bit;
+    }
+  }
   return {
     s,
     L,
     faultBudget,
+    unreadableKinds,
+    prevFormatBad,
+    prevAadBad,
+    scratchKinds: new Int32Array(L.cacheWords),
+    versionKinds,
+    cachingNodes: Int32Array.from(caching),
+    sharedKeys,
+    releaseKeyState: Int32Array.from(s.releases, (r) => r.keyState),
     kindKeyring,
     kindGen,
     kindVersion,
@@ -86,6 +118,7 @@ export function makeCtx(s: CompiledScenario, L: Layout, faultBudget = s.bounds.m
     kindWriter,
     kindDataKey,
     rbNodes,
+    rbNodesOf: s.components.map((_, ci) => rbNodes.filter((n) => s.nodeComponent[n] === ci)),
     declaredFaults: Object.fromEntries(s.faults.map((f) => [f.name, true])),
     anyCache: s.components.some((c) => c.cachesDataKeys),
     readMask,
@@ -93,7 +126,7 @@ export function makeCtx(s: CompiledScenario, L: Layout, faultBudget = s.bounds.m
     scratchLive: new Int32Array(L.cacheWords),
     scratchAvail: new Int32Array(L.cacheWords),
     stageNodes: new Map(),
-    posWorld: null,
+    posCached: false,
     posSlots: new Int32Array(3 + 2 * rbNodes.length),
     pos: null,
   };
@@ -135,6 +168,37 @@ export function decryptable(c: Ctx, w: World, k: number): boolean {
   if (w[b + K_DELETED] === 1 || c.kindGen[k] !== w[b + K_GEN]) return false;
   const v = c.kindVersion[k];
   return v >= w[b + K_MIN_DECRYPT] && v >= w[b + K_MIN_AVAILABLE] && v <= w[b + K_LATEST] && (!c.s.usesVersionStates || w[b + K_VERSIONS + v - 1] === VersionState.Enabled);
+}
+
+// The kinds with live records, as cache words into `out`.
+export function liveKinds(c: Ctx, w: World, out: Int32Array): void {
+  const L = c.L;
+  for (let word = 0, k = 0; word < L.cacheWords; word++) {
+    let bits = 0;
+    const end = Math.min(L.kinds, k + 31);
+    for (let bit = 0; k < end; k++, bit++) if (w[L.recordBase + k] !== 0) bits |= 1 << bit;
+    out[word] = bits;
+  }
+}
+
+// Every record kind decryptable() says yes to, as cache words into `out`: per keyring, the
+// kinds of its current key material and of each version it can decrypt now.
+export function decryptableKinds(c: Ctx, w: World, out: Int32Array): void {
+  const L = c.L;
+  const W = L.cacheWords;
+  for (let i = 0; i < W; i++) out[i] = 0;
+  for (let kr = 0; kr < L.KR; kr++) {
+    const b = keyringAt(L, kr);
+    const gen = w[b + K_GEN];
+    if (w[b + K_DELETED] === 1 || gen < 1 || gen > L.G) continue;
+    const lo = Math.max(1, w[b + K_MIN_DECRYPT], w[b + K_MIN_AVAILABLE]);
+    const hi = Math.min(L.V, w[b + K_LATEST]);
+    for (let v = lo; v <= hi; v++) {
+      if (c.s.usesVersionStates && w[b + K_VERSIONS + v - 1] !== VersionState.Enabled) continue;
+      const at = ((kr * L.G + gen - 1) * L.V + v - 1) * W;
+      for (let i = 0; i < W; i++) out[i] |= c.versionKinds[at + i];
+    }
+  }
 }
 
 // Did this step change any keyring (versions, states, material)? Most steps do not.
@@ -286,6 +350,15 @@ export function candidates(c: Ctx, w: World): number[] {
   return standbys.length > 0 ? standbys : pending;
 }
 
+// candidates(c, w).includes(n) for the stage under way, without building the list.
+export function isCandidate(c: Ctx, w: World, stage: Stage, n: number): boolean {
+  if (role(c, w, n) !== Role.Pending || !stageNodes(c, stage).includes(n) || !countOpen(c, w, stage, n)) return false;
+  if (stage.strategy !== 'standbys-first' || w[nodeAt(c.L, n) + N_ACTIVE] === 0) return true;
+  // an active node is offered only when no pending standby is
+  for (const m of stageNodes(c, stage)) if (role(c, w, m) === Role.Pending && countOpen(c, w, stage, m) && w[nodeAt(c.L, m) + N_ACTIVE] === 0) return false;
+  return true;
+}
+
 export function inProgress(c: Ctx, w: World): number[] {
   const stage = stageOf(c, w);
   return stage ? stageNodes(c, stage).filter((n) => role(c, w, n) === Role.InProgress) : [];
@@ -293,19 +366,20 @@ export function inProgress(c: Ctx, w: World): number[] {
 
 
 // position() with a one-entry cache: guards ask for the position of the same world many times
-// in a row. The cache is checked against every slot position() reads, so a reused buffer
-// cannot return a stale answer.
+// in a row, and an update asks again of its copy. The cache is checked against every slot
+// position() reads (stages act only on the runbook's nodes), so whichever buffer holds the
+// world, a stale answer cannot come back.
 export function positionOf(c: Ctx, w: World): Position | null {
   const slots = c.posSlots;
   const nodes = c.rbNodes;
-  let same = c.posWorld === w && slots[0] === w[PHASE] && slots[1] === w[PC] && slots[2] === w[STAGE];
+  let same = c.posCached && slots[0] === w[PHASE] && slots[1] === w[PC] && slots[2] === w[STAGE];
   for (let i = 0; same && i < nodes.length; i++) {
     const b = nodeAt(c.L, nodes[i]);
     same = slots[3 + 2 * i] === w[b + N_ROLE] && slots[4 + 2 * i] === w[b + N_ACTIVE];
   }
   if (!same) {
     c.pos = position(c, w);
-    c.posWorld = w;
+    c.posCached = true;
     slots[0] = w[PHASE];
     slots[1] = w[PC];
     slots[2] = w[STAGE];

@@ -6,12 +6,13 @@ import type { GuardName, Stage, Step } from './types.js';
 import {
   backendUp,
   keyringOf,
-  candidates,
+  isCandidate,
   destinationRelease,
   isRunning,
   knownAfterStart,
   needsWork,
   position,
+  positionOf,
   procedureFor,
   releaseOf,
   runningAgreeOnKeyId,
@@ -85,7 +86,7 @@ export function stepEnabled(c: Ctx, w: World, node: number, pos: ReturnType<type
   if (w[PHASE] === Phase.Before) return node < 0 && w[CLOCK] >= c.s.runbook.scheduledInDays;
   if (w[VERIFY_FAILED] || !pos) return false;
   if (!backendUp(w) && needsKeyService(c, pos)) return false;
-  if (pos.targets === 'choose') return node >= 0 && candidates(c, w).includes(node);
+  if (pos.targets === 'choose') return node >= 0 && isCandidate(c, w, pos.stage, node);
   if (node >= 0) return false;
   if (pos.step.name === 'doctor') return backendUp(w);
   return true;
@@ -183,7 +184,7 @@ function finishStep(c: Ctx, w: World, targets: number[]): void {
   settle(c, w);
 }
 
-export function resolveTargets(c: Ctx, w: World, node: number, pos = position(c, w)!): number[] {
+export function resolveTargets(c: Ctx, w: World, node: number, pos = positionOf(c, w)!): number[] {
   const targets = pos.targets === 'choose' ? [node] : pos.targets;
   if (pos.perNode) for (const n of targets) w[nodeAt(c.L, n) + N_ROLE] = Role.InProgress;
   if (pos.targets === 'choose') take(c, w, pos.stage, node);
@@ -200,7 +201,7 @@ export function startNode(c: Ctx, w: World, n: number, drift: number): void {
 
 export function applyStep(c: Ctx, w: World, node: number): void {
   if (w[PHASE] === Phase.Before) return begin(c, w);
-  const pos = position(c, w)!;
+  const pos = positionOf(c, w)!;
   const targets = resolveTargets(c, w, node, pos);
   const ok = runStep(c, w, pos.step, targets);
   if (ok) finishStep(c, w, targets);
@@ -286,6 +287,13 @@ function restoreOrHalt(c: Ctx, w: World, step: Step): boolean {
 }
 
 function peersOf(c: Ctx, targets: number[]): number[] {
+  // targets of one component (a stage's node, or a stage on one component): its list, as is
+  if (targets.length > 0) {
+    const ci = c.s.nodeComponent[targets[0]];
+    let one = true;
+    for (let i = 1; i < targets.length && one; i++) one = c.s.nodeComponent[targets[i]] === ci;
+    if (one) return c.rbNodesOf[ci];
+  }
   const comps = new Set(targets.map((n) => c.s.nodeComponent[n]));
   return c.rbNodes.filter((n) => comps.has(c.s.nodeComponent[n]));
 }
@@ -306,7 +314,7 @@ function allRecordsOf(c: Ctx, w: World, targets: number[] | null, ok: (k: number
 
 // The operator's answer to a failed verification: redo the work the check is about.
 export function applyRemediate(c: Ctx, w: World): void {
-  const pos = position(c, w);
+  const pos = positionOf(c, w);
   const targets = pos && pos.targets !== 'choose' ? pos.targets : [];
   if (w[VERIFY_FAILED] === INTERRUPTED) {
     // resuming an interrupted migration finishes it, and with it the step
@@ -369,7 +377,7 @@ export function writtenKind(c: Ctx, w: World, n: number, fleetMixed: boolean, ve
 // migration-interrupted: half of each record kind (rounded down) is rewritten, and the step
 // stops there, failed, until the operator resumes it or rolls back.
 export function interruptMigration(c: Ctx, w: World): void {
-  const pos = position(c, w)!;
+  const pos = positionOf(c, w)!;
   const targets = resolveTargets(c, w, -1, pos);
   migrate(c, w, targets, pos.step.format, 0.5);
   w[VERIFY_FAILED] = INTERRUPTED;

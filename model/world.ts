@@ -244,7 +244,10 @@ export function canonicalize(s: CompiledScenario, L: Layout, w: World, perm?: nu
 }
 
 // Writes the canonical form of w into out, or returns w itself when it is already canonical
-// (the common case: most steps do not reorder nodes).
+// (the common case: most steps do not reorder nodes). Each component's nodes are sorted by
+// their blocks, ties by index (a total order: one result), with an insertion sort over a
+// reused index buffer: components are small, and this runs for every successor.
+let order = new Int32Array(16);
 export function canonicalizeInto(s: CompiledScenario, L: Layout, w: World, out: World, perm?: number[]): World {
   // per-node data keys tie records to node identities: swapping node blocks alone would merge
   // worlds that differ, so such scenarios are explored without symmetry reduction
@@ -259,12 +262,21 @@ export function canonicalizeInto(s: CompiledScenario, L: Layout, w: World, out: 
       if (perm) perm[c.firstNode] = c.firstNode;
       continue;
     }
-    const idx: number[] = [];
-    for (let i = 0; i < c.nodes; i++) idx.push(c.firstNode + i);
-    idx.sort((a, b) => compareBlocks(w, nodeAt(L, a), nodeAt(L, b), L.nodeSize) || a - b);
+    if (order.length < c.nodes) order = new Int32Array(c.nodes);
+    const idx = order;
+    for (let i = 0; i < c.nodes; i++) {
+      const n = c.firstNode + i;
+      let j = i;
+      while (j > 0 && compareBlocks(w, nodeAt(L, idx[j - 1]), nodeAt(L, n), L.nodeSize) > 0) {
+        idx[j] = idx[j - 1];
+        j--;
+      }
+      idx[j] = n; // equal blocks keep index order: n is the largest index so far
+    }
     for (let i = 0; i < c.nodes; i++) {
       const from = nodeAt(L, idx[i]);
-      out.set(w.subarray(from, from + L.nodeSize), nodeAt(L, c.firstNode + i));
+      const to = nodeAt(L, c.firstNode + i);
+      for (let k = 0; k < L.nodeSize; k++) out[to + k] = w[from + k];
       if (perm) perm[c.firstNode + i] = idx[i];
     }
   }

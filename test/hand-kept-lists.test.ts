@@ -7,7 +7,9 @@ import { describe, expect, test } from 'vitest';
 import { EVENT_KINDS, K } from '../model/events.js';
 import { PROPERTIES } from '../model/properties.js';
 import { FAULT_NAMES, GUARD_NAMES, PRECONDITION_NAMES, STEP_NAMES, TRIGGER_NAMES } from '../model/types.js';
-import { ROOT } from './helpers.js';
+import { Model } from '../model/model.js';
+import { PHASE, PHASE_NAMES } from '../model/world.js';
+import { ROOT, bao } from './helpers.js';
 
 const schema = JSON.parse(readFileSync(join(ROOT, 'model/scenario/scenario.schema.json'), 'utf8'));
 const at = (path: string): Record<string, unknown> => path.split('/').filter(Boolean).reduce((x: any, k) => x[/^\d+$/.test(k) ? Number(k) : k], schema);
@@ -49,5 +51,19 @@ describe('the scenario schema names what the model knows', () => {
     expect(sorted(at('properties/properties/items').enum as string[])).toEqual(names);
     expect(sorted(at('properties/expect/properties/fires/items').enum as string[])).toEqual(names);
     expect(sorted(at('properties/expect/properties/vacuous/items').enum as string[])).toEqual(names);
+  });
+});
+
+describe('goals written twice', () => {
+  test("an eventually property's goal by phase says what its goal says of a world in that phase", () => {
+    const s = bao('upgrade');
+    const model = new Model(s);
+    for (const def of PROPERTIES.filter((p) => p.goalInPhase)) {
+      PHASE_NAMES.forEach((_, phase) => {
+        const w = model.initial();
+        w[PHASE] = phase;
+        expect(model.goalByPhase(def)![phase] === 1, `${def.name} in ${PHASE_NAMES[phase]}`).toBe(model.reachedGoal(def, w));
+      });
+    }
   });
 });

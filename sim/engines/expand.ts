@@ -3,11 +3,12 @@
 // would otherwise wait. Deduplication stays on the main thread, which takes the batches in
 // breadth-first order, so ids, traces and counts are those of the one-thread search.
 import type { Model, PropertyHit } from '../../model/model.js';
-import { CHUNK, decodeWorld, encodeWorld, hashBytes, maxEncodedBytes } from './state-store.js';
+import { CHUNK, decodeWorld, encodeWorld, hashWorld, maxEncodedBytes } from './state-store.js';
 
 // Per edge, in the order the one-thread search takes them (state by state, event by event):
 // the event's index in the model's alphabet, the successor's phase (before canonical form),
-// its encoding's hash, where the encoding starts in `bytes` and how long it is.
+// its hash (hashWorld, as the store's find() takes it), where its encoding starts in `bytes`
+// and how long it is.
 export const EDGE_INTS = 5;
 
 export interface ExpandedBatch {
@@ -81,7 +82,7 @@ export class Expander {
         const k = ne * EDGE_INTS;
         edges[k] = j;
         edges[k + 1] = toPhase;
-        edges[k + 2] = hashBytes(bytes, end - nb, nb);
+        edges[k + 2] = hashWorld(cw);
         edges[k + 3] = nb;
         edges[k + 4] = end - nb;
         nb = end;

@@ -150,10 +150,12 @@ export function stuckStates(
   const stuck: [PropertyDef, number][] = [];
   for (const def of model.eventually) {
     if (alreadyFound(def.name)) continue;
-    const seeds: number[] = [];
+    const seeds = new Uint8Array(g.states);
+    // the phase each state keeps answers a goal that depends on nothing else: no decoding
+    const byPhase = model.goalByPhase(def);
     for (let i = 0; i < g.states; i++) {
-      const goal = model.reachedGoal(def, worldOf(i));
-      if (goal || !g.expanded[i]) seeds.push(i);
+      const goal = byPhase ? byPhase[g.phase[i]] === 1 : model.reachedGoal(def, worldOf(i));
+      if (goal || !g.expanded[i]) seeds[i] = 1;
       if (!g.expanded[i] && !goal) livenessUnknown = true;
     }
     const canReach = backwardReach(rev, g.states, seeds);

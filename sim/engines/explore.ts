@@ -400,7 +400,15 @@ function coverageOf(
 // The depth the search may not pass, and the bound it names then: the user's max-depth, or,
 // with none, the depth past which a record count could outgrow its slot (never reached by a
 // scenario within the schema's ranges and a runbook of sane length).
-function depthBound(model: Model, maxDepth: number): { depth: number; bound: string } {
+// The text is made only when the bound is hit: toLocaleString's first call sets up the locale
+// data (about 10 ms), which a search that never gets there should not pay.
+function depthBound(model: Model, maxDepth: number): { depth: number; readonly bound: string } {
   if (maxDepth <= model.countSafeDepth) return { depth: maxDepth, bound: `max-depth ${maxDepth}` };
-  return { depth: model.countSafeDepth, bound: `record counts: a run deeper than ${model.countSafeDepth.toLocaleString('en-US')} events could pass 2,147,483,647 records in one slot` };
+  const depth = model.countSafeDepth;
+  return {
+    depth,
+    get bound() {
+      return `record counts: a run deeper than ${depth.toLocaleString('en-US')} events could pass 2,147,483,647 records in one slot`;
+    },
+  };
 }

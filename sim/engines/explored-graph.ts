@@ -39,22 +39,25 @@ export function reverseAdjacency(g: ExploredGraph): Reverse {
   return { start, preds };
 }
 
-export function backwardReach(rev: Reverse, n: number, seeds: number[]): Uint8Array {
+// The states from which a seed (seed[i] === 1) is reachable, the seeds included.
+export function backwardReach(rev: Reverse, n: number, seed: Uint8Array): Uint8Array {
   const mark = new Uint8Array(n);
-  const stack: number[] = [];
-  for (const s of seeds) {
-    if (!mark[s]) {
+  // each state is pushed at most once
+  const stack = new Int32Array(n);
+  let top = 0;
+  for (let s = 0; s < n; s++) {
+    if (seed[s]) {
       mark[s] = 1;
-      stack.push(s);
+      stack[top++] = s;
     }
   }
-  while (stack.length) {
-    const t = stack.pop()!;
+  while (top > 0) {
+    const t = stack[--top];
     for (let j = rev.start[t]; j < rev.start[t + 1]; j++) {
       const s = rev.preds[j];
       if (!mark[s]) {
         mark[s] = 1;
-        stack.push(s);
+        stack[top++] = s;
       }
     }
   }

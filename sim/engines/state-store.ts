@@ -36,14 +36,14 @@ export function pathBack(parent: GrowInt32, via: GrowInt32, id: number, extra?: 
 
 // Worlds are mostly zeros, small numbers (statuses, positions, versions, flags) and a few
 // counts, so each is stored as a bitmap of its non-zero slots followed by those slots as zigzag
-// varints: 86 ints (344 bytes) of a 5-node world in about 50. Equal worlds have equal
-// encodings (the bitmap fixes how many varints follow), so the table compares bytes. Bytes live
-// in fixed chunks that are never copied (growth adds a chunk: no doubling slack and no moment
+// varints: 86 ints (344 bytes) of a 5-node world in about 50. A world is hashed as it is, and a
+// lookup compares it with a stored one by decoding that one, so only a world added is ever
+// encoded (written straight into the arena). Bytes live in fixed chunks that are never copied (growth adds a chunk: no doubling slack and no moment
 // holding the old and new arena at once), and each world's hash is kept, so growing the table
 // re-inserts without re-reading a single world.
 export const CHUNK = 1 << 24; // bytes per arena chunk
 const MAX_ENCODED = 5; // bytes of one int's varint, at most
-const FOUND = new Int32Array(0); // scratchOf: the scratch holds what findEncoded() was given
+const FOUND = new Int32Array(0); // scratchOf: a world findEncoded() was given, already encoded
 
 // Most bytes a world of `size` ints can take encoded
 export function maxEncodedBytes(size: number): number {
@@ -51,7 +51,7 @@ export function maxEncodedBytes(size: number): number {
 }
 
 // The non-zero bitmap and zigzag varints of w, written into out from `at`; returns where they
-// end (this runs for every successor the search generates: one pass, the bitmap kept in a local)
+// end (one pass, the bitmap kept in a local)
 export function encodeWorld(w: Int32Array, out: Uint8Array, at: number): number {
   const n = w.length;
   let p = at + ((n + 7) >> 3);
@@ -76,24 +76,27 @@ export function encodeWorld(w: Int32Array, out: Uint8Array, at: number): number 
   return p;
 }
 
-// The world encoded at bytes[map..] into `into` (whose length is the world's size)
+// The world encoded at bytes[map..] into `into` (whose length is the world's size): the set
+// bits of the bitmap, lowest first, since the varints follow in slot order
 export function decodeWorld(bytes: Uint8Array, map: number, into: Int32Array): void {
-  const size = into.length;
-  let p = map + ((size + 7) >> 3);
-  for (let i = 0; i < size; i++) {
-    if ((bytes[map + (i >> 3)] & (1 << (i & 7))) === 0) {
-      into[i] = 0;
-      continue;
+  const mapBytes = (into.length + 7) >> 3;
+  let p = map + mapBytes;
+  into.fill(0);
+  for (let g = 0; g < mapBytes; g++) {
+    let bits = bytes[map + g];
+    while (bits !== 0) {
+      const low = bits & -bits;
+      bits ^= low;
+      let v = 0;
+      let shift = 0;
+      let b: number;
+      do {
+        b = bytes[p++];
+        v |= (b & 0x7f) << shift;
+        shift += 7;
+      } while (b & 0x80);
+      into[(g << 3) | (31 - Math.clz32(low))] = (v >>> 1) ^ -(v & 1);
     }
-    let v = 0;
-    let shift = 0;
-    let b: number;
-    do {
-      b = bytes[p++];
-      v |= (b & 0x7f) << shift;
-      shift += 7;
-    } while (b & 0x80);
-    into[i] = (v >>> 1) ^ -(v & 1);
   }
 }
 
@@ -103,43 +106,48 @@ export class StateStore {
   private cur = -1; // the chunk being filled
   private used = CHUNK; // bytes used in it (CHUNK: full, or none yet)
   private start: Float64Array; // id -> byte offset in the arena (chunk * CHUNK + position)
-  private hashes: Int32Array;
-  private table: Int32Array; // id + 1, 0 = empty
+  private hashes: Int32Array; // per id: what rehash() re-inserts by, without reading a world
+  // per slot: (tag << idBits) | (id + 1), 0 = empty. The tag is the hash's top 32 - idBits bits,
+  // so a probe passes over a slot of another world without reading that world's hash
+  private table: Int32Array;
   private mask: number;
-  private readonly scratch: Uint8Array; // the encoding of the world find() last looked up
-  private scratchLen = 0;
-  private scratchHash = 0;
+  private idBits: number; // log2 of the table's length: id + 1 <= count <= half of it fits
+  private readonly maxBytes: number; // the longest encoding a world can have
+  private scratchHash = 0; // the hash of the world find() last looked up
   private scratchOf: Int32Array | null = null;
   private foundSrc: Uint8Array | null = null; // what findEncoded() was given
   private foundAt = 0;
+  private foundLen = 0;
   private readonly decoded: Int32Array;
   count = 0;
 
   // shared: chunks in SharedArrayBuffers, so worker threads read the worlds they expand in place
   constructor(worldSize: number, expected = 1 << 16, private readonly shared = false) {
     this.size = worldSize;
-    this.scratch = new Uint8Array(maxEncodedBytes(worldSize));
+    this.maxBytes = ((worldSize + 7) >> 3) + worldSize * MAX_ENCODED;
     this.decoded = new Int32Array(worldSize);
     this.start = new Float64Array(expected);
     this.hashes = new Int32Array(expected);
-    let cap = 1;
+    let cap = 2;
     while (cap < expected * 2) cap <<= 1;
     this.table = new Int32Array(cap);
     this.mask = cap - 1;
+    this.idBits = 31 - Math.clz32(cap);
   }
 
   // Id of w if present, else -1. A following add(w) of the same, unchanged array reuses the
-  // encoding made here.
+  // hash made here. The world is hashed as it is and compared with a stored one by decoding
+  // that one: most lookups find a world already stored, and need no encoding at all.
   find(w: Int32Array): number {
-    const len = this.encode(w);
-    const h = hashBytes(this.scratch, len);
+    const h = hashWorld(w);
     this.scratchHash = h;
     this.scratchOf = w;
-    const { table, mask } = this;
+    const { table, mask, idBits } = this;
+    const tag = h >>> idBits;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
       const v = table[slot];
       if (v === 0) return -1;
-      if (this.hashes[v - 1] === h && this.equals(v - 1, len)) return v - 1;
+      if (v >>> idBits === tag && this.equals((v & mask) - 1, w)) return (v & mask) - 1;
     }
   }
 
@@ -168,10 +176,10 @@ export class StateStore {
       }
       // the next `extra` worlds' bytes, at the most they can take (a world never straddles
       // two chunks, so each chunk may leave one world's worth unused)
-      const bytes = extra * this.scratch.length;
-      const have = CHUNK - this.used + (this.chunks.length - 1 - this.cur) * (CHUNK - this.scratch.length);
+      const bytes = extra * this.maxBytes;
+      const have = CHUNK - this.used + (this.chunks.length - 1 - this.cur) * (CHUNK - this.maxBytes);
       if (have < bytes) {
-        const more = Math.ceil((bytes - have) / (CHUNK - this.scratch.length));
+        const more = Math.ceil((bytes - have) / (CHUNK - this.maxBytes));
         if (!allocate(more * CHUNK)) return 'budget';
         for (let i = 0; i < more; i++) this.chunks.push(this.newChunk());
       }
@@ -184,22 +192,18 @@ export class StateStore {
 
   // Adds w (which must not be present) and returns its id.
   add(w: Int32Array): number {
-    if (this.scratchOf !== w) {
-      const len = this.encode(w);
-      this.scratchHash = hashBytes(this.scratch, len);
-    }
+    const h = this.scratchOf === w ? this.scratchHash : hashWorld(w);
     this.scratchOf = null;
-    const len = this.scratchLen;
     if (this.count + 1 > this.start.length) this.reserve(1, () => true);
     if ((this.count + 1) * 2 > this.table.length) this.rehash(this.table.length * 2);
-    if (this.used + len > CHUNK) this.nextChunk();
+    // encoded in place: a world never straddles two chunks
+    if (this.used + this.maxBytes > CHUNK) this.nextChunk();
     const id = this.count++;
     const chunk = this.cur;
-    this.chunks[chunk].set(this.scratch.subarray(0, len), this.used);
     this.start[id] = chunk * CHUNK + this.used;
-    this.used += len;
-    this.hashes[id] = this.scratchHash;
-    this.insert(id, this.scratchHash);
+    this.used = w === FOUND ? this.copyFound(this.chunks[chunk], this.used) : encodeWorld(w, this.chunks[chunk], this.used);
+    this.hashes[id] = h;
+    this.insert(id, h);
     return id;
   }
 
@@ -244,30 +248,37 @@ export class StateStore {
     return this.start.slice(first, first + count);
   }
 
-  // As find(w), for a world encoded elsewhere (a worker thread) with its hash; a following
-  // addFound() adds it. Compared where it lies: most successors are found, so copying each
-  // into the scratch first would be wasted.
+  // As find(w), for a world another thread encoded (encodeWorld) and hashed (hashWorld): the
+  // encoding is canonical, so bytes are compared where they lie. A following addFound() adds it.
   findEncoded(src: Uint8Array, at: number, len: number, h: number): number {
     this.foundSrc = src;
     this.foundAt = at;
-    this.scratchLen = len;
+    this.foundLen = len;
     this.scratchHash = h;
     this.scratchOf = FOUND;
-    const { table, mask, hashes } = this;
+    const { table, mask, idBits } = this;
+    const tag = h >>> idBits;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
       const v = table[slot];
       if (v === 0) return -1;
-      if (hashes[v - 1] === h && this.sameBytes(v - 1, src, at, len)) return v - 1;
+      if (v >>> idBits === tag && this.sameBytes((v & mask) - 1, src, at, len)) return (v & mask) - 1;
     }
   }
 
   addFound(): number {
-    const len = this.scratchLen;
-    const src = this.foundSrc!;
-    for (let i = 0; i < len; i++) this.scratch[i] = src[this.foundAt + i];
     return this.add(FOUND);
   }
 
+  private copyFound(out: Uint8Array, at: number): number {
+    const src = this.foundSrc!;
+    const from = this.foundAt;
+    const len = this.foundLen;
+    for (let i = 0; i < len; i++) out[at + i] = src[from + i];
+    return at + len;
+  }
+
+  // equal prefixes of a complete encoding: the bitmap fixes how many varints follow, so the
+  // stored encoding cannot go on past `len`
   private sameBytes(id: number, src: Uint8Array, from: number, len: number): boolean {
     const at = this.start[id];
     const bytes = this.chunks[Math.floor(at / CHUNK)];
@@ -281,64 +292,74 @@ export class StateStore {
     this.used = 0;
   }
 
-  private encode(w: Int32Array): number {
-    const p = encodeWorld(w, this.scratch, 0);
-    this.scratchLen = p;
-    return p;
-  }
-
-  private equals(id: number, len: number): boolean {
+  // Stored world `id` is w: its bitmap says which of w's slots are non-zero, group by group,
+  // and its varints give their values; the first difference ends the comparison.
+  private equals(id: number, w: Int32Array): boolean {
     const at = this.start[id];
     const bytes = this.chunks[Math.floor(at / CHUNK)];
-    const base = at % CHUNK;
-    const s = this.scratch;
-    for (let i = 0; i < len; i++) if (bytes[base + i] !== s[i]) return false;
-    // equal prefixes of a complete encoding: the stored world has the same number of slots, so
-    // the stored encoding cannot go on past `len`
+    const map = at % CHUNK;
+    const n = this.size;
+    const mapBytes = (n + 7) >> 3;
+    let p = map + mapBytes;
+    for (let g = 0; g < mapBytes; g++) {
+      let bits = bytes[map + g];
+      const base = g << 3;
+      const end = base + 8 < n ? base + 8 : n;
+      let nonZero = 0;
+      for (let i = base; i < end; i++) if (w[i] !== 0) nonZero |= 1 << (i - base);
+      if (nonZero !== bits) return false;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        bits ^= low;
+        let v = 0;
+        let shift = 0;
+        let b: number;
+        do {
+          b = bytes[p++];
+          v |= (b & 0x7f) << shift;
+          shift += 7;
+        } while (b & 0x80);
+        if (w[base + 31 - Math.clz32(low)] !== ((v >>> 1) ^ -(v & 1))) return false;
+      }
+    }
     return true;
   }
 
   private insert(id: number, h: number): void {
-    const { table, mask } = this;
+    const { table, mask, idBits } = this;
     let slot = h & mask;
     while (table[slot] !== 0) slot = (slot + 1) & mask;
-    table[slot] = id + 1;
+    table[slot] = ((h >>> idBits) << idBits) | (id + 1);
   }
 
   private rehash(cap: number): void {
     this.table = new Int32Array(cap);
     this.mask = this.table.length - 1;
+    this.idBits = 31 - Math.clz32(cap);
     for (let id = 0; id < this.count; id++) this.insert(id, this.hashes[id]);
   }
 }
 
-// FNV-1a over the encoded bytes, four at a time, then a murmur finaliser so that the low bits
-// the table uses depend on every byte.
-export function hashBytes(b: Uint8Array, len: number, from = 0): number {
-  let h = 0x811c9dc5 | 0;
-  let i = from;
-  len += from;
-  for (; i + 4 <= len; i += 4) h = Math.imul(h ^ (b[i] | (b[i + 1] << 8) | (b[i + 2] << 16) | (b[i + 3] << 24)), 0x01000193);
-  for (; i < len; i++) h = Math.imul(h ^ b[i], 0x01000193);
+// FNV-1a over the world's 32-bit words in two interleaved lanes (half the chain of dependent
+// multiplies), then a murmur finaliser so that the low bits the table uses and the high bits
+// its tags use depend on every word.
+export function hashWorld(w: Int32Array): number {
+  let a = 0x811c9dc5 | 0;
+  let b = 0x050c5d1f | 0;
+  const n = w.length;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    a = Math.imul(a ^ w[i], 0x01000193);
+    b = Math.imul(b ^ w[i + 1], 0x01000193);
+  }
+  if (i < n) a = Math.imul(a ^ w[i], 0x01000193);
+  let h = a ^ Math.imul(b, 0x9e3779b1);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h | 0;
-}
-
-// One multiply per word (FNV-1a over 32-bit words), then a murmur finaliser so that the low
-// bits the table uses depend on every word.
-export function hashWorld(w: Int32Array): number {
-  let h = 0x811c9dc5 | 0;
-  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w[i], 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 // A growing list of ints or bytes (the search's parent links, edges, per-state figures and
