@@ -80,7 +80,7 @@ export class ExplorePool {
   // spare: the arrays of a batch this worker sent earlier, merged since, to be filled again
   send(worker: number, first: number, starts: Float64Array, spare: SpareBuffers | null): void {
     const moved = [starts.buffer as ArrayBuffer];
-    if (spare) moved.push(spare.edges, spare.bytes);
+    if (spare) moved.push(spare.edges, spare.worlds);
     this.ports[worker].postMessage({ first, starts, spare } satisfies ExploreWorkerTask, moved);
   }
 

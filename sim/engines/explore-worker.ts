@@ -25,7 +25,7 @@ try {
     try {
       if (m.spare) expander.recycle(m.spare);
       const r = expander.expand(chunks, m.first, m.starts);
-      port.postMessage(r satisfies ExploreWorkerReply, [r.edgesOf.buffer as ArrayBuffer, r.edges.buffer as ArrayBuffer, r.bytes.buffer as ArrayBuffer]);
+      port.postMessage(r satisfies ExploreWorkerReply, [r.edgesOf.buffer as ArrayBuffer, r.edges.buffer as ArrayBuffer, r.worlds.buffer as ArrayBuffer]);
     } catch (e) {
       port.postMessage({ error: failure(e) } satisfies ExploreWorkerReply);
     }

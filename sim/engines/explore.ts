@@ -11,7 +11,7 @@ import { combinationList, noReturnPoints, stuckStates } from './explore-analysis
 import { PositionCounts } from './position-counts.js';
 import { NO_LIMITS, SERIES_MAX, type SearchLimits, runToEnd } from './limits.js';
 import { type ExploredGraph, reverseAdjacency } from './explored-graph.js';
-import { EDGE_INTS, type ExpandedBatch, Expander } from './expand.js';
+import { EDGE_INTS, type ExpandedBatch, Expander, batchSize } from './expand.js';
 import { type ExplorePool, LevelBatches, startExplorePool } from './explore-pool.js';
 import { DiscardBytes, DiscardInt32, FINGERPRINT_BITS, FingerprintStore, type WorldStore, collisionBound } from './fingerprint-store.js';
 
@@ -42,11 +42,6 @@ export interface ExploreOptions {
 // Levels narrower than this are expanded here: a batch's messages would cost more than it saves
 const PARALLEL_FROM = 2048;
 const NO_HITS: readonly PropertyHit[] = [];
-
-// States per batch: enough to pay for two messages, small enough that every thread gets several
-function batchSize(width: number, threads: number): number {
-  return Math.min(512, Math.max(64, Math.ceil(width / (threads * 8))));
-}
 
 export function explore(model: Model, opts: ExploreOptions): EngineOutcome {
   return runToEnd(exploreSteps(model, opts));
@@ -209,7 +204,8 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
     return true;
   };
   // The same for state `id` from a batch another thread expanded: edges [k, k + n) of it.
-  const added = new Int32Array(model.L.size);
+  const size = model.L.size;
+  const added = new Int32Array(size);
   let hitAt = 0;
   const expandedThere = (id: number, b: ExpandedBatch, k: number, n: number): boolean => {
     const at = slot.a[id];
@@ -219,12 +215,12 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
       const e = alphabet[b.edges[q]];
       const hits = hitAt < b.hits.length && b.hits[hitAt][0] === x ? b.hits[hitAt++][1] : NO_HITS;
       step(id, at, fromPhase, e, b.edges[q + 1], hits);
-      let to = exact!.findEncoded(b.bytes, b.edges[q + 3], b.edges[q + 4], b.edges[q + 2]);
+      // the successor into a buffer of its own: the store and the model take whole worlds
+      for (let i = 0, from = x * size; i < size; i++) added[i] = b.worlds[from + i];
+      let to = exact!.findHashed(added, b.edges[q + 2]);
       if (to < 0) {
         if (store.count >= opts.maxStates) return full();
-        to = exact!.addFound();
-        store.read(to, added);
-        recordState(to, added, id, e, depth + 1);
+        to = addState(added, id, e, depth + 1);
       }
       link(id, e, to);
     }
@@ -246,7 +242,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
       // other threads expand a level wide enough to be worth the messages, once they are up
       const wide = threads > 1 && levelEnd - levelStart >= (opts.parallelFrom ?? PARALLEL_FROM);
       if (wide && !pool) pool = startExplorePool(model, opts.symmetry, threads - 1);
-      const batches = wide && pool!.ready() ? new LevelBatches(pool!, exact!, (here ??= new Expander(model, opts.symmetry)), () => exact!.arenaChunks(), levelStart, levelEnd, batchSize(levelEnd - levelStart, threads)) : null;
+      const batches = wide && pool!.ready() ? new LevelBatches(pool!, exact!, (here ??= new Expander(model, opts.symmetry)), () => exact!.arenaChunks(), levelStart, levelEnd, batchSize(levelEnd - levelStart, threads, size)) : null;
       let batch: ExpandedBatch | null = null;
       let edge = 0;
       for (let id = levelStart; id < levelEnd; id++) {

@@ -43,7 +43,6 @@ export function pathBack(parent: GrowInt32, via: GrowInt32, id: number, extra?: 
 // re-inserts without re-reading a single world.
 export const CHUNK = 1 << 24; // bytes per arena chunk
 const MAX_ENCODED = 5; // bytes of one int's varint, at most
-const FOUND = new Int32Array(0); // scratchOf: a world findEncoded() was given, already encoded
 
 // Most bytes a world of `size` ints can take encoded
 export function maxEncodedBytes(size: number): number {
@@ -115,9 +114,6 @@ export class StateStore {
   private readonly maxBytes: number; // the longest encoding a world can have
   private scratchHash = 0; // the hash of the world find() last looked up
   private scratchOf: Int32Array | null = null;
-  private foundSrc: Uint8Array | null = null; // what findEncoded() was given
-  private foundAt = 0;
-  private foundLen = 0;
   private readonly decoded: Int32Array;
   count = 0;
 
@@ -139,7 +135,11 @@ export class StateStore {
   // hash made here. The world is hashed as it is and compared with a stored one by decoding
   // that one: most lookups find a world already stored, and need no encoding at all.
   find(w: Int32Array): number {
-    const h = hashWorld(w);
+    return this.findHashed(w, hashWorld(w));
+  }
+
+  // As find(w), with w's hash (hashWorld) already worked out: by another thread, in a parallel search
+  findHashed(w: Int32Array, h: number): number {
     this.scratchHash = h;
     this.scratchOf = w;
     const { table, mask, idBits } = this;
@@ -201,7 +201,7 @@ export class StateStore {
     const id = this.count++;
     const chunk = this.cur;
     this.start[id] = chunk * CHUNK + this.used;
-    this.used = w === FOUND ? this.copyFound(this.chunks[chunk], this.used) : encodeWorld(w, this.chunks[chunk], this.used);
+    this.used = encodeWorld(w, this.chunks[chunk], this.used);
     this.hashes[id] = h;
     this.insert(id, h);
     return id;
@@ -246,45 +246,6 @@ export class StateStore {
   // Where worlds [first, first + count) start in the arena
   offsets(first: number, count: number): Float64Array {
     return this.start.slice(first, first + count);
-  }
-
-  // As find(w), for a world another thread encoded (encodeWorld) and hashed (hashWorld): the
-  // encoding is canonical, so bytes are compared where they lie. A following addFound() adds it.
-  findEncoded(src: Uint8Array, at: number, len: number, h: number): number {
-    this.foundSrc = src;
-    this.foundAt = at;
-    this.foundLen = len;
-    this.scratchHash = h;
-    this.scratchOf = FOUND;
-    const { table, mask, idBits } = this;
-    const tag = h >>> idBits;
-    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-      const v = table[slot];
-      if (v === 0) return -1;
-      if (v >>> idBits === tag && this.sameBytes((v & mask) - 1, src, at, len)) return (v & mask) - 1;
-    }
-  }
-
-  addFound(): number {
-    return this.add(FOUND);
-  }
-
-  private copyFound(out: Uint8Array, at: number): number {
-    const src = this.foundSrc!;
-    const from = this.foundAt;
-    const len = this.foundLen;
-    for (let i = 0; i < len; i++) out[at + i] = src[from + i];
-    return at + len;
-  }
-
-  // equal prefixes of a complete encoding: the bitmap fixes how many varints follow, so the
-  // stored encoding cannot go on past `len`
-  private sameBytes(id: number, src: Uint8Array, from: number, len: number): boolean {
-    const at = this.start[id];
-    const bytes = this.chunks[Math.floor(at / CHUNK)];
-    const base = at % CHUNK;
-    for (let i = 0; i < len; i++) if (bytes[base + i] !== src[from + i]) return false;
-    return true;
   }
 
   private nextChunk(): void {
