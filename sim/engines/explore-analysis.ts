@@ -1,10 +1,31 @@
 // Analyses over the explored graph that answer reviewers' questions in the runbook's terms:
 // which (release x record format x key version) meetings were reached, and from which step a
 // rollback stops being safe.
-import { type Model, type PropertyDef, type World, PHASE_NAMES } from '../../model/model.js';
+import { type Model, type PropertyDef, type World, EVENT_KINDS, PHASE_NAMES } from '../../model/model.js';
+import { emptyCoverage } from './outcome.js';
+import type { PositionCounts } from './position-counts.js';
 import type { Coverage, NoReturnPoint } from '../results/result.js';
 import { type ExploredGraph, type Reverse, backwardReach } from './explored-graph.js';
 import type { GrowInt32 } from './state-store.js';
+
+// What the search counted as it went (events by kind, phases entered and held, steps and faults
+// by position, meetings), as the result's coverage.
+export function coverageOf(
+  model: Model,
+  counts: { eventCounts: Float64Array; enteredCounts: Float64Array; phaseCounts: Float64Array; phaseOrder: number[]; positions: PositionCounts; combos: ReturnType<Model['meetingCounts']> },
+): Coverage {
+  const coverage = emptyCoverage();
+  EVENT_KINDS.forEach((name, k) => {
+    if (counts.eventCounts[k]) coverage.events[name] = counts.eventCounts[k];
+  });
+  counts.positions.fill(model, coverage);
+  counts.enteredCounts.forEach((count, phase) => {
+    if (count) coverage.phasesEntered[PHASE_NAMES[phase]] = count;
+  });
+  for (const phase of counts.phaseOrder) coverage.phases[PHASE_NAMES[phase]] = counts.phaseCounts[phase];
+  coverage.combinations = combinationList(model, counts.combos);
+  return coverage;
+}
 
 // The meetings counted by model.countMeetings, as the coverage's combinations list.
 export function combinationList(model: Model, counts: Float64Array): Coverage['combinations'] {

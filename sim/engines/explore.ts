@@ -5,9 +5,9 @@
 import { type Ev, type Model, type PropertyHit, type World, EVENT_KINDS, PHASE_NAMES } from '../../model/model.js';
 import { concretePath } from './trace.js';
 import { GrowBytes, GrowInt32, REFUSED_BOUND, StateStore, isAllocationFailure, pathBack, reserveRoom } from './state-store.js';
-import type { Coverage, NoReturnPoint } from '../results/result.js';
-import { type EngineOutcome, type Finding, emptyCoverage } from './outcome.js';
-import { combinationList, noReturnPoints, stuckStates } from './explore-analysis.js';
+import type { NoReturnPoint } from '../results/result.js';
+import type { EngineOutcome, Finding } from './outcome.js';
+import { coverageOf, noReturnPoints, stuckStates } from './explore-analysis.js';
 import { PositionCounts } from './position-counts.js';
 import { NO_LIMITS, SERIES_MAX, type SearchLimits, runToEnd } from './limits.js';
 import { type ExploredGraph, reverseAdjacency } from './explored-graph.js';
@@ -374,23 +374,6 @@ function analyseGraph(
     if (!isAllocationFailure(e)) throw e;
     return null;
   }
-}
-
-function coverageOf(
-  model: Model,
-  counts: { eventCounts: Float64Array; enteredCounts: Float64Array; phaseCounts: Float64Array; phaseOrder: number[]; positions: PositionCounts; combos: ReturnType<Model['meetingCounts']> },
-): Coverage {
-  const coverage = emptyCoverage();
-  EVENT_KINDS.forEach((name, k) => {
-    if (counts.eventCounts[k]) coverage.events[name] = counts.eventCounts[k];
-  });
-  counts.positions.fill(model, coverage);
-  counts.enteredCounts.forEach((count, phase) => {
-    if (count) coverage.phasesEntered[PHASE_NAMES[phase]] = count;
-  });
-  for (const phase of counts.phaseOrder) coverage.phases[PHASE_NAMES[phase]] = counts.phaseCounts[phase];
-  coverage.combinations = combinationList(model, counts.combos);
-  return coverage;
 }
 
 // The depth the search may not pass, and the bound it names then: the user's max-depth, or,
