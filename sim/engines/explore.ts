@@ -215,12 +215,13 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
       const e = alphabet[b.edges[q]];
       const hits = hitAt < b.hits.length && b.hits[hitAt][0] === x ? b.hits[hitAt++][1] : NO_HITS;
       step(id, at, fromPhase, e, b.edges[q + 1], hits);
-      // the successor into a buffer of its own: the store and the model take whole worlds
-      for (let i = 0, from = x * size; i < size; i++) added[i] = b.worlds[from + i];
-      let to = exact!.findHashed(added, b.edges[q + 2]);
+      const h = b.edges[q + 2];
+      let to = exact!.findHashed(b.worlds, h, x * size);
       if (to < 0) {
         if (store.count >= opts.maxStates) return full();
-        to = addState(added, id, e, depth + 1);
+        // a new world into a buffer of its own: the store and the model take whole worlds
+        for (let i = 0, from = x * size; i < size; i++) added[i] = b.worlds[from + i];
+        to = recordState(exact!.addHashed(added, h), added, id, e, depth + 1);
       }
       link(id, e, to);
     }

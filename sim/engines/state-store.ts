@@ -135,11 +135,12 @@ export class StateStore {
   // hash made here. The world is hashed as it is and compared with a stored one by decoding
   // that one: most lookups find a world already stored, and need no encoding at all.
   find(w: Int32Array): number {
-    return this.findHashed(w, hashWorld(w));
+    return this.findHashed(w, hashWorld(w), 0);
   }
 
-  // As find(w), with w's hash (hashWorld) already worked out: by another thread, in a parallel search
-  findHashed(w: Int32Array, h: number): number {
+  // As find(w), for the world at w[off..off + size) whose hash (hashWorld) another thread has
+  // worked out, in a parallel search. It is compared where it lies: most successors are found.
+  findHashed(w: Int32Array, h: number, off: number): number {
     this.scratchHash = h;
     this.scratchOf = w;
     const { table, mask, idBits } = this;
@@ -147,8 +148,15 @@ export class StateStore {
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
       const v = table[slot];
       if (v === 0) return -1;
-      if (v >>> idBits === tag && this.equals((v & mask) - 1, w)) return (v & mask) - 1;
+      if (v >>> idBits === tag && this.equals((v & mask) - 1, w, off)) return (v & mask) - 1;
     }
+  }
+
+  // Adds w, whose hash is h (it must not be present)
+  addHashed(w: Int32Array, h: number): number {
+    this.scratchOf = w;
+    this.scratchHash = h;
+    return this.add(w);
   }
 
   // Makes room for `extra` more worlds now, so that add() allocates nothing but arena chunks
@@ -255,7 +263,7 @@ export class StateStore {
 
   // Stored world `id` is w: its bitmap says which of w's slots are non-zero, group by group,
   // and its varints give their values; the first difference ends the comparison.
-  private equals(id: number, w: Int32Array): boolean {
+  private equals(id: number, w: Int32Array, off: number): boolean {
     const at = this.start[id];
     const bytes = this.chunks[Math.floor(at / CHUNK)];
     const map = at % CHUNK;
@@ -267,7 +275,7 @@ export class StateStore {
       const base = g << 3;
       const end = base + 8 < n ? base + 8 : n;
       let nonZero = 0;
-      for (let i = base; i < end; i++) if (w[i] !== 0) nonZero |= 1 << (i - base);
+      for (let i = base; i < end; i++) if (w[off + i] !== 0) nonZero |= 1 << (i - base);
       if (nonZero !== bits) return false;
       while (bits !== 0) {
         const low = bits & -bits;
@@ -280,7 +288,7 @@ export class StateStore {
           v |= (b & 0x7f) << shift;
           shift += 7;
         } while (b & 0x80);
-        if (w[base + 31 - Math.clz32(low)] !== ((v >>> 1) ^ -(v & 1))) return false;
+        if (w[off + base + 31 - Math.clz32(low)] !== ((v >>> 1) ^ -(v & 1))) return false;
       }
     }
     return true;
