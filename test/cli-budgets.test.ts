@@ -29,10 +29,13 @@ async function interrupted(args: string[], signal: NodeJS.Signals, afterMs: numb
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  await new Promise((r) => setTimeout(r, afterMs));
+  // listened for from the start: a run that ends before the signal must fail the test, not hang it
+  const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  const early = await Promise.race([exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), afterMs))]);
+  if (early) throw new Error(`the command ended before the ${signal} could be sent: make its search larger`);
   const t0 = Date.now();
   child.kill(signal);
-  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  const code = await exited;
   return { code, stdout, stderr, afterSignalMs: Date.now() - t0 };
 }
 
@@ -82,8 +85,9 @@ describe('budgets and signals', () => {
   test('SIGINT during check writes every scenario\'s result, partial, and exits 130', async () => {
     const dir = tempDir('sig-check');
     const out = join(dir, 'r.json');
-    // a 6-node scenario after the corpus keeps the run going past the signal on any machine
-    const big = bigScenario(dir, 6);
+    // a 20-node scenario after the corpus keeps the run going past the signal (it takes 5 s
+    // alone at 16 nodes here, with symmetry and two threads)
+    const big = bigScenario(dir, 20);
     const r = await interrupted(['check', 'scenarios', big, '--json', out, '--junit', join(dir, 'r.xml')], 'SIGINT', 2500);
     expect(r.afterSignalMs).toBeLessThan(10_000);
     expect(r.stderr).toContain('rollsafe: interrupted: ending the search under way, then writing what was found');

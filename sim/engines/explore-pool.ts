@@ -2,7 +2,7 @@
 // a synchronous generator: replies are taken off each worker's port with receiveMessageOnPort,
 // and the main thread sleeps on a shared counter (Atomics.wait) when it has nothing else to do.
 // Workers only generate successors; which thread expanded a batch never shows in the result.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
@@ -31,9 +31,24 @@ function workerFile(): string {
 }
 
 // Starts `threads` worker threads that build the model and wait for batches: a side effect,
-// asked for by name.
-export function startExplorePool(model: Model, symmetry: boolean, threads: number): ExplorePool {
+// asked for by name. Null when threads cannot be had safely: each reserves a heap and a code
+// range of its own, and under an address-space limit (ulimit -v) a reservation that fails ends
+// the whole process (a fatal V8 error, not an exception), so there the search keeps to one.
+export function startExplorePool(model: Model, symmetry: boolean, threads: number): ExplorePool | null {
+  if (addressSpaceLimited()) return null;
   return new ExplorePool(model, symmetry, threads);
+}
+
+function addressSpaceLimited(): boolean {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max address space'));
+    const soft = line?.split(/\s{2,}/)[1];
+    return soft !== undefined && soft !== 'unlimited';
+  } catch {
+    return false; // no /proc: not Linux, where no such limit is read
+  }
 }
 
 export class ExplorePool {

@@ -228,7 +228,7 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
     return true;
   };
 
-  let pool: ExplorePool | null = null;
+  let pool: ExplorePool | null | undefined; // undefined: not started yet; null: none to be had
   let here: Expander | null = null;
   try {
     const depthCut = depthBound(model, opts.maxDepth);
@@ -242,8 +242,8 @@ export function* exploreSteps(model: Model, opts: ExploreOptions): Generator<voi
       }
       // other threads expand a level wide enough to be worth the messages, once they are up
       const wide = threads > 1 && levelEnd - levelStart >= (opts.parallelFrom ?? PARALLEL_FROM);
-      if (wide && !pool) pool = startExplorePool(model, opts.symmetry, threads - 1);
-      const batches = wide && pool!.ready() ? new LevelBatches(pool!, exact!, (here ??= new Expander(model, opts.symmetry)), () => exact!.arenaChunks(), levelStart, levelEnd, batchSize(levelEnd - levelStart, threads, size)) : null;
+      if (wide && pool === undefined) pool = startExplorePool(model, opts.symmetry, threads - 1);
+      const batches = wide && pool && pool.ready() ? new LevelBatches(pool, exact!, (here ??= new Expander(model, opts.symmetry)), () => exact!.arenaChunks(), levelStart, levelEnd, batchSize(levelEnd - levelStart, threads, size)) : null;
       let batch: ExpandedBatch | null = null;
       let edge = 0;
       for (let id = levelStart; id < levelEnd; id++) {
