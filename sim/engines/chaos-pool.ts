@@ -1,13 +1,10 @@
 // Where chaos batches run: in this thread, or spread over worker threads. The campaign asks
 // for batches of run indices and adds up what comes back; since every run is a pure function
 // of its index, it does not matter which thread ran it or in which order batches finish.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CompiledScenario } from '../../model/types.js';
 import { Model } from '../../model/model.js';
-import { packageRoot } from '../../model/package-root.js';
+import { workerFile } from './worker-file.js';
 import { type ChaosConfig, chaosBatch } from './chaos.js';
 import { WalkStats, type WalkStatsData } from './walk-stats.js';
 
@@ -57,19 +54,9 @@ export interface WorkerInit {
   stopFlag: SharedArrayBuffer; // one Int32; non-zero: end the batch after the current walk
 }
 
-// Compiled code has the worker next to this file; tests that run the TypeScript sources use
-// the compiled worker under dist/.
-function workerFile(): string {
-  const here = fileURLToPath(new URL('./chaos-worker.js', import.meta.url));
-  if (existsSync(here)) return here;
-  const built = join(packageRoot(), 'dist', 'sim', 'engines', 'chaos-worker.js');
-  if (existsSync(built)) return built;
-  throw new Error('rollsafe: the chaos worker is not built: run `npm run build` (tsc) first');
-}
-
 // Starts worker threads: a side effect, so the campaign asks for it by name.
 export function startWorkerPool(scenario: CompiledScenario, run: { maxFaults: number }, cfg: ChaosConfig, workers: number): BatchRunner {
-  const file = workerFile();
+  const file = workerFile('chaos-worker.js', 'chaos worker');
   const stopFlag = new SharedArrayBuffer(4);
   const init: WorkerInit = { scenario, run, cfg, stopFlag };
   const idle: Worker[] = [];

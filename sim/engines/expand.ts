@@ -14,8 +14,6 @@ import { CHUNK, decodeWorld, hashWorld } from './state-store.js';
 export const EDGE_INTS = 3;
 
 export interface ExpandedBatch {
-  first: number; // id of the batch's first state
-  count: number;
   edgesOf: Int32Array; // per state: how many edges leave it
   edges: Int32Array; // EDGE_INTS per edge
   worlds: Int32Array; // the successors' canonical worlds, one after another
@@ -63,8 +61,8 @@ export class Expander {
     this.spareWorlds.push(new Int32Array(spare.worlds));
   }
 
-  // The successors of the worlds at `starts` (arena offsets) in `chunks`, ids from `first`.
-  expand(chunks: Uint8Array[], first: number, starts: Float64Array): ExpandedBatch {
+  // The successors of the worlds at `starts` (arena offsets) in `chunks`.
+  expand(chunks: Uint8Array[], starts: Float64Array): ExpandedBatch {
     const { model, w, next, sorted } = this;
     const size = w.length;
     const alphabet = model.events;
@@ -99,7 +97,7 @@ export class Expander {
       }
       edgesOf[i] = out;
     }
-    return { first, count, edgesOf, edges: edges.subarray(0, ne * EDGE_INTS), worlds: worlds.subarray(0, ne * size), hits };
+    return { edgesOf, edges: edges.subarray(0, ne * EDGE_INTS), worlds: worlds.subarray(0, ne * size), hits };
   }
 }
 

@@ -2,12 +2,10 @@
 // a synchronous generator: replies are taken off each worker's port with receiveMessageOnPort,
 // and the main thread sleeps on a shared counter (Atomics.wait) when it has nothing else to do.
 // Workers only generate successors; which thread expanded a batch never shows in the result.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import type { Model } from '../../model/model.js';
-import { packageRoot } from '../../model/package-root.js';
+import { workerFile } from './worker-file.js';
 import { type ExpandedBatch, type Expander, type SpareBuffers, spareOf } from './expand.js';
 import type { StateStore } from './state-store.js';
 
@@ -19,16 +17,8 @@ export interface ExploreWorkerInit {
   index: number;
   port: MessagePort;
 }
-export type ExploreWorkerTask = { chunks: ArrayBufferLike[] } | { first: number; starts: Float64Array; spare: SpareBuffers | null };
+export type ExploreWorkerTask = { chunks: ArrayBufferLike[] } | { starts: Float64Array; spare: SpareBuffers | null };
 export type ExploreWorkerReply = ExpandedBatch | { error: string };
-
-function workerFile(): string {
-  const here = fileURLToPath(new URL('./explore-worker.js', import.meta.url));
-  if (existsSync(here)) return here;
-  const built = join(packageRoot(), 'dist', 'sim', 'engines', 'explore-worker.js');
-  if (existsSync(built)) return built;
-  throw new Error('rollsafe: the explore worker is not built: run `npm run build` (tsc) first');
-}
 
 // Starts `threads` worker threads that build the model and wait for batches: a side effect,
 // asked for by name. Null when threads cannot be had safely: each reserves a heap and a code
@@ -60,7 +50,7 @@ export class ExplorePool {
   private failed: string | null = null;
 
   constructor(model: Model, symmetry: boolean, readonly threads: number) {
-    const file = workerFile();
+    const file = workerFile('explore-worker.js', 'explore worker');
     const sab = new SharedArrayBuffer(4 * (threads + 1));
     this.sync = new Int32Array(sab);
     this.seen = new Array<number>(threads).fill(0);
@@ -93,10 +83,10 @@ export class ExplorePool {
   }
 
   // spare: the arrays of a batch this worker sent earlier, merged since, to be filled again
-  send(worker: number, first: number, starts: Float64Array, spare: SpareBuffers | null): void {
+  send(worker: number, starts: Float64Array, spare: SpareBuffers | null): void {
     const moved = [starts.buffer as ArrayBuffer];
     if (spare) moved.push(spare.edges, spare.worlds);
-    this.ports[worker].postMessage({ first, starts, spare } satisfies ExploreWorkerTask, moved);
+    this.ports[worker].postMessage({ starts, spare } satisfies ExploreWorkerTask, moved);
   }
 
   // the worker's next reply if it has posted one
@@ -157,10 +147,6 @@ export class LevelBatches {
     pool.shareChunks(store);
   }
 
-  get batches(): number {
-    return this.count;
-  }
-
   // the expansion of batch k (call with k = 0, 1, 2, ... in turn)
   take(k: number): ExpandedBatch {
     if (this.handedOut) {
@@ -198,7 +184,7 @@ export class LevelBatches {
     const [first, n] = this.range(k);
     this.owner[k] = -2;
     this.aheadHere++;
-    this.results.set(k, this.here.expand(this.chunks(), first, this.store.offsets(first, n)));
+    this.results.set(k, this.here.expand(this.chunks(), this.store.offsets(first, n)));
     this.advance();
   }
 
@@ -213,7 +199,7 @@ export class LevelBatches {
         const [first, n] = this.range(k);
         this.owner[k] = w;
         this.inFlight[w].push(k);
-        this.pool.send(w, first, this.store.offsets(first, n), this.spares[w].pop() ?? null);
+        this.pool.send(w, this.store.offsets(first, n), this.spares[w].pop() ?? null);
         this.advance();
       }
     }

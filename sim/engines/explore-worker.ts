@@ -24,7 +24,7 @@ try {
     }
     try {
       if (m.spare) expander.recycle(m.spare);
-      const r = expander.expand(chunks, m.first, m.starts);
+      const r = expander.expand(chunks, m.starts);
       port.postMessage(r satisfies ExploreWorkerReply, [r.edgesOf.buffer as ArrayBuffer, r.edges.buffer as ArrayBuffer, r.worlds.buffer as ArrayBuffer]);
     } catch (e) {
       port.postMessage({ error: failure(e) } satisfies ExploreWorkerReply);
