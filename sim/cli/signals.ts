@@ -1,6 +1,7 @@
 // The CLI's signal edge. The first SIGINT or SIGTERM asks the command to stop: engines see it
 // through their limits, finish the state or run under way, and the command writes what it
 // found, marked partial, and exits 130 (SIGINT) or 143 (SIGTERM). A second signal quits at once.
+import { addressSpace } from '../engines/address-space.js';
 import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 
@@ -38,12 +39,15 @@ export function memoryUsed(): number {
   return process.memoryUsage.rss();
 }
 
-// Default --max-memory: half of what this machine (or the container's limit) has, and never
-// more than V8 itself will grow to before it aborts the process, less a margin.
+// Default --max-memory: half of what this machine (or the container's limit) has; under an
+// address-space limit (ulimit -v), what is resident now and half of the address space left,
+// so that the search ends at its budget before V8 fails to reserve room for its own heap.
 export function defaultMaxMemory(): number {
   const constrained = typeof process.constrainedMemory === 'function' ? process.constrainedMemory() : 0;
   const machine = constrained && constrained > 0 && constrained < totalmem() ? constrained : totalmem();
-  return Math.floor(machine / 2);
+  const as = addressSpace();
+  const left = as ? memoryUsed() + Math.max(0, as.limit - as.used) / 2 : Infinity;
+  return Math.floor(Math.min(machine / 2, left));
 }
 
 // V8 aborts the process when its heap is full, whatever --max-memory says: the heap's share is

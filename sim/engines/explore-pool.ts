@@ -2,10 +2,10 @@
 // a synchronous generator: replies are taken off each worker's port with receiveMessageOnPort,
 // and the main thread sleeps on a shared counter (Atomics.wait) when it has nothing else to do.
 // Workers only generate successors; which thread expanded a batch never shows in the result.
-import { readFileSync } from 'node:fs';
 import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import type { Model } from '../../model/model.js';
 import { workerFile } from './worker-file.js';
+import { addressSpace } from './address-space.js';
 import { type ExpandedBatch, type Expander, type SpareBuffers, spareOf } from './expand.js';
 import type { StateStore } from './state-store.js';
 
@@ -25,20 +25,8 @@ export type ExploreWorkerReply = ExpandedBatch | { error: string };
 // range of its own, and under an address-space limit (ulimit -v) a reservation that fails ends
 // the whole process (a fatal V8 error, not an exception), so there the search keeps to one.
 export function startExplorePool(model: Model, symmetry: boolean, threads: number): ExplorePool | null {
-  if (addressSpaceLimited()) return null;
+  if (addressSpace()) return null;
   return new ExplorePool(model, symmetry, threads);
-}
-
-function addressSpaceLimited(): boolean {
-  try {
-    const line = readFileSync('/proc/self/limits', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('Max address space'));
-    const soft = line?.split(/\s{2,}/)[1];
-    return soft !== undefined && soft !== 'unlimited';
-  } catch {
-    return false; // no /proc: not Linux, where no such limit is read
-  }
 }
 
 export class ExplorePool {
